@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/presscrawl/presscrawl/crawler"
+	"github.com/presscrawl/presscrawl/extract"
+)
+
+func newExtractCmd(streams IOStreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "extract [--url URL] [--format json|text] INPUT...",
+		Short: "Extract the article record of HTML files or URLs",
+		Long: `Extract reads each INPUT, a file path or an http(s) URL, and prints its
+article record: as JSON, one object per line in input order, or as text
+(title, blank line, body). A failing input is reported on stderr as
+"presscrawl: INPUT: reason"; the others are still processed and the exit
+status is 1.`,
+		Args: cobra.MinimumNArgs(1),
+	}
+	cmd.Flags().String("url", "", "the page's address when reading one file (for relative links and the record's url)")
+	cmd.Flags().String("format", "json", "output format: json or text")
+	cmd.Flags().Duration("timeout", 0, "HTTP request timeout for URL inputs (default 15s)")
+	cmd.Flags().String("user-agent", "", "User-Agent for URL inputs")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		v, err := loadConfig(cmd, map[string]string{"format": keyExtractFormat, "timeout": keyFetchTimeout, "user-agent": keyUserAgent})
+		if err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		format := v.GetString(keyExtractFormat)
+		if format != "json" && format != "text" {
+			return &exitError{code: exitUsage, err: fmt.Errorf("--format %q: want json or text", format)}
+		}
+		pageURL, _ := cmd.Flags().GetString("url")
+		if pageURL != "" && (len(args) != 1 || isURL(args[0])) {
+			return &exitError{code: exitUsage, err: errors.New("--url goes with exactly one file input")}
+		}
+		fetcher := crawler.NewFetcher(crawler.FetcherOptions{
+			UserAgent: userAgent(v), Timeout: v.GetDuration(keyFetchTimeout), MaxBodyBytes: v.GetInt64(keyFetchMaxBody),
+		})
+		x := extract.Extractor{MaxBytes: v.GetInt(keyExtractMaxPage)}
+		out := bufio.NewWriter(streams.Out)
+		defer out.Flush()
+		enc := json.NewEncoder(out)
+		enc.SetEscapeHTML(false)
+		failed := false
+		for i, input := range args {
+			if err := cmd.Context().Err(); err != nil {
+				return &exitError{code: exitFail, err: fmt.Errorf("interrupted before %s", input)}
+			}
+			in, err := readInput(cmd, fetcher, input, pageURL, int64(x.MaxBytes))
+			var rec *extract.Record
+			if err == nil {
+				rec, err = x.Extract(in)
+			}
+			if err != nil {
+				failed = true
+				out.Flush()
+				fmt.Fprintf(streams.ErrOut, "presscrawl: %s: %v\n", input, err)
+				continue
+			}
+			if format == "json" {
+				err = enc.Encode(rec)
+			} else {
+				if i > 0 {
+					out.WriteString("\n")
+				}
+				_, err = fmt.Fprintf(out, "%s\n\n%s\n", rec.Title, rec.Text)
+			}
+			if err != nil {
+				return &exitError{code: exitFail, err: fmt.Errorf("write output: %w", err)}
+			}
+		}
+		if failed {
+			return errInputsFailed
+		}
+		return nil
+	}
+	return cmd
+}
+
+func isURL(s string) bool {
+	ls := strings.ToLower(s)
+	return strings.HasPrefix(ls, "http://") || strings.HasPrefix(ls, "https://")
+}
+
+// readInput loads one INPUT: a URL is fetched (its headers go to the
+// extractor), a file is read whole, up to the size limit.
+func readInput(cmd *cobra.Command, f *crawler.Fetcher, input, pageURL string, limit int64) (extract.Input, error) {
+	if isURL(input) {
+		p, err := f.Fetch(cmd.Context(), input)
+		if err != nil {
+			return extract.Input{}, err
+		}
+		return extract.Input{Body: p.Body, URL: p.FinalURL, ContentType: p.ContentType,
+			ContentLanguage: p.ContentLanguage, FetchedAt: p.FetchedAt}, nil
+	}
+	body, err := readFile(input, limit)
+	return extract.Input{Body: body, URL: pageURL}, err
+}
+
+func readFile(path string, limit int64) ([]byte, error) {
+	if limit <= 0 {
+		limit = extract.DefaultMaxBytes
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, pathReason(err)
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return nil, pathReason(err)
+	}
+	if st.IsDir() {
+		return nil, errors.New("is a directory, not an HTML file")
+	}
+	if st.Size() > limit {
+		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", extract.ErrTooLarge, st.Size(), limit)
+	}
+	body, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	if err != nil {
+		return nil, pathReason(err)
+	}
+	if int64(len(body)) > limit {
+		return nil, fmt.Errorf("%w: over %d bytes", extract.ErrTooLarge, limit)
+	}
+	return body, nil
+}
+
+// pathReason drops the path from an os error: the caller names the input.
+func pathReason(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		if errors.Is(err, fs.ErrNotExist) {
+			return errors.New("no such file")
+		}
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+// IOStreams are the command's standard streams, replaced in tests.
+type IOStreams struct {
+	In          io.Reader
+	Out, ErrOut io.Writer
+}
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitFail  = 1 // some input failed; the others were processed
+	exitUsage = 2 // the command line or the configuration is wrong
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3";
+// otherwise the module version, or "dev" for a source build.
+var version = ""
+
+func cliVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// exitError carries an exit code and whether its message was printed.
+type exitError struct {
+	code    int
+	printed bool
+	err     error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// errInputsFailed says some inputs failed after each was reported.
+var errInputsFailed = &exitError{code: exitFail, printed: true, err: errors.New("some inputs failed")}
+
+func newRootCmd(streams IOStreams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "presscrawl",
+		Short: "Crawl news sites into clean, searchable article records",
+		Long: `presscrawl crawls news and article sites, strips the boilerplate from every
+article page and stores clean article records for research.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetIn(streams.In)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.ErrOut)
+	root.PersistentFlags().String("config", "", "config file (default ./presscrawl.yaml, then $XDG_CONFIG_HOME/presscrawl/presscrawl.yaml)")
+	root.AddCommand(newVersionCmd(streams), newExtractCmd(streams))
+	return root
+}
+
+// run executes the command line and returns the process exit code.
+func run(ctx context.Context, args []string, streams IOStreams) int {
+	root := newRootCmd(streams)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if !ee.printed {
+			fmt.Fprintf(streams.ErrOut, "presscrawl: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	// cobra's own errors: unknown command or flag, wrong argument count.
+	fmt.Fprintf(streams.ErrOut, "presscrawl: %v\n", err)
+	return exitUsage
+}

@@ -1,0 +1,117 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Page is one fetched HTTP response.
+type Page struct {
+	// URL is the address asked for; FinalURL the one answered after redirects.
+	URL, FinalURL   string
+	StatusCode      int
+	ContentType     string
+	ContentLanguage string
+	Body            []byte
+	FetchedAt       time.Time
+}
+
+// Errors a fetch can end with, wrapped with details.
+var (
+	ErrHTTPStatus = errors.New("HTTP error status")
+	ErrNotHTML    = errors.New("not HTML")
+	ErrTooLarge   = errors.New("response too large")
+)
+
+// Fetcher fetches single pages. The zero value is not usable: use NewFetcher.
+type Fetcher struct {
+	client    *http.Client
+	userAgent string
+	maxBytes  int64
+}
+
+// FetcherOptions configure a Fetcher.
+type FetcherOptions struct {
+	UserAgent    string
+	Timeout      time.Duration
+	MaxBodyBytes int64
+	MaxRedirects int
+}
+
+// NewFetcher returns a Fetcher with its own HTTP client (TLS verification on).
+func NewFetcher(o FetcherOptions) *Fetcher {
+	if o.Timeout <= 0 {
+		o.Timeout = 15 * time.Second
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = 10 << 20
+	}
+	if o.MaxRedirects <= 0 {
+		o.MaxRedirects = 10
+	}
+	maxRedirects := o.MaxRedirects
+	return &Fetcher{
+		client: &http.Client{
+			Timeout: o.Timeout,
+			CheckRedirect: func(req *http.Request, via []*http.Request) error {
+				if len(via) >= maxRedirects {
+					return fmt.Errorf("stopped after %d redirects", len(via))
+				}
+				return nil
+			},
+		},
+		userAgent: o.UserAgent,
+		maxBytes:  o.MaxBodyBytes,
+	}
+}
+
+// Fetch gets one HTML page. Non-2xx answers, non-HTML content types and
+// bodies over the size limit are errors that say so.
+func (f *Fetcher) Fetch(ctx context.Context, url string) (*Page, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	if f.userAgent != "" {
+		req.Header.Set("User-Agent", f.userAgent)
+	}
+	req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetch: %w", err)
+	}
+	defer resp.Body.Close()
+	page := &Page{
+		URL: url, FinalURL: resp.Request.URL.String(), StatusCode: resp.StatusCode,
+		ContentType: resp.Header.Get("Content-Type"), ContentLanguage: resp.Header.Get("Content-Language"),
+		FetchedAt: time.Now().UTC(),
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, fmt.Errorf("%w: %s", ErrHTTPStatus, resp.Status)
+	}
+	if mt, _, err := mime.ParseMediaType(page.ContentType); err == nil && !isHTMLType(mt) {
+		return nil, fmt.Errorf("%w: Content-Type is %s", ErrNotHTML, mt)
+	}
+	if resp.ContentLength > f.maxBytes {
+		return nil, fmt.Errorf("%w: Content-Length %d, the limit is %d", ErrTooLarge, resp.ContentLength, f.maxBytes)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, f.maxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	if int64(len(body)) > f.maxBytes {
+		return nil, fmt.Errorf("%w: over %d bytes", ErrTooLarge, f.maxBytes)
+	}
+	page.Body = body
+	return page, nil
+}
+
+func isHTMLType(mt string) bool {
+	return mt == "text/html" || mt == "application/xhtml+xml" || strings.HasPrefix(mt, "text/plain")
+}

@@ -1,0 +1,312 @@
+package extract
+
+import (
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// Boilerplate rules applied to the DOM before readability scores it. They are
+// generic: element kinds, ARIA roles, class/id vocabularies in several
+// languages, hidden elements, boilerplate headings, and link density. None is
+// keyed to a site.
+
+// dropTags never hold article prose.
+var dropTags = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true,
+	atom.Iframe: true, atom.Object: true, atom.Embed: true, atom.Svg: true,
+	atom.Canvas: true, atom.Video: true, atom.Audio: true, atom.Form: true,
+	atom.Input: true, atom.Button: true, atom.Select: true, atom.Textarea: true,
+	atom.Nav: true, atom.Dialog: true, atom.Aside: true, atom.Footer: true,
+	atom.Label: true, atom.Menu: true,
+}
+
+// dropRoles are ARIA landmarks and widgets outside the article body.
+var dropRoles = map[string]bool{
+	"navigation": true, "banner": true, "contentinfo": true, "complementary": true,
+	"dialog": true, "alertdialog": true, "search": true, "menu": true, "menubar": true,
+	"toolbar": true, "tablist": true, "alert": true, "status": true, "timer": true,
+}
+
+// boilerWords are class/id words of blocks that are not article prose, in
+// English and in the other languages of our users' sites.
+var boilerWords = setOf(
+	// sharing and social
+	"share", "shares", "sharing", "sharer", "social", "sociable", "addthis", "sharethis", "shariff",
+	"teilen", "partage", "partager", "compartir", "condividi", "udostepnij",
+	// related and recommended
+	"related", "relatedposts", "recommended", "recommendations", "recommend", "readmore",
+	"also", "more", "trending", "popular", "mostread", "most", "outbrain", "taboola", "plista",
+	"verwandte", "weitere", "similaires", "relacionados", "correlati",
+	// newsletter, subscription, paywall prompts, sign-in
+	"newsletter", "newsletters", "subscribe", "subscription", "signup", "login", "register", "optin",
+	"abo", "abonnieren", "abonnement", "inscription", "suscripcion",
+	// comments
+	"comment", "comments", "commentlist", "respond", "reply", "disqus",
+	"kommentar", "kommentare", "commentaires", "comentarios", "komentarze",
+	// ads and sponsors
+	"ad", "ads", "adv", "advert", "advertisement", "adsense", "adslot", "banner", "sponsor",
+	"sponsored", "promo", "promotion", "dfp", "gpt", "werbung", "anzeige", "publicite",
+	"publicidad", "pubblicita", "reklama",
+	// cookie and consent, modals and overlays
+	"cookie", "cookies", "consent", "gdpr", "modal", "popup", "overlay", "lightbox", "toast",
+	// navigation and page furniture
+	"breadcrumb", "breadcrumbs", "crumb", "crumbs", "menu", "nav", "navbar", "navigation",
+	"sidebar", "widget", "widgets", "footer", "masthead", "logo", "tagline", "skip",
+	"pagination", "pager", "toolbar", "topbar", "print", "rss",
+	// players, galleries and their controls
+	"player", "playlist", "jwplayer", "podcast", "controls",
+	// post furniture: byline, date, tags, author boxes
+	"byline", "dateline", "date", "time", "today", "clock", "weather", "meta", "tags", "tagcloud",
+	"categories", "caption", "credit", "copyright", "disclaimer", "authorbox", "bio",
+	"screen", "sr", "visually", "hidden", "hide",
+)
+
+// keepWords protect blocks that are the article's content even when another
+// of their words is a boilerplate word ("article-body", "entry-content").
+var keepWords = setOf("content", "body", "article", "entry", "post", "story", "text", "main", "prose", "artikel", "texte", "corps")
+
+func setOf(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}
+
+// boilerHeadings are the whole texts of headings that introduce a block of
+// links or a widget rather than article prose (compared in lower case,
+// without trailing punctuation).
+var boilerHeadings = setOf(
+	"related articles", "related posts", "related stories", "related news", "related",
+	"read more", "read also", "also read", "see also", "more from", "more stories", "more news",
+	"you may also like", "you might also like", "recommended", "recommended for you",
+	"most read", "most popular", "trending", "latest news", "newsletter", "share", "share this",
+	"share this article", "comments", "leave a reply", "leave a comment", "advertisement",
+	"مقالات ذات صلة", "أخبار ذات صلة", "اقرأ أيضا", "اقرأ أيضاً", "إقرأ أيضا", "إقرأ أيضاً",
+	"اقرأ المزيد", "الأكثر قراءة", "الأكثر مشاهدة", "النشرة البريدية", "شارك", "التعليقات", "إعلان",
+	"das könnte sie auch interessieren", "mehr zum thema", "weitere artikel", "lesen sie auch",
+	"auch interessant", "teilen", "kommentare", "anzeige", "werbung",
+	"à lire aussi", "a lire aussi", "lire aussi", "sur le même sujet", "partager", "commentaires",
+	"publicité", "te puede interesar", "noticias relacionadas", "comentarios", "publicidad",
+	"leggi anche", "czytaj także", "zobacz także", "komentarze", "reklama",
+)
+
+// clean removes boilerplate from doc in place.
+func clean(doc *html.Node) {
+	body := find(doc, func(n *html.Node) bool { return n.DataAtom == atom.Body })
+	if body == nil {
+		body = doc
+	}
+	pLen := paragraphLengths(body)
+	total := pLen[body]
+	var drop []*html.Node
+	walk(body, func(n *html.Node) bool {
+		if n.Type == html.CommentNode {
+			drop = append(drop, n)
+			return false
+		}
+		if n.Type != html.ElementNode || n == body {
+			return true
+		}
+		if isBoilerplate(n, pLen[n], total) {
+			drop = append(drop, n)
+			return false
+		}
+		return true
+	})
+	for _, n := range drop {
+		removeNode(n)
+	}
+	dropHeadedLinkBlocks(body)
+	dropLinkLists(body)
+}
+
+// isBoilerplate decides one element by its kind, role, visibility and
+// vocabulary. An element that holds most of the page's paragraph text is
+// never dropped by vocabulary, whatever its class says.
+func isBoilerplate(n *html.Node, pText, total int) bool {
+	if dropTags[n.DataAtom] {
+		return true
+	}
+	switch n.DataAtom {
+	case atom.Html, atom.Body, atom.Main, atom.Article:
+		return false
+	case atom.Figcaption:
+		return wordCount(textOf(n)) < 25 // a caption; a slideshow's prose is kept
+	case atom.Header:
+		return pText < 200 // a header holding prose (a lead) is kept
+	}
+	if dropRoles[strings.ToLower(attr(n, "role"))] {
+		return true
+	}
+	if hasAttr(n, "hidden") || strings.EqualFold(attr(n, "aria-hidden"), "true") || hiddenStyle(attr(n, "style")) {
+		return true
+	}
+	if total > 0 && pText*2 > total {
+		return false
+	}
+	words := append(tokens(attr(n, "class")), tokens(attr(n, "id"))...)
+	boiler, keep := false, false
+	for _, w := range words {
+		if boilerWords[w] {
+			boiler = true
+		}
+		if keepWords[w] {
+			keep = true
+		}
+	}
+	if keep && pText > 0 {
+		return false
+	}
+	return boiler
+}
+
+func hiddenStyle(s string) bool {
+	s = strings.ToLower(strings.ReplaceAll(s, " ", ""))
+	return strings.Contains(s, "display:none") || strings.Contains(s, "visibility:hidden")
+}
+
+// paragraphLengths maps every element to the length of the text in the <p>
+// elements it contains.
+func paragraphLengths(root *html.Node) map[*html.Node]int {
+	lengths := map[*html.Node]int{}
+	var visit func(n *html.Node) int
+	visit = func(n *html.Node) int {
+		if n.DataAtom == atom.P && n.Type == html.ElementNode {
+			l := len(textOf(n))
+			lengths[n] = l
+			return l
+		}
+		sum := 0
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode {
+				sum += visit(c)
+			}
+		}
+		lengths[n] = sum
+		return sum
+	}
+	visit(root)
+	return lengths
+}
+
+// normHeading prepares a short text for comparison with boilerHeadings.
+func normHeading(s string) string {
+	s = strings.ToLower(collapse(s))
+	return strings.TrimRight(s, " :.…!»›>|-–—")
+}
+
+func isHeadingLike(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Strong, atom.B, atom.Span, atom.Div, atom.P, atom.Header:
+		return true
+	}
+	return false
+}
+
+// dropHeadedLinkBlocks removes a boilerplate heading ("Related Articles",
+// "مقالات ذات صلة") together with the block it introduces: its parent when
+// that parent is mostly links or nothing but the heading, else the link-dense
+// siblings that follow it.
+func dropHeadedLinkBlocks(body *html.Node) {
+	var heads []*html.Node
+	walk(body, func(n *html.Node) bool {
+		if n.Type == html.ElementNode && isHeadingLike(n) {
+			t := textOf(n)
+			if len(t) <= 60 && boilerHeadings[normHeading(t)] {
+				heads = append(heads, n)
+				return false
+			}
+		}
+		return true
+	})
+	for _, h := range heads {
+		if h.Parent == nil {
+			continue // already removed with an ancestor
+		}
+		parent := h.Parent
+		if parent != body && parent.DataAtom != atom.Article && parent.DataAtom != atom.Main {
+			if ld, words := linkDensity(parent); ld > 0.5 || words-wordCount(textOf(h)) < 8 {
+				removeNode(parent)
+				continue
+			}
+		}
+		for s := h.NextSibling; s != nil; {
+			next := s.NextSibling
+			if s.Type == html.ElementNode {
+				if ld, _ := linkDensity(s); ld < 0.5 {
+					break
+				}
+				removeNode(s)
+			}
+			s = next
+		}
+		removeNode(h)
+	}
+}
+
+// dropLinkLists removes lists and link boxes whose text is mostly links:
+// teasers, tag clouds, menus that carry no class.
+func dropLinkLists(body *html.Node) {
+	var drop []*html.Node
+	walk(body, func(n *html.Node) bool {
+		if n.Type != html.ElementNode {
+			return true
+		}
+		switch n.DataAtom {
+		case atom.Ul, atom.Ol, atom.Dl, atom.Table, atom.Div, atom.Section:
+			ld, words := linkDensity(n)
+			if words > 0 && ld > 0.6 && !hasLongParagraph(n) {
+				drop = append(drop, n)
+				return false
+			}
+		}
+		return true
+	})
+	for _, n := range drop {
+		removeNode(n)
+	}
+}
+
+// linkDensity is the share of n's words that sit inside links, and the word
+// count.
+func linkDensity(n *html.Node) (float64, int) {
+	all, linked := 0, 0
+	var visit func(c *html.Node, inLink bool)
+	visit = func(c *html.Node, inLink bool) {
+		if c.Type == html.TextNode {
+			w := wordCount(c.Data)
+			all += w
+			if inLink {
+				linked += w
+			}
+			return
+		}
+		if c.Type == html.ElementNode && dropTags[c.DataAtom] {
+			return
+		}
+		in := inLink || c.DataAtom == atom.A
+		for k := c.FirstChild; k != nil; k = k.NextSibling {
+			visit(k, in)
+		}
+	}
+	visit(n, false)
+	if all == 0 {
+		return 0, 0
+	}
+	return float64(linked) / float64(all), all
+}
+
+// hasLongParagraph reports whether n holds a paragraph of prose: 25 words or
+// more outside links.
+func hasLongParagraph(n *html.Node) bool {
+	return find(n, func(c *html.Node) bool {
+		if c.DataAtom != atom.P {
+			return false
+		}
+		ld, w := linkDensity(c)
+		return float64(w)*(1-ld) >= 25
+	}) != nil
+}

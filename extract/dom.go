@@ -1,0 +1,131 @@
+package extract
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// walk calls fn for n and its descendants in document order; fn returns false
+// to skip a node's children.
+func walk(n *html.Node, fn func(*html.Node) bool) {
+	if !fn(n) {
+		return
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		walk(c, fn)
+	}
+}
+
+// find returns the first element in document order for which match holds.
+func find(n *html.Node, match func(*html.Node) bool) *html.Node {
+	var found *html.Node
+	walk(n, func(c *html.Node) bool {
+		if found != nil {
+			return false
+		}
+		if c.Type == html.ElementNode && match(c) {
+			found = c
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+func isElem(n *html.Node, a atom.Atom) bool { return n.Type == html.ElementNode && n.DataAtom == a }
+
+// textOf returns the text of n with white space collapsed.
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	walk(n, func(c *html.Node) bool {
+		switch {
+		case c.Type == html.TextNode:
+			b.WriteString(c.Data)
+			b.WriteByte(' ')
+		case c.Type == html.ElementNode && (c.DataAtom == atom.Script || c.DataAtom == atom.Style || c.DataAtom == atom.Noscript || c.DataAtom == atom.Template):
+			return false
+		}
+		return true
+	})
+	return collapse(b.String())
+}
+
+// collapse folds every run of white space (including no-break spaces) into
+// one space, drops soft hyphens and trims the ends.
+func collapse(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if r == '\u00ad' { // soft hyphen: an invisible break point inside a word
+			continue
+		}
+		if unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func removeNode(n *html.Node) {
+	if n.Parent != nil {
+		n.Parent.RemoveChild(n)
+	}
+}
+
+// tokens splits class and id values into lower-case words: "td-post-sharing
+// shareBar" gives td, post, sharing, share, bar.
+func tokens(s string) []string {
+	var out []string
+	start := -1
+	rs := []rune(s)
+	for i, r := range rs {
+		alnum := unicode.IsLetter(r) || unicode.IsDigit(r)
+		if !alnum {
+			if start >= 0 {
+				out = append(out, strings.ToLower(string(rs[start:i])))
+				start = -1
+			}
+			continue
+		}
+		if start >= 0 && unicode.IsUpper(r) && i > 0 && unicode.IsLower(rs[i-1]) {
+			out = append(out, strings.ToLower(string(rs[start:i])))
+			start = i
+			continue
+		}
+		if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		out = append(out, strings.ToLower(string(rs[start:])))
+	}
+	return out
+}

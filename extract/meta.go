@@ -1,0 +1,260 @@
+package extract
+
+import (
+	"encoding/json"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// meta holds what a page says about itself in its markup, before any text
+// analysis: every source is kept so that the record can choose among them.
+type meta struct {
+	htmlLang     string
+	titleTag     string
+	h1           *html.Node
+	canonical    string
+	props        map[string][]string // <meta property|name|itemprop> by lower-case key
+	ld           []map[string]any    // JSON-LD objects, @graph flattened
+	timeElements []*html.Node
+	articles     int // <article> elements: listing pages have many
+}
+
+func (m *meta) first(keys ...string) string {
+	for _, k := range keys {
+		for _, v := range m.props[k] {
+			if v = collapse(v); v != "" {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+func (m *meta) all(key string) []string { return m.props[key] }
+
+// readMeta collects the page's self-description from the whole document.
+func readMeta(doc *html.Node) *meta {
+	m := &meta{props: map[string][]string{}}
+	walk(doc, func(n *html.Node) bool {
+		if n.Type != html.ElementNode {
+			return true
+		}
+		switch n.DataAtom {
+		case atom.Html:
+			m.htmlLang = attr(n, "lang")
+			if m.htmlLang == "" {
+				m.htmlLang = attr(n, "xml:lang")
+			}
+		case atom.Title:
+			if m.titleTag == "" && !inSVG(n) {
+				m.titleTag = textOf(n)
+			}
+		case atom.Meta:
+			content := attr(n, "content")
+			for _, k := range []string{"property", "name", "itemprop"} {
+				if key := strings.ToLower(strings.TrimSpace(attr(n, k))); key != "" && content != "" {
+					m.props[key] = append(m.props[key], content)
+				}
+			}
+			if he := strings.ToLower(attr(n, "http-equiv")); he == "content-language" && content != "" {
+				m.props["http-equiv:content-language"] = append(m.props["http-equiv:content-language"], content)
+			}
+		case atom.Link:
+			if m.canonical == "" && hasToken(attr(n, "rel"), "canonical") {
+				m.canonical = strings.TrimSpace(attr(n, "href"))
+			}
+		case atom.Script:
+			if strings.Contains(strings.ToLower(attr(n, "type")), "ld+json") && n.FirstChild != nil {
+				m.ld = append(m.ld, parseJSONLD(n.FirstChild.Data)...)
+			}
+			return false
+		case atom.Style, atom.Noscript, atom.Template:
+			return false
+		case atom.H1:
+			if m.h1 == nil {
+				m.h1 = n
+			}
+		case atom.Time:
+			m.timeElements = append(m.timeElements, n)
+		case atom.Article:
+			m.articles++
+		}
+		return true
+	})
+	return m
+}
+
+func inSVG(n *html.Node) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.DataAtom == atom.Svg {
+			return true
+		}
+	}
+	return false
+}
+
+func hasToken(list, tok string) bool {
+	for _, f := range strings.Fields(strings.ToLower(list)) {
+		if f == tok {
+			return true
+		}
+	}
+	return false
+}
+
+// parseJSONLD returns every object of a JSON-LD block, with @graph members
+// and top-level arrays flattened. Invalid JSON yields nothing.
+func parseJSONLD(src string) []map[string]any {
+	var v any
+	if err := json.Unmarshal([]byte(strings.TrimSpace(src)), &v); err != nil {
+		return nil
+	}
+	var out []map[string]any
+	var add func(any)
+	add = func(v any) {
+		switch t := v.(type) {
+		case []any:
+			for _, e := range t {
+				add(e)
+			}
+		case map[string]any:
+			if g, ok := t["@graph"]; ok {
+				add(g)
+			}
+			if _, ok := t["@type"]; ok {
+				out = append(out, t)
+			}
+		}
+	}
+	add(v)
+	return out
+}
+
+// ldTypes returns an object's @type values.
+func ldTypes(o map[string]any) []string {
+	switch t := o["@type"].(type) {
+	case string:
+		return []string{t}
+	case []any:
+		var out []string
+		for _, e := range t {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+var articleTypes = map[string]bool{
+	"article": true, "newsarticle": true, "reportagenewsarticle": true, "analysisnewsarticle": true,
+	"opinionnewsarticle": true, "backgroundnewsarticle": true, "reviewnewsarticle": true,
+	"askpublicnewsarticle": true, "blogposting": true, "socialmediaposting": true, "liveblogposting": true,
+	"scholarlyarticle": true, "techarticle": true, "report": true, "satiricalarticle": true,
+	"advertisercontentarticle": true, "medicalscholarlyarticle": true, "posting": true,
+}
+
+// listingTypes mark pages that list other pages.
+var listingTypes = map[string]bool{
+	"collectionpage": true, "searchresultspage": true, "itemlist": true, "profilepage": true,
+}
+
+// ldArticle returns the page's article object, if its JSON-LD has one.
+func (m *meta) ldArticle() map[string]any {
+	for _, o := range m.ld {
+		for _, t := range ldTypes(o) {
+			if articleTypes[strings.ToLower(t)] {
+				return o
+			}
+		}
+	}
+	return nil
+}
+
+func (m *meta) ldHasType(set map[string]bool) bool {
+	for _, o := range m.ld {
+		for _, t := range ldTypes(o) {
+			if set[strings.ToLower(t)] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ldString reads a string property; for an object it takes its name, url or
+// @value, for a list its first usable member.
+func ldString(v any) string {
+	switch t := v.(type) {
+	case string:
+		return collapse(t)
+	case []any:
+		for _, e := range t {
+			if s := ldString(e); s != "" {
+				return s
+			}
+		}
+	case map[string]any:
+		for _, k := range []string{"name", "url", "@value", "@id"} {
+			if s, ok := t[k].(string); ok && collapse(s) != "" {
+				return collapse(s)
+			}
+		}
+	}
+	return ""
+}
+
+// ldNames returns the names of persons (or organisations) in an author-like
+// property, which may be a string, an object or a list of either.
+func ldNames(v any) []string {
+	switch t := v.(type) {
+	case string:
+		return []string{collapse(t)}
+	case []any:
+		var out []string
+		for _, e := range t {
+			out = append(out, ldNames(e)...)
+		}
+		return out
+	case map[string]any:
+		if s, ok := t["name"].(string); ok {
+			return []string{collapse(s)}
+		}
+	}
+	return nil
+}
+
+// ldSiteName finds the publisher's or the WebSite's name.
+func (m *meta) ldSiteName(article map[string]any) string {
+	byID := map[string]map[string]any{}
+	for _, o := range m.ld {
+		if id, ok := o["@id"].(string); ok {
+			byID[id] = o
+		}
+	}
+	if article != nil {
+		if p, ok := article["publisher"].(map[string]any); ok {
+			if s, ok := p["name"].(string); ok && collapse(s) != "" {
+				return collapse(s)
+			}
+			if id, ok := p["@id"].(string); ok && byID[id] != nil {
+				if s, ok := byID[id]["name"].(string); ok {
+					return collapse(s)
+				}
+			}
+		}
+	}
+	for _, o := range m.ld {
+		for _, t := range ldTypes(o) {
+			if t == "WebSite" {
+				if s, ok := o["name"].(string); ok {
+					return collapse(s)
+				}
+			}
+		}
+	}
+	return ""
+}

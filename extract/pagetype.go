@@ -1,0 +1,78 @@
+package extract
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Page-type classification: is this page one article, or a page that lists,
+// finds or fails to find articles (home, section, tag, author, search,
+// archive, error)? Evidence is summed; structured metadata weighs most.
+
+var (
+	listingPath = regexp.MustCompile(`(?i)/(tag|tags|category|categories|section|sections|topic|topics|author|authors|search|archive|archives|page|seite|themen|thema|rubrique|categoria|etiqueta|tema|kategorie|wp-json|feed)(/|$)`)
+	pagedPath   = regexp.MustCompile(`(?i)(/page/\d+/?$|[?&](page|paged|p|s|q|query|search)=)`)
+	langRoot    = regexp.MustCompile(`^/[a-z]{2}(-[a-z]{2})?/?$`)
+	articleSlug = regexp.MustCompile(`[\p{L}\d]+[-_][\p{L}\d]+[-_][\p{L}\d]+[^/]*/?(\.html?)?$`)
+	errorTitle  = regexp.MustCompile(`(?i)\b(404|410|500)\b|not found|page introuvable|nicht gefunden|no encontrada|non trovata|غير موجودة|غير موجود|خطأ 404|error page|page (does not|doesn't) exist`)
+)
+
+type pageEvidence struct {
+	u          *url.URL
+	m          *meta
+	title      string
+	words      int
+	ldArticle  bool
+	ogType     string
+	linkDenser bool // the extracted text is mostly link text
+	prose      int  // blocks of 25 words or more: paragraphs, not teasers
+}
+
+func classify(e pageEvidence) bool {
+	if errorTitle.MatchString(e.title) && e.words < 300 {
+		return false
+	}
+	score := 0
+	if e.ldArticle {
+		score += 2
+	}
+	if e.m.ldHasType(listingTypes) {
+		score -= 2
+	}
+	switch strings.ToLower(e.ogType) {
+	case "article", "news", "blog", "newsarticle":
+		score++
+	case "website", "profile", "video.other", "product":
+		score--
+	}
+	if e.u != nil {
+		path := e.u.EscapedPath()
+		switch {
+		case path == "" || path == "/" || strings.EqualFold(path, "/index.html") || strings.EqualFold(path, "/index.php") || langRoot.MatchString(path):
+			score -= 3
+		case listingPath.MatchString(path) || pagedPath.MatchString(path+"?"+e.u.RawQuery):
+			score -= 2
+		default:
+			if _, dated := dateFromURL(path); dated || articleSlug.MatchString(path) {
+				score++
+			}
+		}
+	}
+	if e.m.articles >= 3 {
+		score -= 2
+	}
+	if e.linkDenser {
+		score -= 2
+	}
+	if e.prose >= 3 {
+		score++
+	}
+	switch {
+	case e.words >= 150:
+		score++
+	case e.words < 50:
+		score -= 3
+	}
+	return score > 0
+}

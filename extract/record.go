@@ -1,0 +1,90 @@
+package extract
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Record is one page as presscrawl stores it. README.md documents every field.
+type Record struct {
+	ID           string     `json:"id"`
+	URL          string     `json:"url"`
+	CanonicalURL string     `json:"canonical_url"`
+	Title        string     `json:"title"`
+	Text         string     `json:"text"`
+	Description  string     `json:"description,omitempty"`
+	Authors      []string   `json:"authors"`
+	PublishedAt  *Timestamp `json:"published_at,omitempty"`
+	ModifiedAt   *Timestamp `json:"modified_at,omitempty"`
+	Language     string     `json:"language,omitempty"`
+	SiteName     string     `json:"site_name,omitempty"`
+	Section      string     `json:"section,omitempty"`
+	Tags         []string   `json:"tags"`
+	Image        string     `json:"image,omitempty"`
+	WordCount    int        `json:"word_count"`
+	ContentHash  string     `json:"content_hash"`
+	IsArticle    bool       `json:"is_article"`
+	DateSource   DateSource `json:"date_source,omitempty"`
+	Extractor    string     `json:"extractor"`
+	FetchedAt    *time.Time `json:"fetched_at,omitempty"`
+}
+
+// DateSource says where a record's published_at came from.
+type DateSource string
+
+// The places a publication date is read from, most trusted first.
+const (
+	DateFromJSONLD  DateSource = "jsonld"
+	DateFromMeta    DateSource = "meta"
+	DateFromTime    DateSource = "time"
+	DateFromVisible DateSource = "visible"
+	DateFromURL     DateSource = "url"
+)
+
+// Timestamp is a point in time as precise as the page states it: a full time
+// with the page's UTC offset, or only a calendar day.
+type Timestamp struct {
+	Time    time.Time
+	DayOnly bool
+}
+
+const dayLayout = "2006-01-02"
+
+// String renders RFC 3339 with the original offset, or YYYY-MM-DD for a day.
+func (t Timestamp) String() string {
+	if t.DayOnly {
+		return t.Time.Format(dayLayout)
+	}
+	return t.Time.Format(time.RFC3339)
+}
+
+// MarshalJSON implements json.Marshaler.
+func (t Timestamp) MarshalJSON() ([]byte, error) { return json.Marshal(t.String()) }
+
+// UnmarshalJSON implements json.Unmarshaler for both renderings.
+func (t *Timestamp) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("timestamp: %w", err)
+	}
+	if v, err := time.Parse(time.RFC3339, s); err == nil {
+		*t = Timestamp{Time: v}
+		return nil
+	}
+	v, err := time.Parse(dayLayout, s)
+	if err != nil {
+		return fmt.Errorf("timestamp %q: neither RFC 3339 nor YYYY-MM-DD", s)
+	}
+	*t = Timestamp{Time: v, DayOnly: true}
+	return nil
+}
+
+// after reports whether t lies after ref, allowing for a day-only value
+// written in a time zone ahead of ref's (up to UTC+14).
+func (t Timestamp) after(ref time.Time) bool {
+	if t.DayOnly {
+		return t.Time.Format(dayLayout) > ref.UTC().Add(14*time.Hour).Format(dayLayout)
+	}
+	return t.Time.After(ref.Add(time.Hour)) // an hour of clock skew
+}

@@ -1,0 +1,196 @@
+package extract
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// bodyParagraphs is the article body shared by the boilerplate test pages.
+var bodyParagraphs = []string{
+	"The city council approved a new plan on Monday to expand the tram network into the northern districts, after two years of public consultation and a long debate about its cost.",
+	"Supporters said the line would cut commuting times by a third for more than forty thousand residents, while critics warned that the budget had already grown twice since the first estimate.",
+	"Funding questions remain",
+	"The council expects the national government to cover half of the construction costs, but the transport ministry has not yet confirmed its share, officials said after the vote.",
+	"Construction is due to begin next spring and the first trams could run within four years if the funding is secured and no legal challenges delay the works.",
+}
+
+var testNow = time.Date(2025, 11, 18, 12, 0, 0, 0, time.UTC)
+
+func extractFile(t *testing.T, name, url string) *Record {
+	t.Helper()
+	body, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := Extractor{Now: func() time.Time { return testNow }}.Extract(Input{Body: body, URL: url})
+	if err != nil {
+		t.Fatalf("Extract(%s): %v", name, err)
+	}
+	return rec
+}
+
+func TestBoilerplateRules(t *testing.T) {
+	for _, tc := range []struct {
+		page    string
+		without []string
+	}{
+		{"boiler-share.html", []string{"Facebook", "Twitter", "Share this article"}},
+		{"boiler-related.html", []string{"Related stories", "Bus fares", "New bridge", "Cycling lanes"}},
+		{"boiler-newsletter.html", []string{"morning briefing", "Sign up"}},
+		{"boiler-cookie.html", []string{"cookies", "Accept all"}},
+		{"boiler-comments.html", []string{"3 comments", "waste of money"}},
+		{"boiler-modal.html", []string{"Log in to continue", "×"}},
+		{"boiler-breadcrumb.html", []string{"Home", "Local news", "Transport"}},
+		{"boiler-player.html", []string{"Evening Bulletin", "0:00"}},
+		{"boiler-ads.html", []string{"Advertisement", "winter tyres"}},
+		{"boiler-caption.html", []string{"waits at the central station"}},
+		{"boiler-nav-footer.html", []string{"Politics", "Copyright", "Registered office"}},
+	} {
+		t.Run(tc.page, func(t *testing.T) {
+			rec := extractFile(t, tc.page, "https://courier.example/2024/03/05/council-tram-extension/")
+			got := strings.Split(rec.Text, "\n\n")
+			if !slices.Equal(got, bodyParagraphs) {
+				t.Errorf("text blocks:\n%q\nwant:\n%q", got, bodyParagraphs)
+			}
+			for _, s := range tc.without {
+				if strings.Contains(rec.Text, s) {
+					t.Errorf("text contains %q", s)
+				}
+			}
+			if rec.Title != "Council approves tram extension to the north" {
+				t.Errorf("title = %q", rec.Title)
+			}
+			if !rec.IsArticle {
+				t.Error("is_article = false")
+			}
+		})
+	}
+}
+
+func TestAlsoReadInsertDropped(t *testing.T) {
+	rec := extractFile(t, "boiler-alsoread.html", "")
+	if strings.Contains(rec.Text, "Read also") || strings.Contains(rec.Text, "Bus fares") {
+		t.Errorf("insert kept: %q", rec.Text)
+	}
+	if n := len(strings.Split(rec.Text, "\n\n")); n != 4 {
+		t.Errorf("%d blocks, want the 4 paragraphs", n)
+	}
+}
+
+func TestMetadataSources(t *testing.T) {
+	ts := func(p *Timestamp) string {
+		if p == nil {
+			return ""
+		}
+		return p.String()
+	}
+	const pageURL = "https://courier.example/local/2024/council-tram-extension?utm_source=x#top"
+	for _, tc := range []struct {
+		page, url string
+		published string
+		source    DateSource
+		modified  string
+		check     func(t *testing.T, r *Record)
+	}{
+		{page: "meta-jsonld-graph.html", url: pageURL, published: "2024-03-05T08:30:00+01:00", source: DateFromJSONLD, modified: "2024-03-05T10:00:00+01:00",
+			check: func(t *testing.T, r *Record) {
+				if !slices.Equal(r.Authors, []string{"Jane Roe", "John Doe"}) {
+					t.Errorf("authors = %q", r.Authors)
+				}
+				if r.SiteName != "City Courier" || r.Section != "Local" || r.Image != "https://courier.example/img/tram.jpg" {
+					t.Errorf("site %q section %q image %q", r.SiteName, r.Section, r.Image)
+				}
+				if !slices.Equal(r.Tags, []string{"trams", "council"}) {
+					t.Errorf("tags = %q", r.Tags)
+				}
+				if r.Title != "Council approves tram extension to the north" {
+					t.Errorf("title = %q", r.Title)
+				}
+				if r.CanonicalURL != "https://courier.example/local/2024/council-tram-extension" {
+					t.Errorf("canonical_url = %q", r.CanonicalURL)
+				}
+			}},
+		{page: "meta-opengraph.html", url: "https://courier.example/some/other/path", published: "2024-03-05T08:30:00+01:00", source: DateFromMeta, modified: "2024-03-06T09:15:00+01:00",
+			check: func(t *testing.T, r *Record) {
+				if r.CanonicalURL != "https://courier.example/local/2024/council-tram-extension" {
+					t.Errorf("canonical_url = %q (rel=canonical, resolved)", r.CanonicalURL)
+				}
+				if r.URL != "https://courier.example/some/other/path" {
+					t.Errorf("url = %q", r.URL)
+				}
+				if r.Title != "Council approves tram extension to the north" || r.SiteName != "City Courier" {
+					t.Errorf("title %q site %q", r.Title, r.SiteName)
+				}
+				if r.Description != "The northern districts will get trams within four years." {
+					t.Errorf("description = %q", r.Description)
+				}
+				if !slices.Equal(r.Tags, []string{"Transport", "Council"}) || r.Section != "Local" {
+					t.Errorf("tags %q section %q", r.Tags, r.Section)
+				}
+				if r.ID != sha256Hex(r.CanonicalURL) {
+					t.Errorf("id is not the hash of canonical_url")
+				}
+			}},
+		{page: "meta-name-date.html", published: "2024-03-05", source: DateFromMeta,
+			check: func(t *testing.T, r *Record) {
+				if !slices.Equal(r.Authors, []string{"Jane Roe"}) {
+					t.Errorf("authors = %q", r.Authors)
+				}
+				if r.Description != "Trams are coming to the north." {
+					t.Errorf("description = %q", r.Description)
+				}
+			}},
+		{page: "meta-time.html", published: "2024-03-05T08:30:00Z", source: DateFromTime},
+		{page: "meta-visible.html", published: "2024-03-05", source: DateFromVisible},
+		{page: "meta-visible-ar.html", published: "2024-03-05", source: DateFromVisible,
+			check: func(t *testing.T, r *Record) {
+				if r.Language != "ar" || r.Title != "المجلس البلدي يقر توسيع شبكة الترام" || r.SiteName != "صحيفة المدينة" {
+					t.Errorf("language %q title %q site %q", r.Language, r.Title, r.SiteName)
+				}
+			}},
+		{page: "meta-url-date.html", url: "https://courier.example/2024/03/05/council-tram-extension/", published: "2024-03-05", source: DateFromURL},
+		{page: "meta-future.html", published: "2024-03-05", source: DateFromMeta},
+		{page: "meta-no-offset.html", published: "2024-03-05", source: DateFromMeta},
+	} {
+		t.Run(tc.page, func(t *testing.T) {
+			r := extractFile(t, tc.page, tc.url)
+			if got := ts(r.PublishedAt); got != tc.published || r.DateSource != tc.source {
+				t.Errorf("published_at = %q from %q, want %q from %q", got, r.DateSource, tc.published, tc.source)
+			}
+			if got := ts(r.ModifiedAt); got != tc.modified {
+				t.Errorf("modified_at = %q, want %q", got, tc.modified)
+			}
+			if tc.check != nil {
+				tc.check(t, r)
+			}
+		})
+	}
+}
+
+func TestPageTypes(t *testing.T) {
+	for _, tc := range []struct {
+		page, url string
+		article   bool
+	}{
+		{"page-home.html", "https://courier.example/", false},
+		{"page-home.html", "", false},
+		{"page-section.html", "https://courier.example/category/local/", false},
+		{"page-section.html", "", false},
+		{"page-tag.html", "https://courier.example/tag/trams/", false},
+		{"page-search.html", "https://courier.example/?s=tram", false},
+		{"page-error.html", "https://courier.example/2024/03/05/missing-story-here/", false},
+		{"meta-opengraph.html", "https://courier.example/local/2024/council-tram-extension", true},
+		{"meta-url-date.html", "", true},
+		{"meta-visible-ar.html", "https://courier.example/ar/2024/03/05/tram/", true},
+	} {
+		t.Run(tc.page+" "+tc.url, func(t *testing.T) {
+			if r := extractFile(t, tc.page, tc.url); r.IsArticle != tc.article {
+				t.Errorf("is_article = %v, want %v (words %d)", r.IsArticle, tc.article, r.WordCount)
+			}
+		})
+	}
+}

@@ -1,0 +1,126 @@
+// Package urlcanon turns the many spellings of a page's address into one
+// canonical URL, so that a page is identified, fetched and stored once.
+package urlcanon
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// trackingParams are query parameters that identify a campaign or a click,
+// never the page. Keys are lower case.
+var trackingParams = map[string]bool{
+	"fbclid": true, "gclid": true, "dclid": true, "gbraid": true, "wbraid": true,
+	"msclkid": true, "yclid": true, "igshid": true, "mc_cid": true, "mc_eid": true,
+	"_ga": true, "_gl": true, "_hsenc": true, "_hsmi": true, "mkt_tok": true,
+	"oly_anon_id": true, "oly_enc_id": true, "vero_id": true, "wickedid": true,
+	"rb_clickid": true, "s_cid": true, "ref_src": true, "ref_url": true,
+	"cmpid": true, "ocid": true, "ito": true, "at_medium": true, "at_campaign": true,
+	"ns_mchannel": true, "ns_source": true, "ns_campaign": true, "ns_linkname": true,
+	"ns_fee": true,
+}
+
+// IsTrackingParam reports whether a query parameter only tracks the visitor.
+func IsTrackingParam(key string) bool {
+	k := strings.ToLower(key)
+	return strings.HasPrefix(k, "utm_") || strings.HasPrefix(k, "pk_") ||
+		strings.HasPrefix(k, "hsa_") || trackingParams[k]
+}
+
+// Canonical resolves ref against base (which may be nil) and returns the
+// canonical form: http(s) only, lower-case scheme and host, no default port,
+// no fragment, no user info, no tracking parameters, remaining query
+// parameters sorted, and "/" for an empty path.
+func Canonical(ref string, base *url.URL) (string, error) {
+	u, err := Parse(ref, base)
+	if err != nil {
+		return "", err
+	}
+	return u.String(), nil
+}
+
+// Parse is Canonical returning the parsed URL.
+func Parse(ref string, base *url.URL) (*url.URL, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return nil, fmt.Errorf("empty URL")
+	}
+	u, err := url.Parse(ref)
+	if err != nil {
+		return nil, fmt.Errorf("parse URL %q: %w", truncate(ref), err)
+	}
+	if base != nil {
+		u = base.ResolveReference(u)
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("URL %q: scheme %q is not http or https", truncate(ref), u.Scheme)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("URL %q has no host", truncate(ref))
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	port := u.Port()
+	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
+		port = ""
+	}
+	if strings.Contains(host, ":") { // IPv6 literal
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	u.Host = host
+	u.User = nil
+	u.Fragment = ""
+	u.RawFragment = ""
+	if u.Path == "" {
+		u.Path = "/"
+		u.RawPath = ""
+	}
+	u.RawQuery = cleanQuery(u.RawQuery)
+	u.ForceQuery = false
+	return u, nil
+}
+
+// cleanQuery drops tracking parameters and sorts the rest by key, keeping the
+// order of repeated keys. It works on the raw query so that the encoding of
+// values is preserved.
+func cleanQuery(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	parts := strings.FieldsFunc(raw, func(r rune) bool { return r == '&' || r == ';' })
+	kept := parts[:0]
+	for _, p := range parts {
+		key := p
+		if i := strings.IndexByte(p, '='); i >= 0 {
+			key = p[:i]
+		}
+		if k, err := url.QueryUnescape(key); err == nil {
+			key = k
+		}
+		if key == "" || IsTrackingParam(key) {
+			continue
+		}
+		kept = append(kept, p)
+	}
+	sort.SliceStable(kept, func(i, j int) bool { return paramKey(kept[i]) < paramKey(kept[j]) })
+	return strings.Join(kept, "&")
+}
+
+func paramKey(p string) string {
+	if i := strings.IndexByte(p, '='); i >= 0 {
+		return p[:i]
+	}
+	return p
+}
+
+func truncate(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "…"
+	}
+	return s
+}

@@ -1,0 +1,46 @@
+package urlcanon
+
+import (
+	"net/url"
+	"testing"
+)
+
+func TestCanonical(t *testing.T) {
+	base, _ := url.Parse("https://arabpress.example/2020/10/17/story/")
+	for _, tc := range []struct{ in, want string }{
+		{"HTTPS://ArabPress.Example:443/a/?utm_source=facebook&utm_medium=social", "https://arabpress.example/a/"},
+		{"http://arabpress.example:80", "http://arabpress.example/"},
+		{"http://arabpress.example:8080/x", "http://arabpress.example:8080/x"},
+		{"https://arabpress.example/a?b=2&a=1&fbclid=XYZ#comments", "https://arabpress.example/a?a=1&b=2"},
+		{"https://arabpress.example/a?gclid=1&mc_cid=2&mc_eid=3", "https://arabpress.example/a"},
+		{"https://user:pw@arabpress.example/a", "https://arabpress.example/a"},
+		{"/ar/2020/10/17/iraqi-fm-tehran/", "https://arabpress.example/ar/2020/10/17/iraqi-fm-tehran/"},
+		{"../../16/other/", "https://arabpress.example/2020/10/16/other/"},
+		{"https://arabpress.example/search?q=a%20b&page=2", "https://arabpress.example/search?page=2&q=a%20b"},
+		{"https://arabpress.example/a?", "https://arabpress.example/a"},
+		{"https://[::1]:443/x", "https://[::1]/x"},
+	} {
+		got, err := Canonical(tc.in, base)
+		if err != nil || got != tc.want {
+			t.Errorf("Canonical(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"", "mailto:a@b.c", "javascript:void(0)", "ftp://x/y", "http://%zz"} {
+		if got, err := Canonical(bad, nil); err == nil {
+			t.Errorf("Canonical(%q) = %q, want an error", bad, got)
+		}
+	}
+}
+
+func TestIsTrackingParam(t *testing.T) {
+	for _, k := range []string{"utm_source", "UTM_Campaign", "fbclid", "gclid", "mc_cid"} {
+		if !IsTrackingParam(k) {
+			t.Errorf("%s should be a tracking parameter", k)
+		}
+	}
+	for _, k := range []string{"id", "page", "q", "p"} {
+		if IsTrackingParam(k) {
+			t.Errorf("%s is not a tracking parameter", k)
+		}
+	}
+}
