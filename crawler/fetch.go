@@ -11,17 +11,6 @@ import (
 	"time"
 )
 
-// Page is one fetched HTTP response.
-type Page struct {
-	// URL is the address asked for; FinalURL the one answered after redirects.
-	URL, FinalURL   string
-	StatusCode      int
-	ContentType     string
-	ContentLanguage string
-	Body            []byte
-	FetchedAt       time.Time
-}
-
 // Errors a fetch can end with, wrapped with details.
 var (
 	ErrHTTPStatus = errors.New("HTTP error status")

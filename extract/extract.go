@@ -144,7 +144,8 @@ func (x Extractor) Extract(in Input) (*Record, error) {
 
 // pageURLs gives the record's url and canonical_url: rel=canonical, else
 // og:url, else the page's own address; absolute, without tracking
-// parameters or fragment.
+// parameters or fragment. A canonical naming the site's home page for an
+// article is a template error and is ignored.
 func pageURLs(given string, base *url.URL, m *meta) (string, string) {
 	pageURL := ""
 	if base != nil {
@@ -154,11 +155,14 @@ func pageURLs(given string, base *url.URL, m *meta) (string, string) {
 		if cand == "" {
 			continue
 		}
-		if c, err := urlcanon.Canonical(cand, base); err == nil {
-			if pageURL == "" {
-				pageURL = c
+		if c, err := urlcanon.Parse(cand, base); err == nil {
+			if c.Path == "/" && c.RawQuery == "" && base != nil && base.Path != "/" && cand != given {
+				continue // a template pointing every page at the home page
 			}
-			return pageURL, c
+			if pageURL == "" {
+				pageURL = c.String()
+			}
+			return pageURL, c.String()
 		}
 	}
 	return pageURL, ""

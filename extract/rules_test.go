@@ -194,3 +194,14 @@ func TestPageTypes(t *testing.T) {
 		})
 	}
 }
+
+func TestCanonicalPointingHomeIgnored(t *testing.T) {
+	page := `<html><head><link rel="canonical" href="https://courier.example/"><title>x</title></head><body><p>text</p></body></html>`
+	rec, err := Extract(Input{Body: []byte(page), URL: "https://courier.example/2024/03/05/story/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.CanonicalURL != "https://courier.example/2024/03/05/story/" {
+		t.Errorf("canonical_url = %q, want the page's own address", rec.CanonicalURL)
+	}
+}

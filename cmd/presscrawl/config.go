@@ -10,6 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
+
+	"github.com/presscrawl/presscrawl/crawler"
 )
 
 // Configuration keys, documented in configs/presscrawl.yaml.
@@ -19,6 +21,17 @@ const (
 	keyFetchMaxBody   = "fetch.max_body_bytes"
 	keyExtractFormat  = "extract.format"
 	keyExtractMaxPage = "extract.max_page_bytes"
+	keyDataDir        = "data_dir"
+	keyMaxDepth       = "crawl.max_depth"
+	keyMaxPages       = "crawl.max_pages"
+	keyDelay          = "crawl.delay"
+	keyParallelism    = "crawl.parallelism"
+	keyRetries        = "crawl.retries"
+	keyIncludeSubs    = "crawl.include_subdomains"
+	keyAllow          = "crawl.allow"
+	keyDeny           = "crawl.deny"
+	keyIgnoreRobots   = "crawl.ignore_robots"
+	keyProgress       = "crawl.progress_interval"
 )
 
 func setDefaults(v *viper.Viper) {
@@ -27,6 +40,18 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault(keyFetchMaxBody, 10<<20)
 	v.SetDefault(keyExtractFormat, "json")
 	v.SetDefault(keyExtractMaxPage, 10<<20)
+	v.SetDefault(keyDataDir, "./presscrawl-data")
+	d := crawler.DefaultConfig()
+	v.SetDefault(keyMaxDepth, d.MaxDepth)
+	v.SetDefault(keyMaxPages, d.MaxPages)
+	v.SetDefault(keyDelay, d.Delay)
+	v.SetDefault(keyParallelism, d.Parallelism)
+	v.SetDefault(keyRetries, d.Retries)
+	v.SetDefault(keyIncludeSubs, false)
+	v.SetDefault(keyAllow, []string{})
+	v.SetDefault(keyDeny, []string{})
+	v.SetDefault(keyIgnoreRobots, false)
+	v.SetDefault(keyProgress, 10*time.Second)
 }
 
 // loadConfig builds the effective configuration of cmd: its flags (bound

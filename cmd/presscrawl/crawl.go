@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/presscrawl/presscrawl/crawler"
+	"github.com/presscrawl/presscrawl/extract"
+	"github.com/presscrawl/presscrawl/index"
+)
+
+func newCrawlCmd(streams IOStreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "crawl [flags] SEED...",
+		Short: "Crawl sites into the local index",
+		Long: `Crawl fetches every page reachable from the seeds (site URLs, sitemap or
+sitemap-index URLs, RSS/Atom feeds) within their sites, politely, extracts
+each page and stores the articles in the local index in --data-dir.
+
+robots.txt is obeyed and its Sitemap: lines are followed. Each page is
+fetched once and each article stored once, however it is linked (tracking
+parameters, fragments, www., AMP copies with rel=canonical).
+
+Ctrl-C finishes the pages in flight, saves the state and exits; the same
+command again resumes without refetching what is done. A crawl that
+completed starts afresh next time, updating changed articles in place.`,
+	}
+	f := cmd.Flags()
+	f.String("data-dir", "", "where the index and the crawl state live (default ./presscrawl-data)")
+	f.String("seeds-file", "", "file with more seed URLs, one per line (# comments)")
+	f.Int("max-depth", 0, "link hops from a seed (default 5)")
+	f.Int("max-pages", 0, "stop after fetching this many pages (default 0: no limit)")
+	f.Duration("delay", 0, "pause after each request, per site and connection (default 1s)")
+	f.Int("parallelism", 0, "requests in flight per site (default 4)")
+	f.Int("retries", 0, "retries after a 5xx answer or network error (default 2)")
+	f.Bool("include-subdomains", false, "crawl every subdomain of the seeds' registrable domains")
+	f.StringArray("allow", nil, "only crawl URLs matching this regular expression (repeatable)")
+	f.StringArray("deny", nil, "never crawl URLs matching this regular expression (repeatable)")
+	f.Bool("ignore-robots", false, "do not obey robots.txt (only for sites you own)")
+	f.String("user-agent", "", "User-Agent of every request")
+	f.Duration("timeout", 0, "time limit of one request (default 15s)")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		v, err := loadConfig(cmd, map[string]string{
+			"data-dir": keyDataDir, "max-depth": keyMaxDepth, "max-pages": keyMaxPages, "delay": keyDelay,
+			"parallelism": keyParallelism, "retries": keyRetries, "include-subdomains": keyIncludeSubs,
+			"allow": keyAllow, "deny": keyDeny, "ignore-robots": keyIgnoreRobots, "user-agent": keyUserAgent,
+			"timeout": keyFetchTimeout,
+		})
+		if err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		seeds := args
+		if path, _ := cmd.Flags().GetString("seeds-file"); path != "" {
+			more, err := readSeeds(path)
+			if err != nil {
+				return &exitError{code: exitUsage, err: err}
+			}
+			seeds = append(seeds, more...)
+		}
+		if len(seeds) == 0 {
+			return &exitError{code: exitUsage, err: fmt.Errorf("crawl needs at least one seed URL (or --seeds-file)")}
+		}
+		cfg := crawler.Config{
+			MaxDepth: v.GetInt(keyMaxDepth), MaxPages: v.GetInt(keyMaxPages), Delay: v.GetDuration(keyDelay),
+			Parallelism: v.GetInt(keyParallelism), UserAgent: userAgent(v), Timeout: v.GetDuration(keyFetchTimeout),
+			Retries: v.GetInt(keyRetries), RetryBackoff: crawler.DefaultConfig().RetryBackoff,
+			MaxBodyBytes: v.GetInt(keyFetchMaxBody), IgnoreRobots: v.GetBool(keyIgnoreRobots),
+			IncludeSubdomains: v.GetBool(keyIncludeSubs), Allow: v.GetStringSlice(keyAllow), Deny: v.GetStringSlice(keyDeny),
+		}
+		dir := v.GetString(keyDataDir)
+		store, err := index.OpenLocal(dir)
+		if err != nil {
+			return &exitError{code: exitFail, err: err}
+		}
+		state, err := crawler.OpenState(dir)
+		if err != nil {
+			store.Close()
+			return &exitError{code: exitFail, err: err}
+		}
+		c, err := crawler.New(cfg, state, pipeline{x: extract.Extractor{MaxBytes: v.GetInt(keyExtractMaxPage)}, store: store})
+		if err != nil {
+			state.Close()
+			store.Close()
+			return &exitError{code: exitUsage, err: err}
+		}
+		fmt.Fprintf(streams.ErrOut, "presscrawl: crawling %s into %s\n", strings.Join(seeds, " "), dir)
+		stopProgress := startProgress(cmd.Context(), streams.ErrOut, v.GetDuration(keyProgress), c.Stats().Snapshot)
+		snap, resumed, runErr := c.Run(cmd.Context(), seeds)
+		stopProgress()
+		closeErr := state.Close()
+		if err := store.Close(); err != nil && closeErr == nil {
+			closeErr = err
+		}
+		interrupted := cmd.Context().Err() != nil
+		printSummary(streams.ErrOut, snap, resumed, interrupted)
+		if runErr != nil {
+			return &exitError{code: exitFail, err: fmt.Errorf("crawl stopped: %w (run the same command again to resume)", runErr)}
+		}
+		if closeErr != nil {
+			return &exitError{code: exitFail, err: closeErr}
+		}
+		return nil
+	}
+	return cmd
+}
+
+func readSeeds(path string) ([]string, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--seeds-file %s: %w", path, pathReason(err))
+	}
+	defer fh.Close()
+	var seeds []string
+	sc := bufio.NewScanner(fh)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line != "" && !strings.HasPrefix(line, "#") {
+			seeds = append(seeds, line)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("--seeds-file %s: %w", path, err)
+	}
+	return seeds, nil
+}
+
+func printSummary(w io.Writer, s crawler.Snapshot, resumed, interrupted bool) {
+	how := "finished"
+	if interrupted {
+		how = "interrupted"
+	}
+	if resumed {
+		how += " (resumed)"
+	}
+	fmt.Fprintf(w, "presscrawl: crawl %s in %s: fetched %d, stored %d, unchanged %d, skipped %d, errors %d, still queued %d, %.1f pages/s\n",
+		how, s.Elapsed.Round(1e7), s.Fetched, s.Stored, s.Unchanged, crawler.Total(s.Skipped), crawler.Total(s.Errors), s.Queued, s.PagesPerSecond())
+	for _, part := range []struct {
+		name string
+		cs   []crawler.Count
+	}{{"skipped", s.Skipped}, {"errors", s.Errors}} {
+		if len(part.cs) == 0 {
+			continue
+		}
+		var items []string
+		for _, c := range part.cs {
+			items = append(items, fmt.Sprintf("%d %s", c.N, c.Reason))
+		}
+		fmt.Fprintf(w, "  %s: %s\n", part.name, strings.Join(items, "; "))
+	}
+	if interrupted && s.Queued > 0 {
+		fmt.Fprintln(w, "  run the same command again to resume")
+	}
+}

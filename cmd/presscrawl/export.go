@@ -1,0 +1,53 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/presscrawl/presscrawl/extract"
+	"github.com/presscrawl/presscrawl/index"
+)
+
+func newExportCmd(streams IOStreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "export [--data-dir D]",
+		Short: "Print every stored record as JSON Lines",
+		Long: `Export prints every record of the local index as JSON Lines on stdout, in id
+order, so that the same index always exports the same bytes:
+
+  presscrawl export > articles.jsonl`,
+		Args: cobra.NoArgs,
+	}
+	cmd.Flags().String("data-dir", "", "the data directory of the crawl (default ./presscrawl-data)")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		v, err := loadConfig(cmd, map[string]string{"data-dir": keyDataDir})
+		if err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		store, err := openExisting(v.GetString(keyDataDir))
+		if err != nil {
+			return &exitError{code: exitFail, err: err}
+		}
+		defer store.Close()
+		out := index.NewJSONLines(streams.Out)
+		if err := store.Each(cmd.Context(), func(r *extract.Record) error { return out.Write(r) }); err != nil {
+			return &exitError{code: exitFail, err: err}
+		}
+		if err := out.Flush(); err != nil {
+			return &exitError{code: exitFail, err: err}
+		}
+		return nil
+	}
+	return cmd
+}
+
+// openExisting opens the local index of a data directory that a crawl made.
+func openExisting(dir string) (*index.Local, error) {
+	if _, err := os.Stat(filepath.Join(dir, "records.db")); err != nil {
+		return nil, fmt.Errorf("%s holds no index (run presscrawl crawl first, or give --data-dir)", dir)
+	}
+	return index.OpenLocal(dir)
+}

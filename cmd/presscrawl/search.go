@@ -1,0 +1,82 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/presscrawl/presscrawl/index"
+)
+
+func newSearchCmd(streams IOStreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "search [--data-dir D] [--limit N] [--json] QUERY...",
+		Short: "Search the local index",
+		Long: `Search finds records in the local index, best first. The query may hold
+words, "exact phrases", AND / OR / NOT, and fields:
+
+  language:ar   site_name:"Arab Press"   section:Politics   tags:Iran
+  published_at:>="2020-10-01" published_at:<"2020-11-01"
+  text_en:negotiate (English stemming)   text_ar:مفاوضات (Arabic stemming)
+
+Without OR, every word is required.`,
+		Args: cobra.MinimumNArgs(1),
+	}
+	cmd.Flags().String("data-dir", "", "the data directory of the crawl (default ./presscrawl-data)")
+	cmd.Flags().Int("limit", 20, "how many records to show")
+	cmd.Flags().Bool("json", false, "print the records as JSON Lines")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		v, err := loadConfig(cmd, map[string]string{"data-dir": keyDataDir})
+		if err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		limit, _ := cmd.Flags().GetInt("limit")
+		asJSON, _ := cmd.Flags().GetBool("json")
+		store, err := openExisting(v.GetString(keyDataDir))
+		if err != nil {
+			return &exitError{code: exitFail, err: err}
+		}
+		defer store.Close()
+		hits, total, err := store.Search(cmd.Context(), strings.Join(args, " "), limit)
+		if err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		defer fmt.Fprintf(streams.ErrOut, "%d of %d matching records\n", len(hits), total)
+		if asJSON {
+			out := index.NewJSONLines(streams.Out)
+			for _, h := range hits {
+				if err := out.Write(h.Record); err != nil {
+					return &exitError{code: exitFail, err: err}
+				}
+			}
+			if err := out.Flush(); err != nil {
+				return &exitError{code: exitFail, err: err}
+			}
+			return nil
+		}
+		tw := tabwriter.NewWriter(streams.Out, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "DATE\tSITE\tTITLE\tURL")
+		for _, h := range hits {
+			r := h.Record
+			date := ""
+			if r.PublishedAt != nil {
+				date = r.PublishedAt.Time.Format("2006-01-02")
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", date, truncate(r.SiteName, 24), truncate(r.Title, 70), r.URL)
+		}
+		if err := tw.Flush(); err != nil {
+			return &exitError{code: exitFail, err: fmt.Errorf("write: %w", err)}
+		}
+		return nil
+	}
+	return cmd
+}
+
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,95 @@
+package crawler
+
+import (
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Stats counts a crawl's progress; safe for concurrent use.
+type Stats struct {
+	started   time.Time
+	fetched   atomic.Int64
+	stored    atomic.Int64
+	unchanged atomic.Int64
+	queued    atomic.Int64 // in the frontier now
+
+	mu      sync.Mutex
+	skipped map[string]int64
+	errors  map[string]int64
+}
+
+func newStats() *Stats {
+	return &Stats{started: time.Now(), skipped: map[string]int64{}, errors: map[string]int64{}}
+}
+
+func (s *Stats) skip(reason string) {
+	s.mu.Lock()
+	s.skipped[reason]++
+	s.mu.Unlock()
+}
+
+func (s *Stats) fail(reason string) {
+	s.mu.Lock()
+	s.errors[reason]++
+	s.mu.Unlock()
+}
+
+// Count is one reason and how often it occurred.
+type Count struct {
+	Reason string `json:"reason"`
+	N      int64  `json:"n"`
+}
+
+// Snapshot is the state of a crawl at one moment.
+type Snapshot struct {
+	Fetched   int64         `json:"fetched"`
+	Stored    int64         `json:"stored"`
+	Unchanged int64         `json:"unchanged"`
+	Queued    int64         `json:"queued"`
+	Skipped   []Count       `json:"skipped"`
+	Errors    []Count       `json:"errors"`
+	Elapsed   time.Duration `json:"elapsed_ns"`
+}
+
+// Total sums counts.
+func Total(cs []Count) int64 {
+	var n int64
+	for _, c := range cs {
+		n += c.N
+	}
+	return n
+}
+
+// PagesPerSecond is the fetch rate over the whole run.
+func (s Snapshot) PagesPerSecond() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Fetched) / s.Elapsed.Seconds()
+}
+
+// Snapshot copies the counters.
+func (s *Stats) Snapshot() Snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return Snapshot{
+		Fetched: s.fetched.Load(), Stored: s.stored.Load(), Unchanged: s.unchanged.Load(), Queued: s.queued.Load(),
+		Skipped: sorted(s.skipped), Errors: sorted(s.errors), Elapsed: time.Since(s.started),
+	}
+}
+
+func sorted(m map[string]int64) []Count {
+	out := make([]Count, 0, len(m))
+	for k, v := range m {
+		out = append(out, Count{k, v})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].N != out[j].N {
+			return out[i].N > out[j].N
+		}
+		return out[i].Reason < out[j].Reason
+	})
+	return out
+}

@@ -1,0 +1,434 @@
+package index
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/lang/ar"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/presscrawl/presscrawl/extract"
+)
+
+const (
+	recordsFile = "records.db"
+	searchDir   = "search.bleve"
+	// foldedAnalyzer tokenizes any language, lower-cases and applies Arabic
+	// orthographic normalisation (alef forms, teh marbuta, diacritics,
+	// tatweel) without stemming: the default for every text field, so a
+	// word found in a page is found by search in any language.
+	foldedAnalyzer = "presscrawl_folded"
+)
+
+var recordsBucket = []byte("records")
+
+// PutResult says what Put did with a record.
+type PutResult int
+
+// The outcomes of Put.
+const (
+	Created   PutResult = iota // a new record
+	Updated                    // the record's content changed
+	Unchanged                  // same content_hash: nothing was written
+)
+
+// Local is the embedded index in a data directory. It is safe for
+// concurrent use.
+type Local struct {
+	db     *bolt.DB
+	search bleve.Index
+
+	queue   chan *extract.Record
+	flushed chan struct{}
+	errMu   sync.Mutex
+	err     error // the batcher's first error, reported by Close
+	once    sync.Once
+}
+
+// OpenLocal opens (creating if needed) the local index in dir. A search
+// index that lags behind the records (after a crash) is brought up to date.
+func OpenLocal(dir string) (*Local, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("data dir %s: %w", dir, err)
+	}
+	db, err := bolt.Open(filepath.Join(dir, recordsFile), 0o644, &bolt.Options{Timeout: 2 * time.Second})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("data dir %s is in use by another presscrawl process", dir)
+		}
+		return nil, fmt.Errorf("open %s: %w", filepath.Join(dir, recordsFile), err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucketIfNotExists(recordsBucket); return err }); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("init records: %w", err)
+	}
+	sp := filepath.Join(dir, searchDir)
+	idx, err := bleve.Open(sp)
+	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		idx, err = bleve.New(sp, newMapping())
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open search index %s: %w", sp, err)
+	}
+	l := &Local{db: db, search: idx, queue: make(chan *extract.Record, 1024), flushed: make(chan struct{})}
+	if err := l.reconcile(); err != nil {
+		l.search.Close()
+		db.Close()
+		return nil, err
+	}
+	go l.batcher()
+	return l, nil
+}
+
+func newMapping() mapping.IndexMapping {
+	m := bleve.NewIndexMapping()
+	if err := m.AddCustomAnalyzer(foldedAnalyzer, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []any{lowercase.Name, ar.NormalizeName},
+	}); err != nil {
+		panic(fmt.Sprintf("analyzer definition: %v", err)) // a programming error, caught by every test
+	}
+	m.DefaultAnalyzer = foldedAnalyzer
+	text := func(analyzer string, inAll bool) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzer
+		f.Store = false
+		f.IncludeInAll = inAll
+		f.IncludeTermVectors = true // positions, for "phrase" queries
+		f.DocValues = false
+		return f
+	}
+	kw := func() *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Store = false
+		f.IncludeInAll = false
+		return f
+	}
+	date := func() *mapping.FieldMapping {
+		f := bleve.NewDateTimeFieldMapping()
+		f.Store = false
+		f.IncludeInAll = false
+		return f
+	}
+	doc := bleve.NewDocumentStaticMapping()
+	for _, name := range []string{"title", "text", "description"} {
+		doc.AddFieldMappingsAt(name, text(foldedAnalyzer, true))
+	}
+	// Stemmed, language-specific copies: text_en:report finds "reports",
+	// text_ar:مفاوضات finds its other forms.
+	doc.AddFieldMappingsAt("text_en", text(en.AnalyzerName, false))
+	doc.AddFieldMappingsAt("text_ar", text(ar.AnalyzerName, false))
+	for _, name := range []string{"id", "url", "canonical_url", "site_name", "language", "section", "tags", "authors", "content_hash", "date_source"} {
+		doc.AddFieldMappingsAt(name, kw())
+	}
+	for _, name := range []string{"published_at", "modified_at", "fetched_at"} {
+		doc.AddFieldMappingsAt(name, date())
+	}
+	wc := bleve.NewNumericFieldMapping()
+	wc.IncludeInAll = false
+	doc.AddFieldMappingsAt("word_count", wc)
+	ia := bleve.NewBooleanFieldMapping()
+	ia.IncludeInAll = false
+	doc.AddFieldMappingsAt("is_article", ia)
+	m.DefaultMapping = doc
+	return m
+}
+
+// searchDoc is what bleve indexes for a record.
+func searchDoc(r *extract.Record) map[string]any {
+	d := map[string]any{
+		"id": r.ID, "url": r.URL, "canonical_url": r.CanonicalURL, "title": r.Title, "text": r.Text,
+		"description": r.Description, "site_name": r.SiteName, "language": r.Language, "section": r.Section,
+		"tags": r.Tags, "authors": r.Authors, "content_hash": r.ContentHash, "date_source": string(r.DateSource),
+		"word_count": r.WordCount, "is_article": r.IsArticle,
+	}
+	if r.Language == "en" || r.Language == "ar" {
+		d["text_"+r.Language] = r.Title + "\n\n" + r.Text
+	}
+	if r.PublishedAt != nil {
+		d["published_at"] = r.PublishedAt.Time
+	}
+	if r.ModifiedAt != nil {
+		d["modified_at"] = r.ModifiedAt.Time
+	}
+	if r.FetchedAt != nil {
+		d["fetched_at"] = *r.FetchedAt
+	}
+	return d
+}
+
+// Put stores a record durably; it reaches search within a second. A record
+// whose content_hash equals the stored one is not rewritten.
+func (l *Local) Put(ctx context.Context, r *extract.Record) (PutResult, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if r.ID == "" {
+		return 0, errors.New("record without id")
+	}
+	val, err := json.Marshal(r)
+	if err != nil {
+		return 0, fmt.Errorf("encode record %s: %w", r.ID, err)
+	}
+	var res PutResult
+	err = l.db.Batch(func(tx *bolt.Tx) error {
+		b := tx.Bucket(recordsBucket)
+		res = Created
+		if old := b.Get([]byte(r.ID)); old != nil {
+			var prev struct {
+				ContentHash string `json:"content_hash"`
+			}
+			if json.Unmarshal(old, &prev) == nil && prev.ContentHash == r.ContentHash {
+				res = Unchanged
+				return nil
+			}
+			res = Updated
+		}
+		return b.Put([]byte(r.ID), val)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store record %s: %w", r.ID, err)
+	}
+	if res != Unchanged {
+		l.queue <- r
+	}
+	return res, nil
+}
+
+// batcher feeds the search index in batches; the records are already safe.
+func (l *Local) batcher() {
+	defer close(l.flushed)
+	batch := l.search.NewBatch()
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	flush := func() {
+		if batch.Size() == 0 {
+			return
+		}
+		if err := l.search.Batch(batch); err != nil {
+			l.setErr(fmt.Errorf("search index: %w", err))
+		}
+		batch.Reset()
+	}
+	for {
+		select {
+		case r, ok := <-l.queue:
+			if !ok {
+				flush()
+				return
+			}
+			if err := batch.Index(r.ID, searchDoc(r)); err != nil {
+				l.setErr(fmt.Errorf("search index %s: %w", r.ID, err))
+			}
+			if batch.Size() >= 200 {
+				flush()
+			}
+		case <-tick.C:
+			flush()
+		}
+	}
+}
+
+func (l *Local) setErr(err error) {
+	l.errMu.Lock()
+	defer l.errMu.Unlock()
+	if l.err == nil {
+		l.err = err
+	}
+}
+
+// reconcile indexes any stored record the search index lacks.
+func (l *Local) reconcile() error {
+	n, err := l.Count()
+	if err != nil {
+		return err
+	}
+	indexed, err := l.search.DocCount()
+	if err != nil {
+		return fmt.Errorf("search index count: %w", err)
+	}
+	if indexed == n {
+		return nil
+	}
+	batch := l.search.NewBatch()
+	err = l.Each(context.Background(), func(r *extract.Record) error {
+		if d, _ := l.search.Document(r.ID); d != nil {
+			return nil
+		}
+		if err := batch.Index(r.ID, searchDoc(r)); err != nil {
+			return err
+		}
+		if batch.Size() >= 500 {
+			if err := l.search.Batch(batch); err != nil {
+				return err
+			}
+			batch.Reset()
+		}
+		return nil
+	})
+	if err == nil && batch.Size() > 0 {
+		err = l.search.Batch(batch)
+	}
+	if err != nil {
+		return fmt.Errorf("bring search index up to date: %w", err)
+	}
+	return nil
+}
+
+// Count returns the number of stored records.
+func (l *Local) Count() (uint64, error) {
+	var n int
+	err := l.db.View(func(tx *bolt.Tx) error { n = tx.Bucket(recordsBucket).Stats().KeyN; return nil })
+	if err != nil {
+		return 0, fmt.Errorf("count records: %w", err)
+	}
+	return uint64(n), nil
+}
+
+// Get returns the record with id, or nil.
+func (l *Local) Get(id string) (*extract.Record, error) {
+	var r *extract.Record
+	err := l.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(recordsBucket).Get([]byte(id))
+		if v == nil {
+			return nil
+		}
+		r = new(extract.Record)
+		return json.Unmarshal(v, r)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read record %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// Each calls fn for every record in id order: the order of exports.
+func (l *Local) Each(ctx context.Context, fn func(*extract.Record) error) error {
+	return l.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(recordsBucket).ForEach(func(k, v []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var r extract.Record
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("record %s: %w", k, err)
+			}
+			return fn(&r)
+		})
+	})
+}
+
+// Hit is one search result.
+type Hit struct {
+	Record *extract.Record
+	Score  float64
+}
+
+// Search runs a query-string query (bleve syntax: words, "phrases", +must,
+// -not, field:value, published_at:>"2020-01-01") and returns the best hits
+// first, with the total number of matches.
+func (l *Local) Search(ctx context.Context, query string, limit int) ([]Hit, uint64, error) {
+	q := bleve.NewQueryStringQuery(translateQuery(query))
+	req := bleve.NewSearchRequestOptions(q, limit, 0, false)
+	res, err := l.search.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search %q: %w", query, err)
+	}
+	hits := make([]Hit, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		r, err := l.Get(h.ID)
+		if err != nil {
+			return nil, 0, err
+		}
+		if r != nil {
+			hits = append(hits, Hit{Record: r, Score: h.Score})
+		}
+	}
+	return hits, res.Total, nil
+}
+
+// translateQuery accepts the boolean words people type (AND, OR, NOT) and
+// turns them into bleve's query-string syntax, where a term is optional
+// unless marked + (must) or - (must not).
+func translateQuery(q string) string {
+	fields := splitQuery(q)
+	hasOr := false
+	for _, f := range fields {
+		if f == "OR" {
+			hasOr = true
+		}
+	}
+	var out []string
+	for i := 0; i < len(fields); i++ {
+		f := fields[i]
+		switch f {
+		case "AND", "OR":
+			continue
+		case "NOT":
+			if i+1 < len(fields) {
+				out = append(out, "-"+strings.TrimLeft(fields[i+1], "+-"))
+				i++
+			}
+			continue
+		}
+		if !hasOr && !strings.HasPrefix(f, "+") && !strings.HasPrefix(f, "-") {
+			f = "+" + f // without OR, every term is required
+		}
+		out = append(out, f)
+	}
+	return strings.Join(out, " ")
+}
+
+// splitQuery splits on spaces outside double quotes.
+func splitQuery(q string) []string {
+	var out []string
+	var cur strings.Builder
+	quoted := false
+	for _, r := range q {
+		switch {
+		case r == '"':
+			quoted = !quoted
+			cur.WriteRune(r)
+		case r == ' ' && !quoted:
+			if cur.Len() > 0 {
+				out = append(out, cur.String())
+				cur.Reset()
+			}
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// Close flushes the search index and closes both stores.
+func (l *Local) Close() error {
+	var err error
+	l.once.Do(func() {
+		close(l.queue)
+		<-l.flushed
+		l.errMu.Lock()
+		err = l.err
+		l.errMu.Unlock()
+		err = errors.Join(err, l.search.Close(), l.db.Close())
+	})
+	return err
+}
