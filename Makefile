@@ -4,7 +4,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build test lint unit devset bench
+.PHONY: all build test lint unit devset bench crawlbench demo
 
 all: build
 
@@ -30,3 +30,24 @@ devset:
 bench:
 	$(GO) test ./extract -run '^$$' -bench DevSet -benchmem -count 6 | tee bench.txt
 	$(GO) run golang.org/x/perf/cmd/benchstat@latest bench.txt
+
+## crawlbench: local crawls of 1,000 and 10,000 synthetic articles: pages/s and peak RSS
+## (the site runs in its own process; needs GNU time at /usr/bin/time)
+crawlbench:
+	$(GO) build -o /tmp/presscrawl-bench ./cmd/presscrawl
+	$(GO) build -o /tmp/newssite-bench ./internal/newssite/serve
+	@for n in 1000 10000; do \
+	  /tmp/newssite-bench -english $$n -arabic 0 -addr 127.0.0.1:8089 >/dev/null & pid=$$!; sleep 1; \
+	  rm -rf /tmp/presscrawl-bench-$$n; echo "== $$n articles"; \
+	  /usr/bin/time -f "peak RSS %M KiB, wall %e s" /tmp/presscrawl-bench crawl --data-dir /tmp/presscrawl-bench-$$n --delay 0 --progress-interval 0 http://127.0.0.1:8089/ 2>&1 | grep -E "crawl finished|peak RSS"; \
+	  kill $$pid; wait $$pid 2>/dev/null || true; \
+	done
+
+## demo: a first crawl with nothing to set up: serve the synthetic news site on
+## localhost, crawl it into ./presscrawl-data, then search it
+demo: build
+	$(GO) build -o /tmp/presscrawl-newssite ./internal/newssite/serve
+	@/tmp/presscrawl-newssite -english 300 -arabic 100 -addr 127.0.0.1:8089 & pid=$$!; sleep 1; \
+	./presscrawl crawl --delay 0 http://127.0.0.1:8089/; rc=$$?; \
+	kill $$pid; wait $$pid 2>/dev/null || true; \
+	[ $$rc -eq 0 ] && ./presscrawl search --limit 5 'regional affairs' && ./presscrawl search --limit 5 language:ar

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -82,6 +83,8 @@ type Crawler struct {
 	scope   *scope
 
 	collector *colly.Collector
+	sites     map[string]*siteQueue
+	work      chan struct{} // bounds pages in extraction and storage at once
 	mu        sync.Mutex
 	seen      map[string]bool // dedup keys queued or done
 	started   atomic.Int64    // requests begun, for MaxPages
@@ -149,14 +152,16 @@ func (c *Crawler) Run(ctx context.Context, seeds []string) (Snapshot, bool, erro
 	for _, q := range frontier {
 		c.resume(q)
 	}
+	var start []pending
 	for _, u := range seedURLs {
-		c.enqueue(u.String(), nil, 0)
+		start = c.admitTo(start, u.String(), nil, 0)
 		if !c.cfg.IgnoreRobots {
 			for _, sm := range c.robotsSitemaps(u) {
-				c.enqueue(sm, nil, 0)
+				start = c.admitTo(start, sm, nil, 0)
 			}
 		}
 	}
+	c.settle("", nil, start)
 	c.collector.Wait()
 
 	interrupted := ctx.Err() != nil || c.fatal != nil
@@ -178,12 +183,23 @@ func (c *Crawler) setupCollector(sites map[string]bool) error {
 	col.ParseHTTPErrorResponse = false
 	col.SetRequestTimeout(c.cfg.Timeout)
 	col.SetRedirectHandler(c.redirect)
+	c.sites = map[string]*siteQueue{}
+	c.work = make(chan struct{}, 8*runtime.GOMAXPROCS(0)) // storage waits on commits: more than the cores
 	for site := range sites {
+		c.sites[site] = &siteQueue{slots: c.cfg.Parallelism}
 		if err := col.Limit(&colly.LimitRule{DomainRegexp: c.scope.hostPattern(site), Parallelism: c.cfg.Parallelism, Delay: c.cfg.Delay}); err != nil {
 			return fmt.Errorf("politeness rule for %s: %w", site, err)
 		}
 	}
 	col.OnRequest(c.onRequest)
+	// colly calls OnRequest before a request waits for its site's politeness
+	// slot and OnRequestHeaders after: an interruption must stop the
+	// requests waiting there too.
+	col.OnRequestHeaders(func(r *colly.Request) {
+		if c.ctx.Err() != nil {
+			r.Abort()
+		}
+	})
 	col.OnResponseHeaders(c.onHeaders)
 	col.OnResponse(c.onResponse)
 	col.OnError(c.onError)
@@ -191,31 +207,50 @@ func (c *Crawler) setupCollector(sites map[string]bool) error {
 	return nil
 }
 
-// follow enqueues a URL found on a page (or given by its Handler).
-func (c *Crawler) enqueue(raw string, base *url.URL, depth int) bool {
+// admit decides whether a URL found at depth joins the crawl: in scope,
+// not too deep, under the page limit. It returns the queue entry when the
+// URL is new (reserving its dedup key), and known when it is already queued
+// or done. Nothing is written: settle does that.
+func (c *Crawler) admit(raw string, base *url.URL, depth int) (p pending, isNew, known bool) {
 	u, err := urlcanon.Parse(raw, base)
 	if err != nil || depth > c.cfg.MaxDepth || !c.scope.contains(u) {
-		return false
+		return pending{}, false, false
 	}
 	key := dedupKey(u)
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.seen[key] {
-		c.mu.Unlock()
-		return true
+		return pending{}, false, true
 	}
 	if c.cfg.MaxPages > 0 && c.started.Load() >= int64(c.cfg.MaxPages) {
-		c.mu.Unlock()
-		return false
+		return pending{}, false, false
 	}
 	c.seen[key] = true
-	c.mu.Unlock()
-	if err := c.state.enqueue(u.String(), depth); err != nil {
-		c.stop(fmt.Errorf("crawl state: %w", err))
-		return false
+	return pending{url: u.String(), key: key, depth: depth, site: c.scope.site(u.Host)}, true, false
+}
+
+// admitTo appends the URL's queue entry to found when it is new.
+func (c *Crawler) admitTo(found []pending, raw string, base *url.URL, depth int) []pending {
+	if p, isNew, _ := c.admit(raw, base, depth); isNew {
+		found = append(found, p)
 	}
-	c.stats.queued.Add(1)
-	c.request(u.String(), key, depth)
-	return true
+	return found
+}
+
+// settle records a finished URL (url "" for none) with the new URLs it led
+// to in one transaction, then queues those.
+func (c *Crawler) settle(url string, keys []string, found []pending) {
+	if err := c.state.settle(url, keys, found); err != nil {
+		c.stop(fmt.Errorf("crawl state: %w", err))
+		return
+	}
+	if url != "" {
+		c.stats.queued.Add(-1)
+	}
+	c.stats.queued.Add(int64(len(found)))
+	for _, p := range found {
+		c.push(p)
+	}
 }
 
 // resume re-queues a frontier entry of an interrupted run.
@@ -229,34 +264,85 @@ func (c *Crawler) resume(q queued) {
 	c.seen[key] = true
 	c.mu.Unlock()
 	c.stats.queued.Add(1)
-	c.request(q.url, key, q.depth)
+	c.push(pending{url: q.url, key: key, depth: q.depth, site: c.scope.site(u.Host)})
 }
 
-func (c *Crawler) request(u, key string, depth int) {
-	ctx := colly.NewContext()
-	ctx.Put("url", u)
-	ctx.Put("key", key)
-	ctx.Put("depth", depth)
-	ctx.Put("attempt", 0)
-	err := c.collector.Request(http.MethodGet, u, nil, ctx, nil)
-	switch {
-	case err == nil:
-	case errors.Is(err, colly.ErrRobotsTxtBlocked):
-		c.stats.skip("disallowed by robots.txt")
-		c.finish(u, key)
-	default:
-		c.stats.fail(errorReason(err))
-		c.finish(u, key)
+// pending is a queued URL waiting for its site's turn.
+type pending struct {
+	url, key, site string
+	depth          int
+}
+
+// siteQueue holds a site's pending URLs and counts its free request slots:
+// colly gets at most --parallelism requests of a site at a time, so that a
+// long frontier costs no goroutines and an interruption stops at once.
+type siteQueue struct {
+	mu    sync.Mutex
+	items []pending
+	slots int
+}
+
+func (c *Crawler) push(p pending) {
+	q := c.sites[p.site]
+	if q == nil {
+		return // a site dropped from the seeds since the interrupted run
 	}
+	q.mu.Lock()
+	q.items = append(q.items, p)
+	q.mu.Unlock()
+	c.pump(p.site)
 }
 
-func (c *Crawler) finish(u string, keys ...string) {
-	c.stats.queued.Add(-1)
-	for _, k := range keys {
-		if err := c.state.finish(u, k); err != nil {
-			c.stop(fmt.Errorf("crawl state: %w", err))
+// pump hands a site's pending URLs to colly while it has free slots.
+func (c *Crawler) pump(site string) {
+	q := c.sites[site]
+	for {
+		q.mu.Lock()
+		if len(q.items) == 0 || q.slots == 0 || c.ctx.Err() != nil {
+			q.mu.Unlock()
+			return
+		}
+		p := q.items[0]
+		q.items[0] = pending{}
+		q.items = q.items[1:]
+		q.slots--
+		q.mu.Unlock()
+		if !c.request(site, p) {
+			q.mu.Lock()
+			q.slots++ // refused at once (robots.txt): the slot is free again
+			q.mu.Unlock()
 		}
 	}
+}
+
+// release frees a request slot of a site and starts what waits for it.
+func (c *Crawler) release(site string) {
+	q := c.sites[site]
+	q.mu.Lock()
+	q.slots++
+	q.mu.Unlock()
+	c.pump(site)
+}
+
+// request hands one URL to colly; false when it was refused at once.
+func (c *Crawler) request(site string, p pending) bool {
+	ctx := colly.NewContext()
+	ctx.Put("url", p.url)
+	ctx.Put("key", p.key)
+	ctx.Put("depth", p.depth)
+	ctx.Put("site", site)
+	ctx.Put("attempt", 0)
+	err := c.collector.Request(http.MethodGet, p.url, nil, ctx, nil)
+	if err == nil {
+		return true
+	}
+	if errors.Is(err, colly.ErrRobotsTxtBlocked) {
+		c.stats.skip("disallowed by robots.txt")
+	} else {
+		c.stats.fail(errorReason(err))
+	}
+	c.settle(p.url, []string{p.key}, nil)
+	return false
 }
 
 // stop ends the crawl after an error that makes going on pointless.
@@ -272,11 +358,13 @@ func (c *Crawler) stop(err error) {
 func (c *Crawler) onRequest(r *colly.Request) {
 	if c.ctx.Err() != nil {
 		r.Abort() // interrupted: stays in the frontier for the next run
+		c.release(r.Ctx.Get("site"))
 		return
 	}
 	if r.Ctx.GetAny("attempt").(int) == 0 {
 		if c.cfg.MaxPages > 0 && c.started.Add(1) > int64(c.cfg.MaxPages) {
-			r.Abort()
+			r.Abort() // stays in the frontier
+			c.release(r.Ctx.Get("site"))
 			return
 		}
 		if c.cfg.MaxPages == 0 {
@@ -331,7 +419,15 @@ func (c *Crawler) onResponse(r *colly.Response) {
 	if fu, err := urlcanon.Parse(final.String(), nil); err == nil && dedupKey(fu) != key {
 		keys = append(keys, dedupKey(fu))
 	}
-	defer c.finish(u, keys...)
+	// The site's request slot covers the fetch only: processing holds a
+	// worker slot instead, so the next request of the site goes out now.
+	c.work <- struct{}{}
+	c.release(r.Ctx.Get("site"))
+	var found []pending
+	defer func() {
+		c.settle(u, keys, found)
+		<-c.work
+	}()
 	c.stats.fetched.Add(1)
 	if len(r.Body) > c.cfg.MaxBodyBytes {
 		c.stats.skip("too large")
@@ -346,7 +442,7 @@ func (c *Crawler) onResponse(r *colly.Response) {
 			return
 		}
 		for _, p := range append(maps, pages...) {
-			c.enqueue(p, final, depth) // sitemap entries are as near as the sitemap
+			found = c.admitTo(found, p, final, depth) // sitemap entries are as near as the sitemap
 		}
 		c.stats.skip("sitemap (followed)")
 	case kindFeed:
@@ -356,27 +452,36 @@ func (c *Crawler) onResponse(r *colly.Response) {
 			return
 		}
 		for _, l := range links {
-			c.enqueue(l, final, depth)
+			found = c.admitTo(found, l, final, depth)
 		}
 		c.stats.skip("feed (followed)")
 	case kindHTML:
-		c.handleHTML(r, u, ct, depth)
+		found = c.handleHTML(r, u, ct, depth)
 	default:
 		c.stats.skip("not HTML (" + ct + ")")
 	}
 }
 
-func (c *Crawler) handleHTML(r *colly.Response, u, ct string, depth int) {
+// handleHTML hands a page to the Handler and returns the new URLs it links
+// to (and its canonical page, when the Handler follows it).
+func (c *Crawler) handleHTML(r *colly.Response, u, ct string, depth int) []pending {
 	final := r.Request.URL
+	var found []pending
 	page := &Page{
 		URL: u, FinalURL: final.String(), StatusCode: r.StatusCode, ContentType: ct,
 		ContentLanguage: r.Headers.Get("Content-Language"), Body: r.Body, FetchedAt: time.Now().UTC(), Depth: depth,
-		Follow: func(raw string) bool { return c.enqueue(raw, final, depth) },
+		Follow: func(raw string) bool {
+			p, isNew, known := c.admit(raw, final, depth)
+			if isNew {
+				found = append(found, p)
+			}
+			return isNew || known
+		},
 	}
 	out, err := c.handler.HandlePage(context.WithoutCancel(c.ctx), page) // in-flight pages are finished
 	if err != nil {
 		c.stop(fmt.Errorf("%s: %w", final, err))
-		return
+		return found
 	}
 	switch {
 	case out.Stored:
@@ -394,32 +499,41 @@ func (c *Crawler) handleHTML(r *colly.Response, u, ct string, depth int) {
 		}
 	}
 	for _, l := range links {
-		c.enqueue(l, baseURL, depth+1)
+		found = c.admitTo(found, l, baseURL, depth+1)
 	}
+	return found
 }
 
 func (c *Crawler) onError(r *colly.Response, err error) {
 	u, key := r.Ctx.Get("url"), r.Ctx.Get("key")
+	site := r.Ctx.Get("site")
+	if errors.Is(err, colly.ErrAbortedBeforeRequest) {
+		c.release(site) // interrupted while waiting for its turn: stays queued
+		return
+	}
 	if errors.Is(err, colly.ErrAbortedAfterHeaders) {
 		c.stats.fetched.Add(1)
 		c.stats.skip(r.Ctx.Get("skip"))
-		c.finish(u, key)
+		c.settle(u, []string{key}, nil)
+		c.release(site)
 		return
 	}
 	attempt := r.Ctx.GetAny("attempt").(int)
 	if retryable(r.StatusCode, err) && attempt < c.cfg.Retries {
 		if c.ctx.Err() != nil {
-			return // interrupted: stays queued and is tried again by the next run
+			c.release(site) // interrupted: stays queued and is tried again by the next run
+			return
 		}
 		r.Ctx.Put("attempt", attempt+1)
 		wait := c.cfg.RetryBackoff << attempt
 		select {
 		case <-time.After(wait):
 		case <-c.ctx.Done():
-			return // stays in the frontier
+			c.release(site) // stays in the frontier
+			return
 		}
 		if rerr := r.Request.Retry(); rerr == nil {
-			return
+			return // the retry keeps the slot
 		}
 	}
 	c.stats.fetched.Add(1)
@@ -431,7 +545,8 @@ func (c *Crawler) onError(r *colly.Response, err error) {
 	default:
 		c.stats.fail(errorReason(err))
 	}
-	c.finish(u, key)
+	c.settle(u, []string{key}, nil)
+	c.release(site)
 }
 
 func retryable(status int, err error) bool {

@@ -44,6 +44,7 @@ func OpenState(dir string) (*State, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	db.MaxBatchDelay = 2 * time.Millisecond // pages settle every few ms, not every 10
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{doneBucket, frontierBucket, metaBucket} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
@@ -104,19 +105,32 @@ type queued struct {
 	depth int
 }
 
-// enqueue records a URL as queued.
-func (s *State) enqueue(url string, depth int) error {
-	v := binary.AppendUvarint(nil, uint64(depth))
-	return s.db.Batch(func(tx *bolt.Tx) error { return tx.Bucket(frontierBucket).Put([]byte(url), v) })
-}
-
-// finish records that url (with dedup key key) needs no more work.
-func (s *State) finish(url, key string) error {
+// settle records, in one transaction, that a URL needs no more work (under
+// its dedup keys; url "" for none) and the new URLs it led to: a page is
+// never marked done without the links found on it.
+func (s *State) settle(url string, keys []string, add []pending) error {
+	if url == "" && len(add) == 0 {
+		return nil
+	}
 	return s.db.Batch(func(tx *bolt.Tx) error {
-		if err := tx.Bucket(frontierBucket).Delete([]byte(url)); err != nil {
+		front, done := tx.Bucket(frontierBucket), tx.Bucket(doneBucket)
+		for _, p := range add {
+			if err := front.Put([]byte(p.url), binary.AppendUvarint(nil, uint64(p.depth))); err != nil {
+				return err
+			}
+		}
+		if url == "" {
+			return nil
+		}
+		if err := front.Delete([]byte(url)); err != nil {
 			return err
 		}
-		return tx.Bucket(doneBucket).Put([]byte(key), nil)
+		for _, k := range keys {
+			if err := done.Put([]byte(k), nil); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

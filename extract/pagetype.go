@@ -15,7 +15,7 @@ var (
 	pagedPath   = regexp.MustCompile(`(?i)(/page/\d+/?$|[?&](page|paged|p|s|q|query|search)=)`)
 	langRoot    = regexp.MustCompile(`^/[a-z]{2}(-[a-z]{2})?/?$`)
 	articleSlug = regexp.MustCompile(`[\p{L}\d]+[-_][\p{L}\d]+[-_][\p{L}\d]+[^/]*/?(\.html?)?$`)
-	errorTitle  = regexp.MustCompile(`(?i)\b(404|410|500)\b|not found|page introuvable|nicht gefunden|no encontrada|non trovata|غير موجودة|غير موجود|خطأ 404|error page|page (does not|doesn't) exist`)
+	errorTitle  = regexp.MustCompile(`(?i)^\W*(404|410|500)\s*([|:\-–—]|$)|\b(404|410|500)\W*(error|not found|page)|\berror\W*(404|410|500)\b|not found|page introuvable|nicht gefunden|no encontrada|non trovata|غير موجودة|غير موجود|error page|page (does not|doesn't) exist`)
 )
 
 type pageEvidence struct {
@@ -30,7 +30,7 @@ type pageEvidence struct {
 }
 
 func classify(e pageEvidence) bool {
-	if errorTitle.MatchString(e.title) && e.words < 300 {
+	if errorTitle.MatchString(e.title) && e.words < 150 && !e.ldArticle {
 		return false
 	}
 	score := 0

@@ -205,3 +205,31 @@ func TestCanonicalPointingHomeIgnored(t *testing.T) {
 		t.Errorf("canonical_url = %q, want the page's own address", rec.CanonicalURL)
 	}
 }
+
+// Numbers such as 404 or 500 in a headline do not make an error page.
+func TestStatusNumbersInHeadlines(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join("testdata", "meta-url-date.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, title := range []string{"Flight 404 lands safely after engine scare", "500 homes flooded in the north", "Report number 410 on regional affairs"} {
+		page := strings.ReplaceAll(string(body), "Council approves tram extension to the north", title)
+		rec, err := Extract(Input{Body: []byte(page), URL: "https://courier.example/2024/03/05/story/"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rec.IsArticle {
+			t.Errorf("%q: is_article = false", title)
+		}
+	}
+	for _, title := range []string{"404 Not Found", "Error 404", "404 - City Courier", "Page not found – City Courier", "الصفحة غير موجودة"} {
+		page := `<html><head><title>` + title + `</title></head><body><h1>` + title + `</h1><p>Sorry, the page you asked for is not here. Try the search.</p></body></html>`
+		rec, err := Extract(Input{Body: []byte(page), URL: "https://courier.example/2024/03/05/gone-story/"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.IsArticle {
+			t.Errorf("%q: is_article = true for an error page", title)
+		}
+	}
+}

@@ -71,6 +71,7 @@ func OpenLocal(dir string) (*Local, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", filepath.Join(dir, recordsFile), err)
 	}
+	db.MaxBatchDelay = 2 * time.Millisecond // records commit every few ms, not every 10
 	if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucketIfNotExists(recordsBucket); return err }); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("init records: %w", err)

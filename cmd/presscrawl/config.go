@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -79,19 +78,26 @@ func loadConfig(cmd *cobra.Command, flagKeys map[string]string) (*viper.Viper, e
 		}
 		return v, nil
 	}
-	v.SetConfigName("presscrawl")
-	v.SetConfigType("yaml")
-	v.AddConfigPath(".")
-	if dir := configDir(); dir != "" {
-		v.AddConfigPath(filepath.Join(dir, "presscrawl"))
-	}
-	if err := v.ReadInConfig(); err != nil {
-		var notFound viper.ConfigFileNotFoundError
-		if !errors.As(err, &notFound) {
-			return nil, fmt.Errorf("config file %s: %w", v.ConfigFileUsed(), err)
+	// Only these exact names: viper's own search would also take a file
+	// named "presscrawl" without extension, such as the binary itself.
+	for _, cand := range defaultConfigFiles() {
+		if st, err := os.Stat(cand); err == nil && !st.IsDir() {
+			v.SetConfigFile(cand)
+			if err := v.ReadInConfig(); err != nil {
+				return nil, fmt.Errorf("config file %s: %w", cand, err)
+			}
+			break
 		}
 	}
 	return v, nil
+}
+
+func defaultConfigFiles() []string {
+	files := []string{"presscrawl.yaml"}
+	if dir := configDir(); dir != "" {
+		files = append(files, filepath.Join(dir, "presscrawl", "presscrawl.yaml"))
+	}
+	return files
 }
 
 func configDir() string {

@@ -44,12 +44,13 @@ completed starts afresh next time, updating changed articles in place.`,
 	f.Bool("ignore-robots", false, "do not obey robots.txt (only for sites you own)")
 	f.String("user-agent", "", "User-Agent of every request")
 	f.Duration("timeout", 0, "time limit of one request (default 15s)")
+	f.Duration("progress-interval", 0, "progress line period when stderr is not a terminal; 0 turns it off (default 10s)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		v, err := loadConfig(cmd, map[string]string{
 			"data-dir": keyDataDir, "max-depth": keyMaxDepth, "max-pages": keyMaxPages, "delay": keyDelay,
 			"parallelism": keyParallelism, "retries": keyRetries, "include-subdomains": keyIncludeSubs,
 			"allow": keyAllow, "deny": keyDeny, "ignore-robots": keyIgnoreRobots, "user-agent": keyUserAgent,
-			"timeout": keyFetchTimeout,
+			"timeout": keyFetchTimeout, "progress-interval": keyProgress,
 		})
 		if err != nil {
 			return &exitError{code: exitUsage, err: err}

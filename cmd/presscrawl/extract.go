@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/presscrawl/presscrawl/crawler"
 	"github.com/presscrawl/presscrawl/extract"
+	"github.com/presscrawl/presscrawl/index"
 )
 
 func newExtractCmd(streams IOStreams) *cobra.Command {
@@ -50,8 +50,7 @@ status is 1.`,
 		x := extract.Extractor{MaxBytes: v.GetInt(keyExtractMaxPage)}
 		out := bufio.NewWriter(streams.Out)
 		defer out.Flush()
-		enc := json.NewEncoder(out)
-		enc.SetEscapeHTML(false)
+		records := index.NewJSONLines(out)
 		failed := false
 		for i, input := range args {
 			if err := cmd.Context().Err(); err != nil {
@@ -69,7 +68,9 @@ status is 1.`,
 				continue
 			}
 			if format == "json" {
-				err = enc.Encode(rec)
+				if err = records.Write(rec); err == nil {
+					err = records.Flush()
+				}
 			} else {
 				if i > 0 {
 					out.WriteString("\n")

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/spf13/viper"
 
 	"golang.org/x/text/encoding/charmap"
 
@@ -277,5 +281,64 @@ func TestExtractURLs(t *testing.T) {
 	}
 	if recs[1]["url"] != srv.URL+"/ar/story" {
 		t.Errorf("redirected record url = %v, want the final address", recs[1]["url"])
+	}
+}
+
+// A file named like the binary must not be taken for the config file, and
+// ./presscrawl.yaml and $XDG_CONFIG_HOME/presscrawl/presscrawl.yaml are.
+func TestDefaultConfigFiles(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile("presscrawl", []byte("\x7fELF\x00\x01binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, "extract", "--format", "text", filepath.Join(wd, fixtureAR)); code != 0 {
+		t.Fatalf("a binary named presscrawl in the working directory broke the command: %d %s", code, stderr)
+	}
+	if err := os.WriteFile("presscrawl.yaml", []byte("extract:\n  format: text\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, out, _ := runCLI(t, "extract", filepath.Join(wd, fixtureAR)); strings.HasPrefix(out, "{") {
+		t.Error("./presscrawl.yaml was not read")
+	}
+	os.Remove("presscrawl.yaml")
+	xdg := t.TempDir()
+	os.MkdirAll(filepath.Join(xdg, "presscrawl"), 0o755)
+	os.WriteFile(filepath.Join(xdg, "presscrawl", "presscrawl.yaml"), []byte("extract:\n  format: text\n"), 0o644)
+	var out bytes.Buffer
+	t.Setenv("XDG_CONFIG_HOME", xdg)
+	run(context.Background(), []string{"extract", filepath.Join(wd, fixtureAR)}, IOStreams{Out: &out, ErrOut: &out})
+	if strings.HasPrefix(out.String(), "{") {
+		t.Error("$XDG_CONFIG_HOME/presscrawl/presscrawl.yaml was not read")
+	}
+}
+
+var wd = func() string { d, _ := os.Getwd(); return d }()
+
+// configs/presscrawl.yaml documents every key with its real default.
+func TestDocumentedConfigMatchesDefaults(t *testing.T) {
+	doc := viper.New()
+	doc.SetConfigFile("../../configs/presscrawl.yaml")
+	if err := doc.ReadInConfig(); err != nil {
+		t.Fatal(err)
+	}
+	def := viper.New()
+	setDefaults(def)
+	for _, k := range def.AllKeys() {
+		if !doc.IsSet(k) {
+			t.Errorf("key %s is not documented in configs/presscrawl.yaml", k)
+			continue
+		}
+		if got, want := fmt.Sprint(doc.Get(k)), fmt.Sprint(def.Get(k)); got != want {
+			// durations are written as "15s" in YAML and held as time.Duration
+			if d, err := time.ParseDuration(got); err != nil || fmt.Sprint(d) != want {
+				t.Errorf("%s: documented %q, default %q", k, got, want)
+			}
+		}
+	}
+	for _, k := range doc.AllKeys() {
+		if !def.IsSet(k) {
+			t.Errorf("configs/presscrawl.yaml documents %s, which presscrawl does not read", k)
+		}
 	}
 }

@@ -1,0 +1,151 @@
+package index
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/presscrawl/presscrawl/extract"
+)
+
+func record(i int, lang, text string) *extract.Record {
+	sum := sha256.Sum256([]byte(text))
+	id := sha256.Sum256([]byte(fmt.Sprintf("https://a.example/%d", i)))
+	day := extract.Timestamp{Time: time.Date(2024, 1, 1+i, 0, 0, 0, 0, time.UTC), DayOnly: true}
+	return &extract.Record{ID: hex.EncodeToString(id[:]), URL: fmt.Sprintf("https://a.example/%d", i), Title: fmt.Sprintf("Title %d", i),
+		Text: text, Language: lang, SiteName: "Arab Press", ContentHash: hex.EncodeToString(sum[:]), IsArticle: true,
+		PublishedAt: &day, Authors: []string{}, Tags: []string{"t"}}
+}
+
+func TestPutAndSearch(t *testing.T) {
+	dir := t.TempDir()
+	l, err := OpenLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	recs := []*extract.Record{
+		record(1, "en", "The negotiators reported progress on the agreement."),
+		record(2, "ar", "وصل وزير الخارجية العراقي إلى طهران للمفاوضات"),
+		record(3, "en", "Markets were calm and negotiations continue."),
+	}
+	for _, r := range recs {
+		if res, err := l.Put(ctx, r); err != nil || res != Created {
+			t.Fatalf("Put new: %v %v", res, err)
+		}
+	}
+	if res, _ := l.Put(ctx, recs[0]); res != Unchanged {
+		t.Errorf("same content: %v, want Unchanged", res)
+	}
+	changed := *recs[0]
+	changed.Text, changed.ContentHash = "The negotiators reported a breakthrough.", "other"
+	if res, _ := l.Put(ctx, &changed); res != Updated {
+		t.Errorf("changed content: %v, want Updated", res)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	l, err = OpenLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if n, _ := l.Count(); n != 3 {
+		t.Errorf("count %d, want 3", n)
+	}
+	for _, tc := range []struct {
+		q    string
+		want int
+	}{
+		{"breakthrough", 1},
+		{"progress", 0}, // the old text is gone from search too
+		{"text_en:negotiate", 2},
+		{"negotiate", 0}, // no stemming outside text_en
+		{"طهران", 1},
+		{"الخارجيه", 1}, // Arabic normalisation: teh marbuta / heh
+		{"text_ar:مفاوضات", 1},
+		{`language:ar`, 1},
+		{`site_name:"Arab Press"`, 3},
+		{`"markets were calm"`, 1},
+		{`markets OR breakthrough`, 2},
+		{`markets AND breakthrough`, 0},
+		{`language:en NOT markets`, 1},
+		{`published_at:>="2024-01-03"`, 2},
+	} {
+		_, total, err := l.Search(context.Background(), tc.q, 10)
+		if err != nil || int(total) != tc.want {
+			t.Errorf("Search(%q) = %d, %v; want %d", tc.q, total, err, tc.want)
+		}
+	}
+	var ids []string
+	if err := l.Each(context.Background(), func(r *extract.Record) error { ids = append(ids, r.ID); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(ids); i++ {
+		if ids[i-1] >= ids[i] {
+			t.Errorf("Each not in id order: %q", ids)
+		}
+	}
+}
+
+// The records are the truth: a search index lost in a crash is rebuilt.
+func TestSearchIndexRebuiltFromRecords(t *testing.T) {
+	dir := t.TempDir()
+	l, err := OpenLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 50; i++ {
+		if _, err := l.Put(context.Background(), record(i, "en", fmt.Sprintf("unique%d words here", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.Close()
+	if err := os.RemoveAll(filepath.Join(dir, searchDir)); err != nil {
+		t.Fatal(err)
+	}
+	l, err = OpenLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, i := range []int{0, 17, 49} {
+		if _, total, _ := l.Search(context.Background(), fmt.Sprintf("unique%d", i), 1); total != 1 {
+			t.Errorf("unique%d not found after rebuild", i)
+		}
+	}
+}
+
+func TestDataDirInUse(t *testing.T) {
+	dir := t.TempDir()
+	l, err := OpenLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, err = OpenLocal(dir)
+	if err == nil || !strings.Contains(err.Error(), "in use by another presscrawl process") {
+		t.Fatalf("second open: %v", err)
+	}
+}
+
+func TestTranslateQuery(t *testing.T) {
+	for in, want := range map[string]string{
+		"a b":                          "+a +b",
+		"a AND b":                      "+a +b",
+		"a OR b":                       "a b",
+		"a NOT b":                      "+a -b",
+		`"x y" site_name:"Arab Press"`: `+"x y" +site_name:"Arab Press"`,
+		"+a -b":                        "+a -b",
+	} {
+		if got := translateQuery(in); got != want {
+			t.Errorf("translateQuery(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

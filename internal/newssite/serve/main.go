@@ -1,0 +1,41 @@
+// Command serve runs the synthetic news site on a local address, for trying
+// presscrawl without network and for crawl benchmarks:
+//
+//	go run ./internal/newssite/serve -english 1000 -arabic 0
+//	presscrawl crawl --delay 0 http://127.0.0.1:8089/
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http/httptest"
+	"os"
+	"os/signal"
+
+	"github.com/presscrawl/presscrawl/internal/newssite"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8089", "address to listen on")
+	en := flag.Int("english", 300, "English articles")
+	ar := flag.Int("arabic", 100, "Arabic articles")
+	flag.Parse()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Fatalf("listen %s: %v", *addr, err)
+	}
+	site := newssite.Start(newssite.Options{English: *en, Arabic: *ar})
+	site.Close() // replace the test listener with the requested address
+	srv := httptest.NewUnstartedServer(site.Config.Handler)
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	site.URL = srv.URL
+	fmt.Printf("synthetic news site with %d articles at %s/ (Ctrl-C to stop)\n", len(site.Articles), srv.URL)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt)
+	<-sig
+	srv.Close()
+}
