@@ -94,7 +94,7 @@ func checkFetchedOnce(t *testing.T, site *newssite.Site) {
 			t.Errorf("%s fetched: tracking-parameter duplicates must be canonicalised first", k)
 		}
 	}
-	if hits["/robots.txt"] == 0 || hits["/sitemap_index.xml"] == 0 || hits["/sitemap-ar.xml.gz"] == 0 || hits["/feed/"] != 0 && hits["/feed/"] > 1 {
+	if hits["/robots.txt"] == 0 || hits["/sitemap_index.xml"] != 1 || hits["/sitemap-ar.xml.gz"] != 1 || hits["/feed/"] > 1 {
 		t.Errorf("robots %d, sitemap index %d, gzipped sitemap %d, feed %d", hits["/robots.txt"], hits["/sitemap_index.xml"], hits["/sitemap-ar.xml.gz"], hits["/feed/"])
 	}
 	calendar := 0
