@@ -53,19 +53,34 @@ var boilerWords = setOf(
 	"cookie", "cookies", "consent", "gdpr", "modal", "popup", "overlay", "lightbox", "toast",
 	// navigation and page furniture
 	"breadcrumb", "breadcrumbs", "crumb", "crumbs", "menu", "nav", "navbar", "navigation",
-	"sidebar", "widget", "widgets", "footer", "masthead", "logo", "tagline", "skip",
+	"sidebar", "footer", "masthead", "logo", "tagline", "skip",
 	"pagination", "pager", "toolbar", "topbar", "print", "rss",
 	// players, galleries and their controls
 	"player", "playlist", "jwplayer", "podcast", "controls",
-	// post furniture: byline, date, tags, author boxes
+	// post furniture: byline, date, tags, author boxes, ratings
 	"byline", "dateline", "date", "time", "today", "clock", "weather", "meta", "tags", "tagcloud",
-	"categories", "caption", "credit", "copyright", "disclaimer", "authorbox", "bio",
-	"screen", "sr", "visually", "hidden", "hide",
+	"categories", "caption", "credit", "copyright", "disclaimer", "authorbox", "bio", "utility",
+	"postmetadata", "rating", "ratings", "nextstory", "dida", "didascalia", "legende",
+	"screen", "sr", "visually", "loading", "alert", "wishlist", "saboxplugin", "sharedaddy",
 )
 
-// keepWords protect blocks that are the article's content even when another
-// of their words is a boilerplate word ("article-body", "entry-content").
-var keepWords = setOf("content", "body", "article", "entry", "post", "story", "text", "main", "prose", "artikel", "texte", "corps")
+// strongWords are boilerplate words that no content word outweighs: a block
+// named "ArticleBody-related-coverage" is related links all the same.
+var strongWords = setOf(
+	"share", "shares", "sharing", "sharer", "social", "sociable", "addthis", "sharethis", "shariff", "sharedaddy",
+	"related", "relatedposts", "recommended", "recommendations", "recommend", "outbrain", "taboola", "plista",
+	"newsletter", "newsletters", "subscribe", "subscription", "signup", "optin",
+	"comment", "comments", "commentlist", "disqus", "cookie", "cookies", "consent", "gdpr",
+	"advert", "advertisement", "adsense", "adslot", "sponsor", "sponsored", "promo", "breadcrumb", "breadcrumbs",
+	"authorbox", "saboxplugin", "postmetadata", "rating", "ratings", "nextstory", "wishlist",
+)
+
+// keepWords protect blocks that are the article's content even when a weak
+// boilerplate word names them too ("entry-meta" no, "text-widget" yes).
+var keepWords = setOf("content", "body", "article", "entry", "post", "story", "text", "main", "prose", "artikel", "texte", "corps", "editor")
+
+// authorBoxWords, beside "author", name a box about the author.
+var authorBoxWords = setOf("box", "bio", "card", "description", "info", "about", "details", "profile")
 
 func setOf(words ...string) map[string]bool {
 	m := make(map[string]bool, len(words))
@@ -99,7 +114,7 @@ func clean(doc *html.Node) {
 	if body == nil {
 		body = doc
 	}
-	pLen := paragraphLengths(body)
+	pLen := proseLengths(body)
 	total := pLen[body]
 	var drop []*html.Node
 	walk(body, func(n *html.Node) bool {
@@ -123,10 +138,32 @@ func clean(doc *html.Node) {
 	dropLinkLists(body)
 }
 
+// cleanStructure removes only what is never prose by its kind (scripts,
+// navigation, forms, players, dialogs) and hidden elements: the fallback
+// when the vocabulary rules leave too little.
+func cleanStructure(doc *html.Node) {
+	var drop []*html.Node
+	walk(doc, func(n *html.Node) bool {
+		if n.Type == html.ElementNode && (dropTags[n.DataAtom] && n.DataAtom != atom.Form ||
+			strings.EqualFold(attr(n, "aria-hidden"), "true") || hiddenStyle(attr(n, "style"))) {
+			drop = append(drop, n)
+			return false
+		}
+		return true
+	})
+	for _, n := range drop {
+		removeNode(n)
+	}
+}
+
 // isBoilerplate decides one element by its kind, role, visibility and
-// vocabulary. An element that holds most of the page's paragraph text is
-// never dropped by vocabulary, whatever its class says.
+// vocabulary. An element that holds most of the page's prose (text outside
+// links) is never dropped by vocabulary, whatever its class says, nor a
+// <form> that wraps a whole page (as ASP.NET pages do).
 func isBoilerplate(n *html.Node, pText, total int) bool {
+	if n.DataAtom == atom.Form && total > 0 && pText*2 > total {
+		return false
+	}
 	if dropTags[n.DataAtom] {
 		return true
 	}
@@ -136,7 +173,7 @@ func isBoilerplate(n *html.Node, pText, total int) bool {
 	case atom.Figcaption:
 		return wordCount(textOf(n)) < 25 // a caption; a slideshow's prose is kept
 	case atom.Header:
-		return pText < 200 // a header holding prose (a lead) is kept
+		return pText < 80 // a header holding prose (a lead, a subtitle) is kept
 	}
 	if dropRoles[strings.ToLower(attr(n, "role"))] {
 		return true
@@ -148,14 +185,16 @@ func isBoilerplate(n *html.Node, pText, total int) bool {
 		return false
 	}
 	words := append(tokens(attr(n, "class")), tokens(attr(n, "id"))...)
-	boiler, keep := false, false
+	boiler, strong, keep, author, box := false, false, false, false, false
 	for _, w := range words {
-		if boilerWords[w] {
-			boiler = true
-		}
-		if keepWords[w] {
-			keep = true
-		}
+		boiler = boiler || boilerWords[w]
+		strong = strong || strongWords[w]
+		keep = keep || keepWords[w]
+		author = author || w == "author"
+		box = box || authorBoxWords[w]
+	}
+	if strong || (author && box) {
+		return true
 	}
 	if keep && pText > 0 {
 		return false
@@ -168,27 +207,35 @@ func hiddenStyle(s string) bool {
 	return strings.Contains(s, "display:none") || strings.Contains(s, "visibility:hidden")
 }
 
-// paragraphLengths maps every element to the length of the text in the <p>
-// elements it contains.
-func paragraphLengths(root *html.Node) map[*html.Node]int {
+// proseLengths maps every element to the length of the prose it holds:
+// its text outside links, scripts and styles.
+func proseLengths(root *html.Node) map[*html.Node]int {
 	lengths := map[*html.Node]int{}
-	var visit func(n *html.Node) int
-	visit = func(n *html.Node) int {
-		if n.DataAtom == atom.P && n.Type == html.ElementNode {
-			l := len(textOf(n))
-			lengths[n] = l
-			return l
+	var visit func(n *html.Node, inLink bool) int
+	visit = func(n *html.Node, inLink bool) int {
+		switch n.Type {
+		case html.TextNode:
+			if inLink {
+				return 0
+			}
+			return len(strings.TrimSpace(n.Data))
+		case html.ElementNode, html.DocumentNode:
+		default:
+			return 0
 		}
+		switch n.DataAtom {
+		case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Svg:
+			return 0
+		}
+		in := inLink || n.DataAtom == atom.A
 		sum := 0
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type == html.ElementNode {
-				sum += visit(c)
-			}
+			sum += visit(c, in)
 		}
 		lengths[n] = sum
 		return sum
 	}
-	visit(root)
+	visit(root, false)
 	return lengths
 }
 

@@ -106,8 +106,17 @@ func (x Extractor) Extract(in Input) (*Record, error) {
 	rec.ModifiedAt = chooseModified(m, ld, ref)
 
 	clean(doc)
-	bs := bodyBlocks(doc, base)
-	bs = refine(bs, rec.Title)
+	bs := refine(bodyBlocks(doc, base), rec.Title)
+	if n := blocksWords(bs); n < fallbackWords {
+		// The rules may have taken the body for boilerplate (a builder's
+		// widget class, an odd wrapper): try again with structure only.
+		if fresh, err := html.Parse(strings.NewReader(src)); err == nil {
+			cleanStructure(fresh)
+			if alt := refine(bodyBlocks(fresh, base), rec.Title); blocksWords(alt) > n*3/2+10 {
+				bs = alt
+			}
+		}
+	}
 	rec.Text = strings.Join(bs, "\n\n")
 	rec.WordCount = wordCount(rec.Text)
 	sum := sha256.Sum256([]byte(rec.Text))
@@ -466,6 +475,18 @@ func ownText(n *html.Node) bool {
 		}
 	}
 	return false
+}
+
+// fallbackWords is the body length under which a second, structure-only
+// extraction is tried.
+const fallbackWords = 100
+
+func blocksWords(bs []string) int {
+	n := 0
+	for _, b := range bs {
+		n += wordCount(b)
+	}
+	return n
 }
 
 // bodyBlocks runs readability on the cleaned document and returns the text

@@ -79,6 +79,9 @@ var boilerLines = setOf(
 	"weiterlesen", "publicité", "partager", "publicidad", "compartir", "reklama",
 )
 
+// trailingMeta are the post-metadata lines blog engines print under a post.
+var trailingMeta = regexp.MustCompile(`(?i)^(this entry was posted|posted in|filed under|tags?:|tagged( with)?:?|categories:|category:|kategorien?:|schlagw(ö|oe)rter:|veröffentlicht (am|in|unter)|erstellt am|der beitrag wurde|dieser beitrag wurde|publié (le|dans)|share this|teilen mit:|like this:|gefällt mir:|related posts?:?|ähnliche beiträge|vous aimerez aussi|التصنيفات|الوسوم|كلمات مفتاحية)`)
+
 var bylinePrefix = regexp.MustCompile(`(?i)^(by|von|par|por|di|door|av|przez|بقلم|كتب|كتبت|إعداد|تأليف)[:\s]`)
 
 // refine applies the rules that need the whole list of blocks: the title,
@@ -105,7 +108,11 @@ func refine(bs []string, title string) []string {
 		prev = low
 		out = append(out, b)
 	}
-	for len(out) > 0 && isBylineOrDate(out[len(out)-1]) {
+	for len(out) > 0 {
+		last := out[len(out)-1]
+		if !isBylineOrDate(last) && !(trailingMeta.MatchString(last) && wordCount(last) <= 40) {
+			break
+		}
 		out = out[:len(out)-1]
 	}
 	return out
