@@ -62,6 +62,7 @@ var boilerWords = setOf(
 	"categories", "caption", "credit", "copyright", "disclaimer", "authorbox", "bio", "utility",
 	"postmetadata", "rating", "ratings", "nextstory", "dida", "didascalia", "legende",
 	"screen", "sr", "visually", "loading", "alert", "wishlist", "saboxplugin", "sharedaddy",
+	"textwidget", "widgettitle", "likes", "legend", "bildunterschrift", "bilduntertitel",
 )
 
 // strongWords are boilerplate words that no content word outweighs: a block
@@ -73,6 +74,7 @@ var strongWords = setOf(
 	"comment", "comments", "commentlist", "disqus", "cookie", "cookies", "consent", "gdpr",
 	"advert", "advertisement", "adsense", "adslot", "sponsor", "sponsored", "promo", "breadcrumb", "breadcrumbs",
 	"authorbox", "saboxplugin", "postmetadata", "rating", "ratings", "nextstory", "wishlist",
+	"textwidget", "widgettitle", "likes", "jp",
 )
 
 // keepWords protect blocks that are the article's content even when a weak
@@ -106,6 +108,13 @@ var boilerHeadings = setOf(
 	"à lire aussi", "a lire aussi", "lire aussi", "sur le même sujet", "partager", "commentaires",
 	"publicité", "te puede interesar", "noticias relacionadas", "comentarios", "publicidad",
 	"leggi anche", "czytaj także", "zobacz także", "komentarze", "reklama",
+	"ähnliche beiträge", "ähnliche artikel", "kommentar verfassen", "kommentare sind geschlossen", "kommentar schreiben",
+	"teilen sie dies mit", "teilen mit", "weitere informationen", "weiterführende links", "mehr zum thema",
+	"das thema könnte dich auch interessieren", "das könnte dich auch interessieren", "kategorien", "categories",
+	"archives", "archiv", "schlagwörter", "tags", "czytaj też", "dowiedz się więcej", "zobacz też",
+	"vous aimerez aussi", "articles similaires", "à voir aussi", "también te puede interesar", "lee también",
+	"ezek is érdekelhetnek", "share this:", "like this:", "related coverage", "more on this story", "read next",
+	"اقرأ ايضا", "مواضيع ذات صلة", "شاهد أيضا", "شاهد ايضا", "المزيد من الأخبار",
 )
 
 // clean removes boilerplate from doc in place.
@@ -139,13 +148,14 @@ func clean(doc *html.Node) {
 }
 
 // cleanStructure removes only what is never prose by its kind (scripts,
-// navigation, forms, players, dialogs) and hidden elements: the fallback
-// when the vocabulary rules leave too little.
+// navigation, forms, players, dialogs), hidden elements and blocks named by
+// a strong boilerplate word: the fallback when the full rules leave too
+// little.
 func cleanStructure(doc *html.Node) {
 	var drop []*html.Node
 	walk(doc, func(n *html.Node) bool {
 		if n.Type == html.ElementNode && (dropTags[n.DataAtom] && n.DataAtom != atom.Form ||
-			strings.EqualFold(attr(n, "aria-hidden"), "true") || hiddenStyle(attr(n, "style"))) {
+			strings.EqualFold(attr(n, "aria-hidden"), "true") || hiddenStyle(attr(n, "style")) || strongNamed(n)) {
 			drop = append(drop, n)
 			return false
 		}
@@ -154,6 +164,19 @@ func cleanStructure(doc *html.Node) {
 	for _, n := range drop {
 		removeNode(n)
 	}
+}
+
+func strongNamed(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Html, atom.Body, atom.Main, atom.Article:
+		return false
+	}
+	for _, w := range append(tokens(attr(n, "class")), tokens(attr(n, "id"))...) {
+		if strongWords[w] {
+			return true
+		}
+	}
+	return false
 }
 
 // isBoilerplate decides one element by its kind, role, visibility and

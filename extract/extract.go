@@ -105,6 +105,7 @@ func (x Extractor) Extract(in Input) (*Record, error) {
 	rec.PublishedAt, rec.DateSource = choosePublished(m, ld, doc, base, ref)
 	rec.ModifiedAt = chooseModified(m, ld, ref)
 
+	lead := standfirst(m, doc)
 	clean(doc)
 	bs := refine(bodyBlocks(doc, base), rec.Title)
 	if n := blocksWords(bs); n < fallbackWords {
@@ -116,6 +117,9 @@ func (x Extractor) Extract(in Input) (*Record, error) {
 				bs = alt
 			}
 		}
+	}
+	if lead != "" && len(bs) > 0 && !strings.Contains(strings.Join(bs, " "), lead) {
+		bs = append([]string{lead}, bs...)
 	}
 	rec.Text = strings.Join(bs, "\n\n")
 	rec.WordCount = wordCount(rec.Text)
@@ -475,6 +479,43 @@ func ownText(n *html.Node) bool {
 		}
 	}
 	return false
+}
+
+// leadWords name a standfirst: the summary paragraph between headline and
+// body that readability often leaves out with the header around it.
+var leadWords = setOf("lead", "leader", "lede", "intro", "introduction", "subtitle", "subheadline", "subline",
+	"standfirst", "excerpt", "summary", "deck", "dek", "abstract", "chapo", "chapeau", "sapo", "vorspann", "teaser")
+
+// standfirst returns the text of the standfirst within the elements that
+// follow the <h1>, or "".
+func standfirst(m *meta, doc *html.Node) string {
+	if m.h1 == nil {
+		return ""
+	}
+	order := documentOrder(doc)
+	start, lead := order[m.h1], ""
+	walk(doc, func(n *html.Node) bool {
+		if lead != "" || n.Type != html.ElementNode {
+			return lead == ""
+		}
+		if i := order[n]; i <= start || i > start+40 {
+			return i <= start+40
+		}
+		for _, w := range append(tokens(attr(n, "class")), tokens(attr(n, "id"))...) {
+			if !leadWords[w] {
+				continue
+			}
+			t := textOf(n)
+			if wc := wordCount(t); wc >= 8 && wc <= 150 {
+				if ld, _ := linkDensity(n); ld < 0.3 {
+					lead = t
+				}
+			}
+			return false
+		}
+		return true
+	})
+	return lead
 }
 
 // fallbackWords is the body length under which a second, structure-only

@@ -27,19 +27,31 @@ var paraBreak = regexp.MustCompile(`\n[ \t\r\f\v\p{Zs}]*\n`)
 func blocks(root *html.Node) []string {
 	var out []string
 	var buf strings.Builder
+	linked, inLink := 0, 0 // link text in the buffer; depth inside <a>
 	flush := func() {
-		for _, part := range paraBreak.Split(buf.String(), -1) {
-			if t := collapse(part); t != "" {
-				out = append(out, t)
+		all := buf.String()
+		// A short block that is nothing but a link is a "read more" or a
+		// related headline, not prose.
+		linkOnly := linked > 0 && linked*10 >= len(strings.TrimSpace(all))*9 && wordCount(all) < 15
+		if !linkOnly {
+			for _, part := range paraBreak.Split(all, -1) {
+				if t := collapse(part); t != "" {
+					out = append(out, t)
+				}
 			}
 		}
 		buf.Reset()
+		linked = 0
 	}
 	var visit func(n *html.Node)
 	visit = func(n *html.Node) {
 		switch n.Type {
 		case html.TextNode:
-			buf.WriteString(strings.ReplaceAll(n.Data, "\n", " "))
+			t := strings.ReplaceAll(n.Data, "\n", " ")
+			buf.WriteString(t)
+			if inLink > 0 {
+				linked += len(strings.TrimSpace(t))
+			}
 			return
 		case html.ElementNode:
 			if dropTags[n.DataAtom] {
@@ -57,8 +69,14 @@ func blocks(root *html.Node) []string {
 		if block {
 			flush()
 		}
+		if n.DataAtom == atom.A {
+			inLink++
+		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			visit(c)
+		}
+		if n.DataAtom == atom.A {
+			inLink--
 		}
 		if block {
 			flush()
@@ -78,6 +96,9 @@ var boilerLines = setOf(
 	"إعلان", "اقرأ المزيد", "اشترك", "إغلاق", "شارك", "anzeige", "werbung", "teilen",
 	"weiterlesen", "publicité", "partager", "publicidad", "compartir", "reklama",
 )
+
+// creditLine is a photo credit or source line: "Credit: …", "Foto: …".
+var creditLine = regexp.MustCompile(`(?i)^(photo|image|picture|credit|credits|photograph|photos?|fotos?|bild|titelbild|bildquelle|quelle|source|sources|crédits? photos?|crédit|image illustrative|źródło|fot\.|zdjęcie|المصدر|صورة)\b.{0,80}$|^(photograph|photo|image|illustration) by\b`)
 
 // trailingMeta are the post-metadata lines blog engines print under a post.
 var trailingMeta = regexp.MustCompile(`(?i)^(this entry was posted|posted in|filed under|tags?:|tagged( with)?:?|categories:|category:|kategorien?:|schlagw(ö|oe)rter:|veröffentlicht (am|in|unter)|erstellt am|der beitrag wurde|dieser beitrag wurde|publié (le|dans)|share this|teilen mit:|like this:|gefällt mir:|related posts?:?|ähnliche beiträge|vous aimerez aussi|التصنيفات|الوسوم|كلمات مفتاحية)`)
@@ -103,6 +124,8 @@ func refine(bs []string, title string) []string {
 		case low == prev:
 			continue
 		case !hasLetterOrDigit(b):
+			continue
+		case wordCount(b) <= 12 && creditLine.MatchString(b):
 			continue
 		}
 		prev = low
