@@ -62,7 +62,7 @@ var boilerWords = setOf(
 	"categories", "caption", "credit", "copyright", "disclaimer", "authorbox", "bio", "utility",
 	"postmetadata", "rating", "ratings", "nextstory", "dida", "didascalia", "legende",
 	"screen", "sr", "visually", "loading", "alert", "wishlist", "saboxplugin", "sharedaddy",
-	"textwidget", "widgettitle", "likes", "legend", "bildunterschrift", "bilduntertitel",
+	"textwidget", "widgettitle", "likes", "legend", "bildunterschrift", "bilduntertitel", "notice", "teaser", "teasers", "teasertext",
 )
 
 // strongWords are boilerplate words that no content word outweighs: a block
@@ -194,7 +194,8 @@ func isBoilerplate(n *html.Node, pText, total int) bool {
 	case atom.Html, atom.Body, atom.Main, atom.Article:
 		return false
 	case atom.Figcaption:
-		return wordCount(textOf(n)) < 25 // a caption; a slideshow's prose is kept
+		// a caption; a slideshow's prose (several paragraphs) is kept
+		return len(findAll(n, atom.P, 2)) < 2
 	case atom.Header:
 		return pText < 80 // a header holding prose (a lead, a subtitle) is kept
 	}
@@ -223,6 +224,21 @@ func isBoilerplate(n *html.Node, pText, total int) bool {
 		return false
 	}
 	return boiler
+}
+
+// findAll returns up to max descendants of n of kind a.
+func findAll(n *html.Node, a atom.Atom, max int) []*html.Node {
+	var out []*html.Node
+	walk(n, func(c *html.Node) bool {
+		if len(out) >= max {
+			return false
+		}
+		if c != n && c.DataAtom == a && c.Type == html.ElementNode {
+			out = append(out, c)
+		}
+		return true
+	})
+	return out
 }
 
 func hiddenStyle(s string) bool {

@@ -131,6 +131,7 @@ func refine(bs []string, title string) []string {
 		prev = low
 		out = append(out, b)
 	}
+	out = trimTail(out)
 	for len(out) > 0 {
 		last := out[len(out)-1]
 		if !isBylineOrDate(last) && !(trailingMeta.MatchString(last) && wordCount(last) <= 40) {
@@ -139,6 +140,29 @@ func refine(bs []string, title string) []string {
 		out = out[:len(out)-1]
 	}
 	return out
+}
+
+// trimTail drops a short tail after the body: one or two blocks of under
+// 10 words after the last paragraph of 25 words or more (sign-offs, calls
+// to action, box headings). Measured on the dev set: fewer leaks than
+// losses.
+func trimTail(bs []string) []string {
+	last := -1
+	for i, b := range bs {
+		if wordCount(b) >= 25 {
+			last = i
+		}
+	}
+	tail := len(bs) - 1 - last
+	if last < 0 || tail == 0 || tail > 2 {
+		return bs
+	}
+	for _, b := range bs[last+1:] {
+		if wordCount(b) >= 10 {
+			return bs
+		}
+	}
+	return bs[:last+1]
 }
 
 // isBylineOrDate spots a short block that names the author or gives a date.
