@@ -24,9 +24,9 @@ unit:
 
 ## devset: extraction quality on ../shared/datasets/trafilatura-eval, with the worst pages
 devset:
-	$(GO) test ./extract -run TestDevSet -count=1 -v -devset.worst 25
+	$(GO) test ./extract -run 'TestDevSet|TestLanguageDetector' -count=1 -v -devset.worst 25 -devset.compare
 
-## bench: extraction speed side by side (parse floor, plain go-readability, ours)
+## bench: extraction speed side by side (parse floor, plain go-readability, go-trafilatura, ours)
 bench:
 	$(GO) test ./extract -run '^$$' -bench DevSet -benchmem -count 6 | tee bench.txt
 	$(GO) run golang.org/x/perf/cmd/benchstat@latest bench.txt

@@ -15,13 +15,17 @@ import (
 	"testing"
 
 	readability "codeberg.org/readeck/go-readability/v2"
+	"github.com/markusmobius/go-trafilatura"
 )
 
 // The development set: 990 real pages with segments a clean extraction must
 // and must not contain (../shared/datasets/trafilatura-eval/README.md).
 const devSetDir = "../../shared/datasets/trafilatura-eval"
 
-var devWorst = flag.Int("devset.worst", 10, "how many of the worst pages TestDevSet lists")
+var (
+	devWorst   = flag.Int("devset.worst", 10, "how many of the worst pages TestDevSet lists")
+	devCompare = flag.Bool("devset.compare", false, "TestDevSet also scores go-trafilatura (slow)")
+)
 
 type devCase struct {
 	ID      string   `json:"id"`
@@ -122,6 +126,74 @@ func httpURL(s string) string {
 	return ""
 }
 
+// coverage counts how many records have each metadata field.
+type coverage struct{ n, title, published, authors, language, article int }
+
+func (c *coverage) add(r *Record) {
+	c.n++
+	for _, f := range []struct {
+		ok  bool
+		ctr *int
+	}{{r.Title != "", &c.title}, {r.PublishedAt != nil, &c.published}, {len(r.Authors) > 0, &c.authors},
+		{r.Language != "", &c.language}, {r.IsArticle, &c.article}} {
+		if f.ok {
+			*f.ctr++
+		}
+	}
+}
+
+func (c coverage) String() string {
+	pct := func(k int) string { return fmt.Sprintf("%.1f%%", 100*ratio(k, c.n)) }
+	return fmt.Sprintf("title %s, published_at %s, authors %s, language %s, is_article %s (of %d records)",
+		pct(c.title), pct(c.published), pct(c.authors), pct(c.language), pct(c.article), c.n)
+}
+
+// TestLanguageDetectorOnDevSet measures the text detector alone on the dev
+// set pages that declare their language in <html lang>: each page's text
+// with the declarations withheld, against the declaration.
+func TestLanguageDetectorOnDevSet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("development set run skipped in -short mode")
+	}
+	right, total := 0, 0
+	confused := map[string]int{}
+	for _, p := range loadDevSet(t) {
+		src, _, err := decode(p.body, "")
+		if err != nil {
+			continue
+		}
+		m := readMeta(mustParse(src))
+		want := primaryTag(m.htmlLang)
+		if want == "" {
+			continue
+		}
+		rec, err := Extract(Input{Body: p.body, URL: httpURL(p.URL)})
+		if err != nil || wordCount(rec.Text) < 20 {
+			continue
+		}
+		total++
+		if got := detectLanguage(rec.Text); got == want {
+			right++
+		} else {
+			confused[want+"->"+got]++
+		}
+	}
+	t.Logf("detector alone: %d of %d pages right (%.1f%%); confusions %v", right, total, 100*ratio(right, total), confused)
+	if ratio(right, total) < 0.9 {
+		t.Errorf("detector accuracy %.3f below 0.9", ratio(right, total))
+	}
+}
+
+// trafilaturaText is go-trafilatura with its fallback on, as published.
+func trafilaturaText(p devPage) string {
+	u, _ := url.Parse(httpURL(p.URL))
+	res, err := trafilatura.Extract(bytes.NewReader(p.body), trafilatura.Options{EnableFallback: true, OriginalURL: u})
+	if err != nil || res == nil {
+		return ""
+	}
+	return res.ContentText
+}
+
 // plainReadability is go-readability v2 alone, as the baseline.
 func plainReadability(p devPage) string {
 	src, _, err := decode(p.body, "")
@@ -150,25 +222,54 @@ func TestDevSet(t *testing.T) {
 		t.Skip("development set run skipped in -short mode")
 	}
 	pages := loadDevSet(t)
-	var ours, plain score
+	var ours, plain, traf score
 	type row struct {
 		id, url string
 		s       score
 	}
 	var rows []row
+	byLang := map[string]*score{}
+	var cov coverage
 	for _, p := range pages {
 		var text string
-		if rec, err := Extract(Input{Body: p.body, URL: httpURL(p.URL)}); err == nil {
+		rec, err := Extract(Input{Body: p.body, URL: httpURL(p.URL)})
+		if err == nil {
 			text = rec.Text
+			cov.add(rec)
 		}
 		s := scoreText(text, p.devCase)
 		ours.add(s)
+		lang := "?"
+		if rec != nil && rec.Language != "" {
+			lang = rec.Language
+		}
+		if byLang[lang] == nil {
+			byLang[lang] = &score{}
+		}
+		byLang[lang].add(s)
 		rows = append(rows, row{p.ID, p.URL, s})
 		plain.add(scoreText(plainReadability(p), p.devCase))
+		if *devCompare {
+			traf.add(scoreText(trafilaturaText(p), p.devCase))
+		}
 	}
 	t.Logf("pages: %d", len(pages))
 	t.Logf("presscrawl:          %s", ours)
 	t.Logf("plain go-readability: %s", plain)
+	if *devCompare {
+		t.Logf("go-trafilatura:       %s", traf)
+	}
+	langs := make([]string, 0, len(byLang))
+	for l := range byLang {
+		langs = append(langs, l)
+	}
+	sort.Slice(langs, func(i, j int) bool { return byLang[langs[i]].tp+byLang[langs[i]].fn > byLang[langs[j]].tp+byLang[langs[j]].fn })
+	for _, l := range langs {
+		if b := byLang[l]; b.tp+b.fn >= 10 {
+			t.Logf("  language %-3s %s", l, b)
+		}
+	}
+	t.Logf("metadata coverage: %s", cov)
 	sort.Slice(rows, func(i, j int) bool {
 		ei, ej := rows[i].s.fn+rows[i].s.fp, rows[j].s.fn+rows[j].s.fp
 		if ei != ej {
