@@ -424,9 +424,21 @@ func (c *Crawler) onResponse(r *colly.Response) {
 	c.work <- struct{}{}
 	c.release(r.Ctx.Get("site"))
 	var found []pending
+	done := true // false when the page must be fetched again by the next run
 	defer func() {
-		c.settle(u, keys, found)
+		if done {
+			c.settle(u, keys, found)
+		} else {
+			c.settle("", nil, found) // keeps its links; the page stays queued
+		}
 		<-c.work
+	}()
+	// A bug that panics on one page must not end a crawl of millions: the
+	// page is counted as an error (its links found so far are kept).
+	defer func() {
+		if p := recover(); p != nil {
+			c.stats.fail(fmt.Sprintf("internal error, please report: %v", p))
+		}
 	}()
 	c.stats.fetched.Add(1)
 	if len(r.Body) > c.cfg.MaxBodyBytes {
@@ -456,24 +468,35 @@ func (c *Crawler) onResponse(r *colly.Response) {
 		}
 		c.stats.skip("feed (followed)")
 	case kindHTML:
-		found = c.handleHTML(r, u, ct, depth)
+		done = c.handleHTML(r, u, ct, depth, &found)
 	default:
 		c.stats.skip("not HTML (" + ct + ")")
 	}
 }
 
-// handleHTML hands a page to the Handler and returns the new URLs it links
-// to (and its canonical page, when the Handler follows it).
-func (c *Crawler) handleHTML(r *colly.Response, u, ct string, depth int) []pending {
+// handleHTML adds the new URLs a page links to (and its canonical page,
+// when the Handler follows it) to found, then hands the page to the
+// Handler. Links come first: a page the Handler fails on still leads on.
+// It reports false when the Handler failed, so the page is not done.
+func (c *Crawler) handleHTML(r *colly.Response, u, ct string, depth int, found *[]pending) bool {
 	final := r.Request.URL
-	var found []pending
+	links, base := pageLinks(r.Body)
+	baseURL := final
+	if base != "" {
+		if b, err := final.Parse(base); err == nil {
+			baseURL = b
+		}
+	}
+	for _, l := range links {
+		*found = c.admitTo(*found, l, baseURL, depth+1)
+	}
 	page := &Page{
 		URL: u, FinalURL: final.String(), StatusCode: r.StatusCode, ContentType: ct,
 		ContentLanguage: r.Headers.Get("Content-Language"), Body: r.Body, FetchedAt: time.Now().UTC(), Depth: depth,
 		Follow: func(raw string) bool {
 			p, isNew, known := c.admit(raw, final, depth)
 			if isNew {
-				found = append(found, p)
+				*found = append(*found, p)
 			}
 			return isNew || known
 		},
@@ -481,7 +504,7 @@ func (c *Crawler) handleHTML(r *colly.Response, u, ct string, depth int) []pendi
 	out, err := c.handler.HandlePage(context.WithoutCancel(c.ctx), page) // in-flight pages are finished
 	if err != nil {
 		c.stop(fmt.Errorf("%s: %w", final, err))
-		return found
+		return false
 	}
 	switch {
 	case out.Stored:
@@ -491,17 +514,7 @@ func (c *Crawler) handleHTML(r *colly.Response, u, ct string, depth int) []pendi
 	case out.Skip != "":
 		c.stats.skip(out.Skip)
 	}
-	links, base := pageLinks(r.Body)
-	baseURL := final
-	if base != "" {
-		if b, err := final.Parse(base); err == nil {
-			baseURL = b
-		}
-	}
-	for _, l := range links {
-		found = c.admitTo(found, l, baseURL, depth+1)
-	}
-	return found
+	return true
 }
 
 func (c *Crawler) onError(r *colly.Response, err error) {

@@ -222,3 +222,80 @@ func TestInterruptStopsQueuedRequests(t *testing.T) {
 		t.Errorf("%d requests over both runs, want 201: every page once", hits)
 	}
 }
+
+// panicker fails on one page only.
+type panicker struct{ recorder }
+
+func (p *panicker) HandlePage(ctx context.Context, pg *Page) (Outcome, error) {
+	if strings.HasSuffix(pg.FinalURL, "/2") {
+		panic("boom")
+	}
+	return p.recorder.HandlePage(ctx, pg)
+}
+
+// A handler that panics on one page costs that page, not the crawl.
+func TestPanicOnOnePageDoesNotStopTheCrawl(t *testing.T) {
+	srv, _, _ := chain(6, nil)
+	defer srv.Close()
+	st, err := OpenState(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cfg := DefaultConfig()
+	cfg.Delay = 0
+	h := &panicker{}
+	c, _ := New(cfg, st, h)
+	snap, _, err := c.Run(context.Background(), []string{srv.URL + "/0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.pages) != 6 { // /0 /1 /3 /4 /5 /x reach the handler; /2 panics
+		t.Errorf("%d pages handled, want 6", len(h.pages))
+	}
+	if len(snap.Errors) != 1 || !strings.Contains(snap.Errors[0].Reason, "boom") {
+		t.Errorf("errors %v, want the panic counted once", snap.Errors)
+	}
+}
+
+// failing cannot store one page, as when the disk is full.
+type failing struct{ recorder }
+
+func (f *failing) HandlePage(ctx context.Context, pg *Page) (Outcome, error) {
+	if strings.HasSuffix(pg.FinalURL, "/2") {
+		return Outcome{}, fmt.Errorf("store: no space left on device")
+	}
+	return f.recorder.HandlePage(ctx, pg)
+}
+
+// A page whose record could not be stored stops the crawl with the error
+// and is fetched again by the next run: nothing is lost.
+func TestStoreFailureStopsAndKeepsThePageQueued(t *testing.T) {
+	srv, _, _ := chain(4, nil)
+	defer srv.Close()
+	dir := t.TempDir()
+	st, _ := OpenState(dir)
+	cfg := DefaultConfig()
+	cfg.Delay, cfg.Parallelism = 0, 1
+	c, _ := New(cfg, st, &failing{})
+	_, _, err := c.Run(context.Background(), []string{srv.URL + "/0"})
+	st.Close()
+	if err == nil || !strings.Contains(err.Error(), "no space left on device") {
+		t.Fatalf("err = %v, want the store error", err)
+	}
+	st, _ = OpenState(dir)
+	defer st.Close()
+	rec := &recorder{}
+	c, _ = New(cfg, st, rec)
+	_, resumed, err := c.Run(context.Background(), []string{srv.URL + "/0"})
+	if err != nil || !resumed {
+		t.Fatalf("resume: %v %v", err, resumed)
+	}
+	got := false
+	for _, p := range rec.pages {
+		got = got || strings.HasSuffix(p.FinalURL, "/2")
+	}
+	if !got {
+		t.Error("the page that failed to store was not fetched again")
+	}
+}

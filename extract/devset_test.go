@@ -263,7 +263,9 @@ func TestDevSet(t *testing.T) {
 	for l := range byLang {
 		langs = append(langs, l)
 	}
-	sort.Slice(langs, func(i, j int) bool { return byLang[langs[i]].tp+byLang[langs[i]].fn > byLang[langs[j]].tp+byLang[langs[j]].fn })
+	sort.Slice(langs, func(i, j int) bool {
+		return byLang[langs[i]].tp+byLang[langs[i]].fn > byLang[langs[j]].tp+byLang[langs[j]].fn
+	})
 	for _, l := range langs {
 		if b := byLang[l]; b.tp+b.fn >= 10 {
 			t.Logf("  language %-3s %s", l, b)
