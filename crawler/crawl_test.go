@@ -1,6 +1,8 @@
 package crawler
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"net/http"
@@ -297,5 +299,51 @@ func TestStoreFailureStopsAndKeepsThePageQueued(t *testing.T) {
 	}
 	if !got {
 		t.Error("the page that failed to store was not fetched again")
+	}
+}
+
+// A gzip bomb served as a sitemap is refused with a bounded read, and the
+// crawl goes on (before, colly would have inflated it without limit).
+func TestGzipBombSitemap(t *testing.T) {
+	var bomb bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&bomb, gzip.BestCompression)
+	zeros := make([]byte, 1<<20)
+	for i := 0; i < 200; i++ { // 200 MB of zeros, about 200 KB compressed
+		zw.Write(zeros)
+	}
+	zw.Close()
+	var mu sync.Mutex
+	hits := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits[r.URL.Path]++
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/robots.txt":
+			fmt.Fprint(w, "Sitemap: /bomb.xml.gz\n")
+		case "/bomb.xml.gz", "/bomb":
+			w.Header().Set("Content-Type", "application/gzip")
+			w.Write(bomb.Bytes())
+		default:
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<a href="/bomb">b</a><a href="/ok">ok</a>`)
+		}
+	}))
+	defer srv.Close()
+	cfg := DefaultConfig()
+	cfg.Delay = 0
+	rec, snap := crawlOnce(t, cfg, srv.URL+"/")
+	mu.Lock()
+	defer mu.Unlock()
+	if hits["/ok"] != 1 || hits["/bomb.xml.gz"] != 1 {
+		t.Errorf("hits %v", hits)
+	}
+	if n := len(snap.Errors); n == 0 {
+		t.Errorf("no error counted for the bomb: %+v", snap)
+	}
+	for _, p := range rec.pages {
+		if len(p.Body) > cfg.MaxBodyBytes {
+			t.Errorf("%s reached the handler with %d bytes", p.FinalURL, len(p.Body))
+		}
 	}
 }

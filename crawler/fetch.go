@@ -63,6 +63,11 @@ func NewFetcher(o FetcherOptions) *Fetcher {
 // Fetch gets one HTML page. Non-2xx answers, non-HTML content types and
 // bodies over the size limit are errors that say so.
 func (f *Fetcher) Fetch(ctx context.Context, url string) (*Page, error) {
+	return f.fetch(ctx, url, false)
+}
+
+// fetch gets one response; anyType accepts any content type (sitemaps).
+func (f *Fetcher) fetch(ctx context.Context, url string, anyType bool) (*Page, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, fmt.Errorf("build request: %w", err)
@@ -84,7 +89,7 @@ func (f *Fetcher) Fetch(ctx context.Context, url string) (*Page, error) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, fmt.Errorf("%w: %s", ErrHTTPStatus, resp.Status)
 	}
-	if mt, _, err := mime.ParseMediaType(page.ContentType); err == nil && !isHTMLType(mt) {
+	if mt, _, err := mime.ParseMediaType(page.ContentType); err == nil && !anyType && !isHTMLType(mt) {
 		return nil, fmt.Errorf("%w: Content-Type is %s", ErrNotHTML, mt)
 	}
 	if resp.ContentLength > f.maxBytes {

@@ -62,6 +62,9 @@ func Parse(ref string, base *url.URL) (*url.URL, error) {
 		return nil, fmt.Errorf("URL %q has no host", truncate(ref))
 	}
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if host == "" {
+		return nil, fmt.Errorf("URL %q has no host", truncate(ref))
+	}
 	port := u.Port()
 	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
 		port = ""

@@ -25,7 +25,7 @@ func TestCanonical(t *testing.T) {
 			t.Errorf("Canonical(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
 		}
 	}
-	for _, bad := range []string{"", "mailto:a@b.c", "javascript:void(0)", "ftp://x/y", "http://%zz"} {
+	for _, bad := range []string{"", "mailto:a@b.c", "javascript:void(0)", "ftp://x/y", "http://%zz", "http://./x", "//."} {
 		if got, err := Canonical(bad, nil); err == nil {
 			t.Errorf("Canonical(%q) = %q, want an error", bad, got)
 		}
