@@ -34,7 +34,10 @@ type Config struct {
 	MaxBodyBytes      int           // larger responses are skipped
 	IgnoreRobots      bool
 	IncludeSubdomains bool
-	Allow, Deny       []string // regular expressions on the canonical URL
+	// AllowPrivate lets a crawl of public seeds reach private, loopback and
+	// link-local addresses; a crawl whose seeds are local may anyway.
+	AllowPrivate bool
+	Allow, Deny  []string // regular expressions on the canonical URL
 }
 
 // DefaultConfig is the configuration of `presscrawl crawl` without flags.
@@ -85,6 +88,7 @@ type Crawler struct {
 	collector *colly.Collector
 	sites     map[string]*siteQueue
 	work      chan struct{} // bounds pages in extraction and storage at once
+	transport *http.Transport
 	mu        sync.Mutex
 	seen      map[string]bool // dedup keys queued or done
 	started   atomic.Int64    // requests begun, for MaxPages
@@ -145,6 +149,12 @@ func (c *Crawler) Run(ctx context.Context, seeds []string) (Snapshot, bool, erro
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c.ctx, c.cancel = runCtx, cancel
+	var hosts []string
+	for _, u := range seedURLs {
+		hosts = append(hosts, u.Hostname())
+	}
+	c.transport = guardedTransport(c.cfg.AllowPrivate || localSeeds(runCtx, hosts), c.cfg.Parallelism)
+	defer c.transport.CloseIdleConnections()
 	if err := c.setupCollector(sites); err != nil {
 		return Snapshot{}, resumed, err
 	}
@@ -181,6 +191,7 @@ func (c *Crawler) setupCollector(sites map[string]bool) error {
 	col.AllowURLRevisit = true               // dedup is ours, on canonical URLs, and persisted
 	col.MaxBodySize = c.cfg.MaxBodyBytes + 1 // colly truncates silently: one byte more tells
 	col.ParseHTTPErrorResponse = false
+	col.WithTransport(c.transport)
 	col.SetRequestTimeout(c.cfg.Timeout)
 	col.SetRedirectHandler(c.redirect)
 	c.sites = map[string]*siteQueue{}
@@ -580,7 +591,7 @@ func (c *Crawler) onError(r *colly.Response, err error) {
 // gzipSitemap fetches a gzipped sitemap outside colly and reads it with
 // bounded decompression; it returns the new URLs it lists.
 func (c *Crawler) gzipSitemap(u *url.URL, depth int) []pending {
-	f := NewFetcher(FetcherOptions{UserAgent: c.cfg.UserAgent, Timeout: c.cfg.Timeout, MaxBodyBytes: int64(c.cfg.MaxBodyBytes)})
+	f := NewFetcher(FetcherOptions{UserAgent: c.cfg.UserAgent, Timeout: c.cfg.Timeout, MaxBodyBytes: int64(c.cfg.MaxBodyBytes), Transport: c.transport})
 	p, err := f.fetch(context.WithoutCancel(c.ctx), u.String(), true)
 	if err != nil {
 		c.stats.fail("bad sitemap")
@@ -600,6 +611,9 @@ func (c *Crawler) gzipSitemap(u *url.URL, depth int) []pending {
 }
 
 func retryable(status int, err error) bool {
+	if errors.Is(err, ErrPrivateAddress) {
+		return false
+	}
 	if status >= 500 || status == http.StatusTooManyRequests {
 		return true
 	}
@@ -615,6 +629,8 @@ func errorReason(err error) string {
 	var ne net.Error
 	s := err.Error()
 	switch {
+	case errors.Is(err, ErrPrivateAddress):
+		return "refused: private address"
 	case errors.As(err, &ne) && ne.Timeout():
 		return "timeout"
 	case strings.Contains(s, "connection refused"):
@@ -658,7 +674,7 @@ func (c *Crawler) robotsSitemaps(seed *url.URL) []string {
 		return nil
 	}
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := (&http.Client{Transport: c.transport, Timeout: c.cfg.Timeout}).Do(req)
 	if err != nil {
 		return nil
 	}

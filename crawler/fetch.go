@@ -31,6 +31,8 @@ type FetcherOptions struct {
 	Timeout      time.Duration
 	MaxBodyBytes int64
 	MaxRedirects int
+	// Transport, when set, carries the requests (a crawl's guarded one).
+	Transport http.RoundTripper
 }
 
 // NewFetcher returns a Fetcher with its own HTTP client (TLS verification on).
@@ -47,7 +49,8 @@ func NewFetcher(o FetcherOptions) *Fetcher {
 	maxRedirects := o.MaxRedirects
 	return &Fetcher{
 		client: &http.Client{
-			Timeout: o.Timeout,
+			Transport: o.Transport,
+			Timeout:   o.Timeout,
 			CheckRedirect: func(req *http.Request, via []*http.Request) error {
 				if len(via) >= maxRedirects {
 					return fmt.Errorf("stopped after %d redirects", len(via))

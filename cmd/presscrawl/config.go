@@ -30,6 +30,7 @@ const (
 	keyAllow          = "crawl.allow"
 	keyDeny           = "crawl.deny"
 	keyIgnoreRobots   = "crawl.ignore_robots"
+	keyAllowPrivate   = "crawl.allow_private"
 	keyProgress       = "crawl.progress_interval"
 )
 
@@ -50,6 +51,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault(keyAllow, []string{})
 	v.SetDefault(keyDeny, []string{})
 	v.SetDefault(keyIgnoreRobots, false)
+	v.SetDefault(keyAllowPrivate, false)
 	v.SetDefault(keyProgress, 10*time.Second)
 }
 

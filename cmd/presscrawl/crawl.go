@@ -42,6 +42,7 @@ completed starts afresh next time, updating changed articles in place.`,
 	f.StringArray("allow", nil, "only crawl URLs matching this regular expression (repeatable)")
 	f.StringArray("deny", nil, "never crawl URLs matching this regular expression (repeatable)")
 	f.Bool("ignore-robots", false, "do not obey robots.txt (only for sites you own)")
+	f.Bool("allow-private", false, "let a crawl of public sites reach private, loopback and link-local addresses")
 	f.String("user-agent", "", "User-Agent of every request")
 	f.Duration("timeout", 0, "time limit of one request (default 15s)")
 	f.Duration("progress-interval", 0, "progress line period when stderr is not a terminal; 0 turns it off (default 10s)")
@@ -49,7 +50,7 @@ completed starts afresh next time, updating changed articles in place.`,
 		v, err := loadConfig(cmd, map[string]string{
 			"data-dir": keyDataDir, "max-depth": keyMaxDepth, "max-pages": keyMaxPages, "delay": keyDelay,
 			"parallelism": keyParallelism, "retries": keyRetries, "include-subdomains": keyIncludeSubs,
-			"allow": keyAllow, "deny": keyDeny, "ignore-robots": keyIgnoreRobots, "user-agent": keyUserAgent,
+			"allow": keyAllow, "deny": keyDeny, "ignore-robots": keyIgnoreRobots, "allow-private": keyAllowPrivate, "user-agent": keyUserAgent,
 			"timeout": keyFetchTimeout, "progress-interval": keyProgress,
 		})
 		if err != nil {
@@ -72,6 +73,7 @@ completed starts afresh next time, updating changed articles in place.`,
 			Retries: v.GetInt(keyRetries), RetryBackoff: crawler.DefaultConfig().RetryBackoff,
 			MaxBodyBytes: v.GetInt(keyFetchMaxBody), IgnoreRobots: v.GetBool(keyIgnoreRobots),
 			IncludeSubdomains: v.GetBool(keyIncludeSubs), Allow: v.GetStringSlice(keyAllow), Deny: v.GetStringSlice(keyDeny),
+			AllowPrivate: v.GetBool(keyAllowPrivate),
 		}
 		dir := v.GetString(keyDataDir)
 		store, err := index.OpenLocal(dir)

@@ -342,3 +342,26 @@ func TestDocumentedConfigMatchesDefaults(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigCommandShowsSources(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "presscrawl.yaml")
+	if err := os.WriteFile(cfg, []byte("crawl:\n  delay: 3s\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PRESSCRAWL_CRAWL_PARALLELISM", "2")
+	code, out, stderr := runCLI(t, "config", "--config", cfg)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"# config file: " + cfg, "crawl.delay", "3s", "file", "crawl.parallelism", "env PRESSCRAWL_CRAWL_PARALLELISM", "crawl.max_depth"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 3 && f[0] == "crawl.max_depth" && (f[1] != "5" || f[2] != "default") {
+			t.Errorf("max_depth line %q", line)
+		}
+	}
+}

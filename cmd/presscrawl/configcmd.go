@@ -1,0 +1,69 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+)
+
+// secretKeys hold credentials: shown masked, never printed.
+var secretKeys = map[string]bool{}
+
+func newConfigCmd(streams IOStreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "config",
+		Short: "Show the effective configuration and where each value comes from",
+		Long: `Config prints every configuration key with its effective value and its
+source: env (a PRESSCRAWL_* variable), file (the config file, named on the
+first line) or default. Secrets are masked.`,
+		Args: cobra.NoArgs,
+	}
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		v, err := loadConfig(cmd, nil)
+		if err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		file := v.ConfigFileUsed()
+		fromFile := viper.New()
+		if file != "" {
+			fromFile.SetConfigFile(file)
+			if err := fromFile.ReadInConfig(); err != nil {
+				return &exitError{code: exitUsage, err: fmt.Errorf("config file %s: %w", file, err)}
+			}
+			fmt.Fprintf(streams.Out, "# config file: %s\n", file)
+		} else {
+			fmt.Fprintln(streams.Out, "# config file: none")
+		}
+		def := viper.New()
+		setDefaults(def)
+		keys := def.AllKeys()
+		sort.Strings(keys)
+		tw := tabwriter.NewWriter(streams.Out, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "KEY\tVALUE\tSOURCE")
+		for _, k := range keys {
+			src := "default"
+			if _, ok := os.LookupEnv(envName(k)); ok {
+				src = "env " + envName(k)
+			} else if fromFile.IsSet(k) {
+				src = "file"
+			}
+			val := fmt.Sprint(v.Get(k))
+			if secretKeys[k] && val != "" {
+				val = "********"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", k, val, src)
+		}
+		return tw.Flush()
+	}
+	return cmd
+}
+
+// envName is the environment variable that sets key.
+func envName(key string) string {
+	return "PRESSCRAWL_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
