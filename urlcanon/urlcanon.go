@@ -61,9 +61,9 @@ func Parse(ref string, base *url.URL) (*url.URL, error) {
 	if u.Host == "" {
 		return nil, fmt.Errorf("URL %q has no host", truncate(ref))
 	}
-	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
-	if host == "" {
-		return nil, fmt.Errorf("URL %q has no host", truncate(ref))
+	host := strings.TrimRight(strings.ToLower(u.Hostname()), ".") // "example.com." is example.com
+	if host == "" || strings.HasPrefix(host, ".") || strings.Contains(host, "..") {
+		return nil, fmt.Errorf("URL %q has no valid host", truncate(ref))
 	}
 	port := u.Port()
 	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {

@@ -19,13 +19,14 @@ func TestCanonical(t *testing.T) {
 		{"https://arabpress.example/search?q=a%20b&page=2", "https://arabpress.example/search?page=2&q=a%20b"},
 		{"https://arabpress.example/a?", "https://arabpress.example/a"},
 		{"https://[::1]:443/x", "https://[::1]/x"},
+		{"https://Example.COM./a", "https://example.com/a"},
 	} {
 		got, err := Canonical(tc.in, base)
 		if err != nil || got != tc.want {
 			t.Errorf("Canonical(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
 		}
 	}
-	for _, bad := range []string{"", "mailto:a@b.c", "javascript:void(0)", "ftp://x/y", "http://%zz", "http://./x", "//."} {
+	for _, bad := range []string{"", "mailto:a@b.c", "javascript:void(0)", "ftp://x/y", "http://%zz", "http://./x", "//.", "//0..", "http://a..b/", "http://.a/"} {
 		if got, err := Canonical(bad, nil); err == nil {
 			t.Errorf("Canonical(%q) = %q, want an error", bad, got)
 		}
