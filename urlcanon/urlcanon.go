@@ -4,6 +4,7 @@ package urlcanon
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"sort"
 	"strings"
@@ -70,6 +71,9 @@ func Parse(ref string, base *url.URL) (*url.URL, error) {
 		port = ""
 	}
 	if strings.Contains(host, ":") { // IPv6 literal
+		if net.ParseIP(strings.SplitN(host, "%", 2)[0]) == nil {
+			return nil, fmt.Errorf("URL %q has no valid host", truncate(ref))
+		}
 		host = "[" + host + "]"
 	}
 	if port != "" {
@@ -85,6 +89,11 @@ func Parse(ref string, base *url.URL) (*url.URL, error) {
 	}
 	u.RawQuery = cleanQuery(u.RawQuery)
 	u.ForceQuery = false
+	// The canonical form must read back as itself (a safety net for hosts
+	// and paths url.Parse accepts but cannot print back).
+	if back, err := url.Parse(u.String()); err != nil || back.Hostname() == "" {
+		return nil, fmt.Errorf("URL %q cannot be made canonical", truncate(ref))
+	}
 	return u, nil
 }
 
@@ -111,7 +120,23 @@ func cleanQuery(raw string) string {
 		kept = append(kept, p)
 	}
 	sort.SliceStable(kept, func(i, j int) bool { return paramKey(kept[i]) < paramKey(kept[j]) })
-	return strings.Join(kept, "&")
+	return escapeQuery(strings.Join(kept, "&"))
+}
+
+// escapeQuery percent-encodes what may not stand in a query as written
+// (spaces, controls, quotes, angle brackets, non-ASCII bytes); existing
+// escapes are kept.
+func escapeQuery(q string) string {
+	var b strings.Builder
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '`' || c == '#' {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 func paramKey(p string) string {

@@ -20,6 +20,7 @@ func TestCanonical(t *testing.T) {
 		{"https://arabpress.example/a?", "https://arabpress.example/a"},
 		{"https://[::1]:443/x", "https://[::1]/x"},
 		{"https://Example.COM./a", "https://example.com/a"},
+		{"https://a.example/s?q=two words&x=ü", "https://a.example/s?q=two%20words&x=%C3%BC"},
 	} {
 		got, err := Canonical(tc.in, base)
 		if err != nil || got != tc.want {
