@@ -89,6 +89,7 @@ type Crawler struct {
 	sites     map[string]*siteQueue
 	work      chan struct{} // bounds pages in extraction and storage at once
 	transport *http.Transport
+	client    http.RoundTripper // transport with the robots.txt limit
 	mu        sync.Mutex
 	seen      map[string]bool // dedup keys queued or done
 	started   atomic.Int64    // requests begun, for MaxPages
@@ -154,6 +155,7 @@ func (c *Crawler) Run(ctx context.Context, seeds []string) (Snapshot, bool, erro
 		hosts = append(hosts, u.Hostname())
 	}
 	c.transport = guardedTransport(c.cfg.AllowPrivate || localSeeds(runCtx, hosts), c.cfg.Parallelism)
+	c.client = robotsLimit{c.transport}
 	defer c.transport.CloseIdleConnections()
 	if err := c.setupCollector(sites); err != nil {
 		return Snapshot{}, resumed, err
@@ -191,7 +193,7 @@ func (c *Crawler) setupCollector(sites map[string]bool) error {
 	col.AllowURLRevisit = true               // dedup is ours, on canonical URLs, and persisted
 	col.MaxBodySize = c.cfg.MaxBodyBytes + 1 // colly truncates silently: one byte more tells
 	col.ParseHTTPErrorResponse = false
-	col.WithTransport(c.transport)
+	col.WithTransport(c.client)
 	col.SetRequestTimeout(c.cfg.Timeout)
 	col.SetRedirectHandler(c.redirect)
 	c.sites = map[string]*siteQueue{}
@@ -591,7 +593,7 @@ func (c *Crawler) onError(r *colly.Response, err error) {
 // gzipSitemap fetches a gzipped sitemap outside colly and reads it with
 // bounded decompression; it returns the new URLs it lists.
 func (c *Crawler) gzipSitemap(u *url.URL, depth int) []pending {
-	f := NewFetcher(FetcherOptions{UserAgent: c.cfg.UserAgent, Timeout: c.cfg.Timeout, MaxBodyBytes: int64(c.cfg.MaxBodyBytes), Transport: c.transport})
+	f := NewFetcher(FetcherOptions{UserAgent: c.cfg.UserAgent, Timeout: c.cfg.Timeout, MaxBodyBytes: int64(c.cfg.MaxBodyBytes), Transport: c.client})
 	p, err := f.fetch(context.WithoutCancel(c.ctx), u.String(), true)
 	if err != nil {
 		c.stats.fail("bad sitemap")
@@ -674,7 +676,7 @@ func (c *Crawler) robotsSitemaps(seed *url.URL) []string {
 		return nil
 	}
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
-	resp, err := (&http.Client{Transport: c.transport, Timeout: c.cfg.Timeout}).Do(req)
+	resp, err := (&http.Client{Transport: c.client, Timeout: c.cfg.Timeout}).Do(req)
 	if err != nil {
 		return nil
 	}

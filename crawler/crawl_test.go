@@ -123,34 +123,42 @@ func TestLimits(t *testing.T) {
 }
 
 func TestRobotsObeyedUnlessIgnored(t *testing.T) {
-	var mu sync.Mutex
-	hits := map[string]int{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		hits[r.URL.Path]++
-		mu.Unlock()
+	srv, hits := countingServer(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/robots.txt" {
 			fmt.Fprint(w, "User-agent: *\nDisallow: /no/\n")
 			return
 		}
 		w.Header().Set("Content-Type", "text/html")
 		fmt.Fprint(w, `<html><body><a href="/no/secret">s</a><a href="/yes">y</a></body></html>`)
-	}))
+	})
 	defer srv.Close()
 	cfg := DefaultConfig()
 	cfg.Delay = 0
 	crawlOnce(t, cfg, srv.URL+"/")
-	mu.Lock()
-	if hits["/no/secret"] != 0 || hits["/yes"] != 1 {
-		t.Errorf("robots obeyed: hits %v", hits)
+	if hits("/no/secret") != 0 || hits("/yes") != 1 {
+		t.Errorf("robots obeyed: /no/secret %d, /yes %d", hits("/no/secret"), hits("/yes"))
 	}
-	mu.Unlock()
 	cfg.IgnoreRobots = true
 	crawlOnce(t, cfg, srv.URL+"/")
-	mu.Lock()
-	defer mu.Unlock()
-	if hits["/no/secret"] != 1 {
-		t.Errorf("--ignore-robots: hits %v", hits)
+	if hits("/no/secret") != 1 {
+		t.Errorf("--ignore-robots: /no/secret fetched %d times", hits("/no/secret"))
+	}
+}
+
+// countingServer serves h and counts the requests for each path.
+func countingServer(h http.HandlerFunc) (*httptest.Server, func(path string) int) {
+	var mu sync.Mutex
+	hits := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits[r.URL.Path]++
+		mu.Unlock()
+		h(w, r)
+	}))
+	return srv, func(path string) int {
+		mu.Lock()
+		defer mu.Unlock()
+		return hits[path]
 	}
 }
 
@@ -312,12 +320,7 @@ func TestGzipBombSitemap(t *testing.T) {
 		zw.Write(zeros)
 	}
 	zw.Close()
-	var mu sync.Mutex
-	hits := map[string]int{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		hits[r.URL.Path]++
-		mu.Unlock()
+	srv, hits := countingServer(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/robots.txt":
 			fmt.Fprint(w, "Sitemap: /bomb.xml.gz\n")
@@ -328,15 +331,13 @@ func TestGzipBombSitemap(t *testing.T) {
 			w.Header().Set("Content-Type", "text/html")
 			fmt.Fprint(w, `<a href="/bomb">b</a><a href="/ok">ok</a>`)
 		}
-	}))
+	})
 	defer srv.Close()
 	cfg := DefaultConfig()
 	cfg.Delay = 0
 	rec, snap := crawlOnce(t, cfg, srv.URL+"/")
-	mu.Lock()
-	defer mu.Unlock()
-	if hits["/ok"] != 1 || hits["/bomb.xml.gz"] != 1 {
-		t.Errorf("hits %v", hits)
+	if hits("/ok") != 1 || hits("/bomb.xml.gz") != 1 {
+		t.Errorf("/ok fetched %d times, /bomb.xml.gz %d times; want 1 each", hits("/ok"), hits("/bomb.xml.gz"))
 	}
 	if n := len(snap.Errors); n == 0 {
 		t.Errorf("no error counted for the bomb: %+v", snap)
@@ -345,5 +346,27 @@ func TestGzipBombSitemap(t *testing.T) {
 		if len(p.Body) > cfg.MaxBodyBytes {
 			t.Errorf("%s reached the handler with %d bytes", p.FinalURL, len(p.Body))
 		}
+	}
+}
+
+// A 20 MB robots.txt is read up to its first 500 KiB: the rules there
+// apply, a rule past the cut does not (the proof that it was cut), and the
+// crawl goes on.
+func TestHugeRobotsTxt(t *testing.T) {
+	huge := "User-agent: *\nDisallow: /no/\n" + strings.Repeat("# padding line of a very long robots file\n", 500000) + "Disallow: /late/\n"
+	srv, hits := countingServer(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			fmt.Fprint(w, huge)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<a href="/no/x">n</a><a href="/yes">y</a><a href="/late/x">l</a>`)
+	})
+	defer srv.Close()
+	cfg := DefaultConfig()
+	cfg.Delay = 0
+	_, snap := crawlOnce(t, cfg, srv.URL+"/")
+	if hits("/no/x") != 0 || hits("/yes") != 1 || hits("/late/x") != 1 || snap.Fetched != 3 {
+		t.Errorf("/no/x %d, /yes %d, /late/x %d, fetched %d", hits("/no/x"), hits("/yes"), hits("/late/x"), snap.Fetched)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"syscall"
@@ -49,6 +50,27 @@ func guardedTransport(allowPrivate bool, maxPerHost int) *http.Transport {
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
 	}
+}
+
+// maxRobotsBytes bounds a robots.txt: the rest is ignored, as Google does
+// past 500 KiB. colly reads robots.txt whole otherwise.
+const maxRobotsBytes = 500 << 10
+
+// robotsLimit is a RoundTripper that truncates robots.txt bodies.
+type robotsLimit struct{ next http.RoundTripper }
+
+func (l robotsLimit) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := l.next.RoundTrip(req)
+	if err == nil && req.URL.Path == "/robots.txt" {
+		resp.Body = limitedBody{io.LimitReader(resp.Body, maxRobotsBytes), resp.Body}
+		resp.ContentLength = -1
+	}
+	return resp, err
+}
+
+type limitedBody struct {
+	io.Reader
+	io.Closer
 }
 
 // localSeeds reports whether any seed host is (or resolves to) a

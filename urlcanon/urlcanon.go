@@ -117,10 +117,10 @@ func cleanQuery(raw string) string {
 		if key == "" || IsTrackingParam(key) {
 			continue
 		}
-		kept = append(kept, p)
+		kept = append(kept, escapeQuery(p)) // escaped before sorting, so the order is stable
 	}
 	sort.SliceStable(kept, func(i, j int) bool { return paramKey(kept[i]) < paramKey(kept[j]) })
-	return escapeQuery(strings.Join(kept, "&"))
+	return strings.Join(kept, "&")
 }
 
 // escapeQuery percent-encodes what may not stand in a query as written
