@@ -1,0 +1,82 @@
+package extract
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/presscrawl/presscrawl/internal/newssite"
+)
+
+// TestPageTypeAccuracy measures is_article on labelled pages of the
+// synthetic site: every article and its AMP copy (articles), home pages,
+// section pages and their pagination, calendar archives and 404 pages (not
+// articles). Labels come from how the site builds each page.
+func TestPageTypeAccuracy(t *testing.T) {
+	site := newssite.Start(newssite.Options{English: 120, Arabic: 60, PerPage: 10})
+	defer site.Close()
+	type page struct {
+		path    string
+		article bool
+	}
+	var pages []page
+	for _, a := range site.Articles {
+		pages = append(pages, page{a.Path, true})
+		if a.Lang == "en" {
+			pages = append(pages, page{a.Path + "amp/", true})
+		}
+	}
+	pages = append(pages, page{"/", false}, page{"/ar/", false})
+	for _, sec := range []string{"middle-east", "gulf", "business", "sport"} {
+		for n := 1; n <= 3; n++ {
+			p := fmt.Sprintf("/category/%s/", sec)
+			if n > 1 {
+				p += fmt.Sprintf("page/%d/", n)
+			}
+			pages = append(pages, page{p, false})
+		}
+	}
+	for _, sec := range []string{"arab", "economy"} {
+		pages = append(pages, page{"/ar/category/" + sec + "/", false}, page{"/ar/category/" + sec + "/page/2/", false})
+	}
+	for m := 1; m <= 12; m++ {
+		pages = append(pages, page{fmt.Sprintf("/calendar/2024/%02d/", m), false})
+	}
+	for i := 0; i < 5; i++ {
+		pages = append(pages, page{fmt.Sprintf("/2024/01/0%d/no-such-story-%d/", i+1, i), false})
+	}
+	var tp, tn, fp, fn int
+	for _, p := range pages {
+		resp, err := http.Get(site.URL + p.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			p.article = false // an error page, whatever was asked for (the flaky article's first answer)
+		}
+		rec, err := Extract(Input{Body: body, URL: site.URL + p.path, ContentType: resp.Header.Get("Content-Type")})
+		if err != nil {
+			t.Fatalf("%s: %v", p.path, err)
+		}
+		switch {
+		case p.article && rec.IsArticle:
+			tp++
+		case !p.article && !rec.IsArticle:
+			tn++
+		case p.article:
+			fn++
+			t.Logf("article taken for a listing: %s (%d words)", p.path, rec.WordCount)
+		default:
+			fp++
+			t.Logf("listing taken for an article: %s (%d words)", p.path, rec.WordCount)
+		}
+	}
+	acc := ratio(tp+tn, len(pages))
+	t.Logf("page types: %d pages, accuracy %.3f (articles right %d, wrong %d; other pages right %d, wrong %d)", len(pages), acc, tp, fn, tn, fp)
+	if acc < 0.98 {
+		t.Errorf("page-type accuracy %.3f below 0.98", acc)
+	}
+}
