@@ -207,7 +207,7 @@ func TestCrawlInterruptAndResume(t *testing.T) {
 	var once sync.Once
 	var mu sync.Mutex
 	articles := 0
-	site.OnHit = func(path string) {
+	site.OnHit(func(path string) {
 		if strings.Count(path, "/") >= 5 && !strings.Contains(path, "?") { // an article page
 			mu.Lock()
 			articles++
@@ -217,7 +217,7 @@ func TestCrawlInterruptAndResume(t *testing.T) {
 				once.Do(cancel)
 			}
 		}
-	}
+	})
 	args := []string{"crawl", "--data-dir", dir, "--delay", "0", "--parallelism", "2", site.URL + "/"}
 	code, _, stderr := runCtx(t, ctx, args...)
 	if code != 0 || !strings.Contains(stderr, "crawl interrupted") || !strings.Contains(stderr, "run the same command again to resume") {
@@ -232,7 +232,7 @@ func TestCrawlInterruptAndResume(t *testing.T) {
 	if partial == 0 || partial >= uint64(len(site.Articles)) {
 		t.Fatalf("%d records after the interruption: want some, not all", partial)
 	}
-	site.OnHit = nil
+	site.OnHit(nil)
 	code, _, stderr = runCtx(t, context.Background(), args...)
 	if code != 0 || !strings.Contains(stderr, "crawl finished (resumed)") {
 		t.Fatalf("resumed run: exit %d\n%s", code, stderr)

@@ -36,7 +36,7 @@ func TestKill9MidCrawlLosesNothing(t *testing.T) {
 	articles := 0
 	killAt := make(chan struct{})
 	var once sync.Once
-	site.OnHit = func(path string) {
+	site.OnHit(func(path string) {
 		if strings.Count(path, "/") >= 5 && !strings.Contains(path, "?") {
 			mu.Lock()
 			articles++
@@ -45,7 +45,7 @@ func TestKill9MidCrawlLosesNothing(t *testing.T) {
 			}
 			mu.Unlock()
 		}
-	}
+	})
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir())
 	var stderr bytes.Buffer
@@ -65,7 +65,7 @@ func TestKill9MidCrawlLosesNothing(t *testing.T) {
 	if strings.Contains(stderr.String(), "crawl finished") {
 		t.Fatal("the crawl finished before the kill: nothing was tested")
 	}
-	site.OnHit = nil
+	site.OnHit(nil)
 	before := site.AllHits()
 
 	code, _, errOut := runCtx(t, context.Background(), args...)

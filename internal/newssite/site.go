@@ -51,11 +51,18 @@ type Site struct {
 	byPath   map[string]*Article
 	sections map[string][]*Article // "en/<section>" and "ar/<section>"
 
-	mu      sync.Mutex
-	hits    map[string]int
-	flaky   int
-	OnHit   func(path string) // called on every request, if set
-	Closing chan struct{}
+	mu    sync.Mutex
+	hits  map[string]int
+	flaky int
+	onHit func(path string)
+}
+
+// OnHit sets a function called with the path (and query) of every request;
+// nil removes it.
+func (s *Site) OnHit(f func(path string)) {
+	s.mu.Lock()
+	s.onHit = f
+	s.mu.Unlock()
 }
 
 var enSections = []string{"middle-east", "gulf", "business", "sport"}
@@ -145,7 +152,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 		key += "?" + r.URL.RawQuery
 	}
 	s.hits[key]++
-	hook := s.OnHit
+	hook := s.onHit
 	s.mu.Unlock()
 	if hook != nil {
 		hook(key)
