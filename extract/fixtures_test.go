@@ -13,6 +13,16 @@ import (
 // fixtureDir holds the seed pages and the records they must yield.
 const fixtureDir = "../../shared/fixtures/arabpress"
 
+// needShared skips a test that reads the project's shared fixtures when
+// they are not beside the checkout (a clone outside the workplace); CI
+// always has them.
+func needShared(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(fixtureDir); err != nil {
+		t.Skipf("seed fixtures not available (%s): %v", fixtureDir, err)
+	}
+}
+
 type expected struct {
 	URL            string   `json:"url"`
 	CanonicalURL   string   `json:"canonical_url"`
@@ -116,6 +126,7 @@ func checkFixtureRecord(t *testing.T, rec *Record, e expected) {
 }
 
 func TestSeedFixtures(t *testing.T) {
+	needShared(t)
 	for _, tc := range []struct{ page, want string }{
 		{"article.html", "article.expected.json"},
 		{"article-ar.html", "article-ar.expected.json"},
@@ -140,6 +151,7 @@ func TestSeedFixtures(t *testing.T) {
 // The header date widget shows the capture day: with every structured date
 // gone, the record must still not take it.
 func TestHeaderDateWidgetNeverPublicationDate(t *testing.T) {
+	needShared(t)
 	body, err := os.ReadFile(filepath.Join(fixtureDir, "article.html"))
 	if err != nil {
 		t.Fatal(err)
