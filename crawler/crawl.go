@@ -220,11 +220,20 @@ func (c *Crawler) setupCollector(sites map[string]bool) error {
 	return nil
 }
 
+// MaxURLBytes bounds the URLs a crawl follows: longer ones are traps or
+// junk (servers and browsers refuse them far earlier), and the crawl state
+// could not key them.
+const MaxURLBytes = 4096
+
 // admit decides whether a URL found at depth joins the crawl: in scope,
 // not too deep, under the page limit. It returns the queue entry when the
 // URL is new (reserving its dedup key), and known when it is already queued
 // or done. Nothing is written: settle does that.
 func (c *Crawler) admit(raw string, base *url.URL, depth int) (p pending, isNew, known bool) {
+	if len(raw) > MaxURLBytes {
+		c.stats.skip("URL too long")
+		return pending{}, false, false
+	}
 	u, err := urlcanon.Parse(raw, base)
 	if err != nil || depth > c.cfg.MaxDepth || !c.scope.contains(u) {
 		return pending{}, false, false
