@@ -118,10 +118,11 @@ func (x Extractor) Extract(in Input) (*Record, error) {
 			}
 		}
 	}
-	if lead != "" && len(bs) > 0 && !strings.Contains(strings.Join(bs, " "), lead) {
-		bs = append([]string{lead}, bs...)
+	if lead != "" && len(bs) > 0 && !strings.Contains(strings.Join(texts(bs), " "), lead) {
+		bs = append([]block{{text: lead, html: html.EscapeString(lead), tag: atom.P}}, bs...)
 	}
-	rec.Text = strings.Join(bs, "\n\n")
+	rec.Text = strings.Join(texts(bs), "\n\n")
+	rec.HTML = renderHTML(bs)
 	rec.WordCount = wordCount(rec.Text)
 	sum := sha256.Sum256([]byte(rec.Text))
 	rec.ContentHash = hex.EncodeToString(sum[:])
@@ -522,22 +523,22 @@ func standfirst(m *meta, doc *html.Node) string {
 // extraction is tried.
 const fallbackWords = 100
 
-func blocksWords(bs []string) int {
+func blocksWords(bs []block) int {
 	n := 0
 	for _, b := range bs {
-		n += wordCount(b)
+		n += wordCount(b.text)
 	}
 	return n
 }
 
 // bodyBlocks runs readability on the cleaned document and returns the text
 // blocks of what it keeps; when it finds nothing, the cleaned body's blocks.
-func bodyBlocks(doc *html.Node, base *url.URL) []string {
+func bodyBlocks(doc *html.Node, base *url.URL) []block {
 	p := readability.NewParser()
 	p.DisableJSONLD = true
 	art, err := p.ParseAndMutate(doc, base)
 	if err == nil && art.Node != nil {
-		if bs := blocks(art.Node); len(bs) > 0 {
+		if bs := blocks(art.Node, base); len(bs) > 0 {
 			return bs
 		}
 	}
@@ -545,15 +546,15 @@ func bodyBlocks(doc *html.Node, base *url.URL) []string {
 	if body == nil {
 		return nil
 	}
-	return blocks(body)
+	return blocks(body, base)
 }
 
 // shortLineShare reports whether most of many blocks are short lines (what
 // lists of links leave behind) and counts the blocks of prose (25+ words).
-func shortLineShare(bs []string) (bool, int) {
+func shortLineShare(bs []block) (bool, int) {
 	short, prose := 0, 0
 	for _, b := range bs {
-		switch n := wordCount(b); {
+		switch n := wordCount(b.text); {
 		case n <= 12:
 			short++
 		case n >= 25:

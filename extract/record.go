@@ -13,6 +13,7 @@ type Record struct {
 	CanonicalURL string     `json:"canonical_url"`
 	Title        string     `json:"title"`
 	Text         string     `json:"text"`
+	HTML         string     `json:"html,omitempty"`
 	Description  string     `json:"description,omitempty"`
 	Authors      []string   `json:"authors"`
 	PublishedAt  *Timestamp `json:"published_at,omitempty"`

@@ -233,3 +233,45 @@ func TestStatusNumbersInHeadlines(t *testing.T) {
 		}
 	}
 }
+
+func TestHTMLOutput(t *testing.T) {
+	rec := extractFile(t, "html-structure.html", "https://courier.example/2024/03/05/tram-plan/")
+	for _, want := range []string{
+		`<p>The council approved a plan on Monday to extend the tram network, as the <a href="https://courier.example/2024/03/01/budget-vote/">budget vote</a> last week`,
+		"<h2>What changes</h2>",
+		"<ul><li>Four new stops in the northern districts, opening one by one over three years.</li><li>Trams every six minutes",
+		"<blockquote><p>We waited long enough",
+		"cost &lt;script&gt; estimate was &amp; remains",
+	} {
+		if !strings.Contains(rec.HTML, want) {
+			t.Errorf("html lacks %q:\n%s", want, rec.HTML)
+		}
+	}
+	if strings.Contains(rec.HTML, "<script>") || strings.Contains(rec.HTML, "How the tram plan works") {
+		t.Errorf("html holds markup from text or the title:\n%s", rec.HTML)
+	}
+	// The text and the html hold the same blocks.
+	if n, m := strings.Count(rec.Text, "\n\n")+1, strings.Count(rec.HTML, "<p>")+strings.Count(rec.HTML, "<h2>")+strings.Count(rec.HTML, "<li>"); n != m {
+		t.Errorf("text has %d blocks, html %d", n, m)
+	}
+}
+
+func TestHTMLOutputOfSeedFixture(t *testing.T) {
+	needShared(t)
+	body, err := os.ReadFile(filepath.Join(fixtureDir, "article.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := Extract(Input{Body: body, URL: "https://arabpress.example/2020/10/17/top-iraqi-diplomat-in-iran-after-us-embassy-warning/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(rec.HTML, "<p>Iraq’s foreign minister arrived in Tehran") || !strings.Contains(rec.HTML, "<h3>Accusations of Iranian support</h3>") {
+		t.Errorf("html:\n%.300s", rec.HTML)
+	}
+	for _, bad := range []string{"Related Articles", "Newsletter", "0:00", "Facebook", "Tuesday, Nov 18, 2025"} {
+		if strings.Contains(rec.HTML, bad) {
+			t.Errorf("html contains boilerplate %q", bad)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
 	"unicode"
@@ -21,26 +22,50 @@ var blockTags = map[atom.Atom]bool{
 
 var paraBreak = regexp.MustCompile(`\n[ \t\r\f\v\p{Zs}]*\n`)
 
-// blocks returns the text of root as paragraphs and headings in document
-// order, one entry each. Two <br> in a row also end a paragraph; a table
-// row is one block, its cells separated by " | ".
-func blocks(root *html.Node) []string {
-	var out []string
-	var buf strings.Builder
+// block is one paragraph, heading, list item, quote or table row of the
+// body: its plain text, the same as minimal inline HTML (escaped text and
+// links), and the kind of element that made it.
+type block struct {
+	text, html string
+	tag        atom.Atom
+}
+
+func texts(bs []block) []string {
+	out := make([]string, len(bs))
+	for i, b := range bs {
+		out[i] = b.text
+	}
+	return out
+}
+
+// blocks returns the body under root as blocks in document order. Two
+// <br> in a row also end a paragraph; a table row is one block, its cells
+// separated by " | ". Links become absolute against base in the HTML.
+func blocks(root *html.Node, base *url.URL) []block {
+	var out []block
+	var buf, hbuf strings.Builder
 	linked, inLink := 0, 0 // link text in the buffer; depth inside <a>
+	var tags []atom.Atom   // the open block elements
 	flush := func() {
 		all := buf.String()
 		// A short block that is nothing but a link is a "read more" or a
 		// related headline, not prose.
 		linkOnly := linked > 0 && linked*10 >= len(strings.TrimSpace(all))*9 && wordCount(all) < 15
 		if !linkOnly {
-			for _, part := range paraBreak.Split(all, -1) {
+			tag := blockKind(tags)
+			parts, hparts := paraBreak.Split(all, -1), paraBreak.Split(hbuf.String(), -1)
+			for i, part := range parts {
 				if t := collapse(part); t != "" {
-					out = append(out, t)
+					h := html.EscapeString(t)
+					if len(hparts) == len(parts) {
+						h = collapse(hparts[i])
+					}
+					out = append(out, block{text: t, html: h, tag: tag})
 				}
 			}
 		}
 		buf.Reset()
+		hbuf.Reset()
 		linked = 0
 	}
 	var visit func(n *html.Node)
@@ -49,6 +74,7 @@ func blocks(root *html.Node) []string {
 		case html.TextNode:
 			t := strings.ReplaceAll(n.Data, "\n", " ")
 			buf.WriteString(t)
+			hbuf.WriteString(html.EscapeString(t))
 			if inLink > 0 {
 				linked += len(strings.TrimSpace(t))
 			}
@@ -59,32 +85,99 @@ func blocks(root *html.Node) []string {
 			}
 			if n.DataAtom == atom.Br {
 				buf.WriteString("\n")
+				hbuf.WriteString("\n")
 				return
 			}
 			if (n.DataAtom == atom.Td || n.DataAtom == atom.Th) && strings.TrimSpace(buf.String()) != "" {
 				buf.WriteString(" | ")
+				hbuf.WriteString(" | ")
 			}
 		}
-		block := n.Type == html.ElementNode && blockTags[n.DataAtom]
-		if block {
+		isBlock := n.Type == html.ElementNode && blockTags[n.DataAtom]
+		if isBlock {
 			flush()
+			tags = append(tags, n.DataAtom)
 		}
+		href := ""
 		if n.DataAtom == atom.A {
 			inLink++
+			if href = absolute(attr(n, "href"), base); href != "" && !strings.HasPrefix(href, "http") {
+				href = ""
+			}
+			if href != "" {
+				hbuf.WriteString(`<a href="` + html.EscapeString(href) + `">`)
+			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			visit(c)
 		}
 		if n.DataAtom == atom.A {
 			inLink--
+			if href != "" {
+				hbuf.WriteString("</a>")
+			}
 		}
-		if block {
+		if isBlock {
 			flush()
+			tags = tags[:len(tags)-1]
 		}
 	}
 	visit(root)
 	flush()
 	return out
+}
+
+// blockKind is what a block renders as: the innermost open block element,
+// unless a list item, quote or preformatted element encloses it (a <p> in a
+// <blockquote> is a quote).
+func blockKind(tags []atom.Atom) atom.Atom {
+	for i := len(tags) - 1; i >= 0; i-- {
+		switch tags[i] {
+		case atom.Li, atom.Dd, atom.Dt, atom.Blockquote, atom.Pre:
+			return tags[i]
+		}
+	}
+	if len(tags) > 0 {
+		return tags[len(tags)-1]
+	}
+	return atom.P
+}
+
+// renderHTML writes blocks as minimal HTML: paragraphs, headings, lists,
+// quotes, preformatted text and links.
+func renderHTML(bs []block) string {
+	var b strings.Builder
+	inList := false
+	for _, bl := range bs {
+		li := bl.tag == atom.Li || bl.tag == atom.Dd || bl.tag == atom.Dt
+		if li && !inList {
+			b.WriteString("<ul>")
+		}
+		if !li && inList {
+			b.WriteString("</ul>\n")
+		}
+		inList = li
+		switch bl.tag {
+		case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+			name := bl.tag.String()
+			if bl.tag == atom.H1 {
+				name = "h2" // the page's h1 is the record's title
+			}
+			b.WriteString("<" + name + ">" + bl.html + "</" + name + ">\n")
+		case atom.Li, atom.Dd, atom.Dt:
+			b.WriteString("<li>" + bl.html + "</li>")
+		case atom.Blockquote:
+			b.WriteString("<blockquote><p>" + bl.html + "</p></blockquote>\n")
+		case atom.Pre:
+			b.WriteString("<pre>" + html.EscapeString(bl.text) + "</pre>\n")
+		default:
+			b.WriteString("<p>" + bl.html + "</p>\n")
+		}
+	}
+	if inList {
+		b.WriteString("</ul>\n")
+	}
+	return strings.TrimSpace(b.String())
 }
 
 // boilerLines are whole blocks that are page furniture wherever they stand.
@@ -108,11 +201,12 @@ var bylinePrefix = regexp.MustCompile(`(?i)^(by|von|par|por|di|door|av|przez|Ø¨Ù
 // refine applies the rules that need the whole list of blocks: the title,
 // bylines and dates at the edges, furniture lines and a block repeating the
 // one before it are dropped.
-func refine(bs []string, title string) []string {
+func refine(bs []block, title string) []block {
 	out := bs[:0]
 	prev := ""
 	normTitle := strings.ToLower(collapse(title))
-	for i, b := range bs {
+	for i, bl := range bs {
+		b := bl.text
 		low := strings.ToLower(b)
 		switch {
 		case normTitle != "" && low == normTitle:
@@ -129,11 +223,11 @@ func refine(bs []string, title string) []string {
 			continue
 		}
 		prev = low
-		out = append(out, b)
+		out = append(out, bl)
 	}
 	out = trimTail(out)
 	for len(out) > 0 {
-		last := out[len(out)-1]
+		last := out[len(out)-1].text
 		if !isBylineOrDate(last) && !(trailingMeta.MatchString(last) && wordCount(last) <= 40) {
 			break
 		}
@@ -146,10 +240,10 @@ func refine(bs []string, title string) []string {
 // 10 words after the last paragraph of 25 words or more (sign-offs, calls
 // to action, box headings). Measured on the dev set: fewer leaks than
 // losses.
-func trimTail(bs []string) []string {
+func trimTail(bs []block) []block {
 	last := -1
 	for i, b := range bs {
-		if wordCount(b) >= 25 {
+		if wordCount(b.text) >= 25 {
 			last = i
 		}
 	}
@@ -158,7 +252,7 @@ func trimTail(bs []string) []string {
 		return bs
 	}
 	for _, b := range bs[last+1:] {
-		if wordCount(b) >= 10 {
+		if wordCount(b.text) >= 10 {
 			return bs
 		}
 	}
