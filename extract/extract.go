@@ -102,10 +102,11 @@ func (x Extractor) Extract(in Input) (*Record, error) {
 	rec.Tags = chooseTags(m, ld)
 	rec.Authors = chooseAuthors(m, ld, rec.SiteName)
 	rec.Image = absolute(firstNonEmpty(m.first("og:image", "og:image:url", "og:image:secure_url"), ldString(ld["image"]), m.first("twitter:image", "twitter:image:src")), base)
-	rec.PublishedAt, rec.DateSource = choosePublished(m, ld, doc, base, ref)
+	order := documentOrder(doc) // for the date and the standfirst next to the title
+	rec.PublishedAt, rec.DateSource = choosePublished(m, ld, doc, order, base, ref)
 	rec.ModifiedAt = chooseModified(m, ld, ref)
 
-	lead := standfirst(m, doc)
+	lead := standfirst(m, doc, order)
 	clean(doc)
 	bs := refine(bodyBlocks(doc, base), rec.Title)
 	if n := blocksWords(bs); n < fallbackWords {
@@ -307,7 +308,7 @@ func dedupe(vals []string, skip func(string) bool) []string {
 // choosePublished takes the first publication date that is not after ref:
 // JSON-LD, meta tags, <time datetime>, the visible date after the title,
 // the URL.
-func choosePublished(m *meta, ld map[string]any, doc *html.Node, base *url.URL, ref time.Time) (*Timestamp, DateSource) {
+func choosePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html.Node]int, base *url.URL, ref time.Time) (*Timestamp, DateSource) {
 	try := func(s string, parse func(string) (Timestamp, bool)) *Timestamp {
 		if t, ok := parse(s); ok && !t.after(ref) {
 			return &t
@@ -329,7 +330,6 @@ func choosePublished(m *meta, ld map[string]any, doc *html.Node, base *url.URL, 
 			}
 		}
 	}
-	order := documentOrder(doc)
 	if t := timeElementDate(m, order, ref); t != nil {
 		return t, DateFromTime
 	}
@@ -489,11 +489,10 @@ var leadWords = setOf("lead", "leader", "lede", "intro", "introduction", "subtit
 
 // standfirst returns the text of the standfirst within the elements that
 // follow the <h1>, or "".
-func standfirst(m *meta, doc *html.Node) string {
+func standfirst(m *meta, doc *html.Node, order map[*html.Node]int) string {
 	if m.h1 == nil {
 		return ""
 	}
-	order := documentOrder(doc)
 	start, lead := order[m.h1], ""
 	walk(doc, func(n *html.Node) bool {
 		if lead != "" || n.Type != html.ElementNode {
