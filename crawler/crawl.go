@@ -275,18 +275,22 @@ func (c *Crawler) settle(url string, keys []string, found []pending) {
 	}
 }
 
-// resume re-queues a frontier entry of an interrupted run.
-func (c *Crawler) resume(q queued) {
-	u, err := url.Parse(q.url)
+// resume re-queues a frontier entry of an interrupted run (url and depth
+// read from the state); one of a site no longer among the seeds is left.
+func (c *Crawler) resume(p pending) {
+	u, err := url.Parse(p.url)
 	if err != nil {
 		return
 	}
-	key := dedupKey(u)
+	p.key, p.site = dedupKey(u), c.scope.site(u.Host)
+	if c.sites[p.site] == nil {
+		return
+	}
 	c.mu.Lock()
-	c.seen[key] = true
+	c.seen[p.key] = true
 	c.mu.Unlock()
 	c.stats.queued.Add(1)
-	c.push(pending{url: q.url, key: key, depth: q.depth, site: c.scope.site(u.Host)})
+	c.push(p)
 }
 
 // pending is a queued URL waiting for its site's turn.
@@ -305,10 +309,7 @@ type siteQueue struct {
 }
 
 func (c *Crawler) push(p pending) {
-	q := c.sites[p.site]
-	if q == nil {
-		return // a site dropped from the seeds since the interrupted run
-	}
+	q := c.sites[p.site] // admit and resume let in only URLs of the seeds' sites
 	q.mu.Lock()
 	q.items = append(q.items, p)
 	q.mu.Unlock()
@@ -383,14 +384,11 @@ func (c *Crawler) onRequest(r *colly.Request) {
 		c.release(r.Ctx.Get("site"))
 		return
 	}
-	if r.Ctx.GetAny("attempt").(int) == 0 {
-		if c.cfg.MaxPages > 0 && c.started.Add(1) > int64(c.cfg.MaxPages) {
+	if r.Ctx.GetAny("attempt").(int) == 0 { // a retry is not a new page
+		if n := c.started.Add(1); c.cfg.MaxPages > 0 && n > int64(c.cfg.MaxPages) {
 			r.Abort() // stays in the frontier
 			c.release(r.Ctx.Get("site"))
 			return
-		}
-		if c.cfg.MaxPages == 0 {
-			c.started.Add(1)
 		}
 	}
 	// colly would inflate a *.gz body without bound: such sitemaps are

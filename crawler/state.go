@@ -9,6 +9,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // State is a crawl's progress on disk, so that an interrupted crawl resumes
@@ -39,7 +40,7 @@ func OpenState(dir string) (*State, error) {
 	path := filepath.Join(dir, "crawl-state.db")
 	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: 2 * time.Second})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("data dir %s is in use by another presscrawl process", dir)
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -66,7 +67,7 @@ func (s *State) Close() error { return s.db.Close() }
 // begin starts a run. After an interrupted run it returns the finished keys
 // and the frontier to resume from; after a complete one (or none) it clears
 // both, so that a new crawl of the same site revisits every page.
-func (s *State) begin() (resumed bool, done map[string]bool, frontier []queued, err error) {
+func (s *State) begin() (resumed bool, done map[string]bool, frontier []pending, err error) {
 	done = map[string]bool{}
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(metaBucket)
@@ -77,7 +78,7 @@ func (s *State) begin() (resumed bool, done map[string]bool, frontier []queued, 
 			}
 			if err := tx.Bucket(frontierBucket).ForEach(func(k, v []byte) error {
 				depth, _ := binary.Uvarint(v)
-				frontier = append(frontier, queued{url: string(k), depth: int(depth)})
+				frontier = append(frontier, pending{url: string(k), depth: int(depth)})
 				return nil
 			}); err != nil {
 				return err
@@ -98,11 +99,6 @@ func (s *State) begin() (resumed bool, done map[string]bool, frontier []queued, 
 		return false, nil, nil, fmt.Errorf("crawl state: %w", err)
 	}
 	return resumed, done, frontier, nil
-}
-
-type queued struct {
-	url   string
-	depth int
 }
 
 // settle records, in one transaction, that a URL needs no more work (under

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/unicode"
@@ -38,11 +37,13 @@ func decode(body []byte, contentType string) (string, string, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return "", "", ErrEmpty
 	}
-	if enc, name, _ := charset.DetermineEncoding(body, ""); name == "utf-16le" || name == "utf-16be" || hasUTF8BOM(body) {
-		if hasUTF8BOM(body) {
-			enc, name = unicode.UTF8, "utf-8"
-		}
-		return decodeWith(body, enc, name)
+	switch {
+	case bytes.HasPrefix(body, []byte{0xEF, 0xBB, 0xBF}):
+		return decodeWith(body, unicode.UTF8, "utf-8")
+	case bytes.HasPrefix(body, []byte{0xFF, 0xFE}):
+		return decodeWith(body, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM), "utf-16le")
+	case bytes.HasPrefix(body, []byte{0xFE, 0xFF}):
+		return decodeWith(body, unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM), "utf-16be")
 	}
 	if err := sniffBinary(body); err != nil {
 		return "", "", err
@@ -93,8 +94,6 @@ func decodeWith(body []byte, enc encoding.Encoding, name string) (string, string
 	out = bytes.TrimPrefix(out, []byte("\uFEFF"))
 	return string(out), name, nil
 }
-
-func hasUTF8BOM(b []byte) bool { return bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}) }
 
 func hasMultiByte(b []byte) bool {
 	for _, c := range b {

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/encoding/unicode"
 )
 
 const arabicSentence = "وصل وزير الخارجية العراقي فؤاد حسين إلى طهران صباح السبت في زيارة تستغرق يومين"
@@ -41,6 +42,10 @@ func TestCharsets(t *testing.T) {
 			body: encodeWith(t, charmap.ISO8859_6, page(`<meta charset="ISO-8859-6">`, "ar", arabicSentence))},
 		{name: "UTF-8 with BOM and no declaration", wantCharset: "utf-8", wantText: arabicSentence,
 			body: append([]byte{0xEF, 0xBB, 0xBF}, page("", "ar", arabicSentence)...)},
+		{name: "UTF-16LE with BOM", wantCharset: "utf-16le", wantText: arabicSentence,
+			body: encodeWith(t, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM), page("", "ar", arabicSentence))},
+		{name: "UTF-16BE with BOM", wantCharset: "utf-16be", wantText: japaneseSentence,
+			body: encodeWith(t, unicode.UTF16(unicode.BigEndian, unicode.UseBOM), page("", "ja", japaneseSentence))},
 		{name: "Shift_JIS in meta charset", wantCharset: "shift_jis", wantText: japaneseSentence,
 			body: encodeWith(t, japanese.ShiftJIS, page(`<meta charset="Shift_JIS">`, "ja", japaneseSentence))},
 		{name: "meta says latin-1 but the bytes are UTF-8", wantCharset: "utf-8", wantText: arabicSentence,

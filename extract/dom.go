@@ -53,8 +53,6 @@ func find(n *html.Node, match func(*html.Node) bool) *html.Node {
 	return found
 }
 
-func isElem(n *html.Node, a atom.Atom) bool { return n.Type == html.ElementNode && n.DataAtom == a }
-
 // textOf returns the text of n with white space collapsed.
 func textOf(n *html.Node) string {
 	var b strings.Builder

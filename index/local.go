@@ -19,6 +19,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/presscrawl/presscrawl/extract"
 )
@@ -66,7 +67,7 @@ func OpenLocal(dir string) (*Local, error) {
 	}
 	db, err := bolt.Open(filepath.Join(dir, recordsFile), 0o644, &bolt.Options{Timeout: 2 * time.Second})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("data dir %s is in use by another presscrawl process", dir)
 		}
 		return nil, fmt.Errorf("open %s: %w", filepath.Join(dir, recordsFile), err)

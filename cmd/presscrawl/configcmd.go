@@ -11,16 +11,13 @@ import (
 	"github.com/spf13/viper"
 )
 
-// secretKeys hold credentials: shown masked, never printed.
-var secretKeys = map[string]bool{}
-
 func newConfigCmd(streams IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "config",
 		Short: "Show the effective configuration and where each value comes from",
 		Long: `Config prints every configuration key with its effective value and its
 source: env (a PRESSCRAWL_* variable), file (the config file, named on the
-first line) or default. Secrets are masked.`,
+first line) or default.`,
 		Args: cobra.NoArgs,
 	}
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -52,11 +49,7 @@ first line) or default. Secrets are masked.`,
 			} else if fromFile.IsSet(k) {
 				src = "file"
 			}
-			val := fmt.Sprint(v.Get(k))
-			if secretKeys[k] && val != "" {
-				val = "********"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", k, val, src)
+			fmt.Fprintf(tw, "%s\t%v\t%s\n", k, v.Get(k), src)
 		}
 		return tw.Flush()
 	}

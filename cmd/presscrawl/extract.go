@@ -48,9 +48,15 @@ status is 1.`,
 			UserAgent: userAgent(v), Timeout: v.GetDuration(keyFetchTimeout), MaxBodyBytes: v.GetInt64(keyFetchMaxBody),
 		})
 		x := extract.Extractor{MaxBytes: v.GetInt(keyExtractMaxPage)}
+		// JSON Lines or text, each through one buffer, flushed before a
+		// stderr line so that the two streams stay in input order.
+		records := index.NewJSONLines(streams.Out)
 		out := bufio.NewWriter(streams.Out)
-		defer out.Flush()
-		records := index.NewJSONLines(out)
+		flush := out.Flush
+		if format == "json" {
+			flush = records.Flush
+		}
+		defer flush()
 		failed := false
 		for i, input := range args {
 			if err := cmd.Context().Err(); err != nil {
@@ -63,14 +69,12 @@ status is 1.`,
 			}
 			if err != nil {
 				failed = true
-				out.Flush()
+				flush()
 				fmt.Fprintf(streams.ErrOut, "presscrawl: %s: %v\n", input, err)
 				continue
 			}
 			if format == "json" {
-				if err = records.Write(rec); err == nil {
-					err = records.Flush()
-				}
+				err = records.Write(rec)
 			} else {
 				if i > 0 {
 					out.WriteString("\n")
