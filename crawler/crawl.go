@@ -38,6 +38,13 @@ type Config struct {
 	// link-local addresses; a crawl whose seeds are local may anyway.
 	AllowPrivate bool
 	Allow, Deny  []string // regular expressions on the canonical URL
+	// Archive, when set, keeps every response fetched (WARC).
+	Archive Archiver
+	// RecrawlAfter, in a crawl after a complete one, leaves pages fetched
+	// more recently than this alone (their links are not followed again),
+	// and asks the server whether older ones changed (ETag,
+	// Last-Modified). Zero fetches every page again, conditionally.
+	RecrawlAfter time.Duration
 }
 
 // DefaultConfig is the configuration of `presscrawl crawl` without flags.
@@ -57,6 +64,8 @@ type Page struct {
 	Body            []byte
 	FetchedAt       time.Time
 	Depth           int // link hops from a seed (crawls only)
+	// WARCFile and WARCRecordID name the response's capture, when archived.
+	WARCFile, WARCRecordID string
 	// Follow asks the crawler to fetch rawURL too (at the same depth): for a
 	// page whose canonical URL is elsewhere. It reports whether the crawler
 	// fetches it now or already has; false when it is out of scope. Nil
@@ -80,7 +89,7 @@ type Outcome struct {
 // Crawler runs one crawl. Create it with New.
 type Crawler struct {
 	cfg     Config
-	state   *State
+	state   Store
 	handler Handler
 	stats   *Stats
 	scope   *scope
@@ -91,15 +100,20 @@ type Crawler struct {
 	transport *http.Transport
 	client    http.RoundTripper // transport with the robots.txt limit
 	mu        sync.Mutex
-	seen      map[string]bool // dedup keys queued or done
+	following map[string]bool // redirect targets being fetched now
 	started   atomic.Int64    // requests begun, for MaxPages
-	ctx       context.Context
-	fatal     error
-	cancel    context.CancelFunc
+	// wait, when set, holds a request until its site's politeness slot
+	// (shared by several processes); colly's own delay is then off.
+	wait func(ctx context.Context, site string) error
+	// conditional adds the validators of a URL's last fetch to its request.
+	conditional func(r *colly.Request, e *Entry)
+	ctx         context.Context
+	fatal       error
+	cancel      context.CancelFunc
 }
 
 // New prepares a crawl that keeps its progress in state and hands pages to h.
-func New(cfg Config, state *State, h Handler) (*Crawler, error) {
+func New(cfg Config, state Store, h Handler) (*Crawler, error) {
 	if cfg.Parallelism < 1 {
 		return nil, fmt.Errorf("parallelism %d: want 1 or more", cfg.Parallelism)
 	}
@@ -116,7 +130,13 @@ func New(cfg Config, state *State, h Handler) (*Crawler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Crawler{cfg: cfg, state: state, handler: h, stats: newStats(), scope: sc, seen: map[string]bool{}}, nil
+	c := &Crawler{cfg: cfg, state: state, handler: h, stats: newStats(), scope: sc, following: map[string]bool{}}
+	if p, ok := state.(interface {
+		politeness(delay time.Duration, parallelism int) func(context.Context, string) error
+	}); ok && cfg.Delay > 0 {
+		c.wait = p.politeness(cfg.Delay, cfg.Parallelism)
+	}
+	return c, nil
 }
 
 // Stats returns the live counters, for a progress display.
@@ -142,11 +162,11 @@ func (c *Crawler) Run(ctx context.Context, seeds []string) (Snapshot, bool, erro
 	for _, u := range seedURLs {
 		sites[c.scope.addSeed(u)] = true
 	}
-	resumed, done, frontier, err := c.state.begin()
+	resumed, queued, err := c.state.Begin(ctx)
 	if err != nil {
 		return Snapshot{}, false, err
 	}
-	c.seen = done
+	c.stats.queued.Store(queued)
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c.ctx, c.cancel = runCtx, cancel
@@ -161,10 +181,8 @@ func (c *Crawler) Run(ctx context.Context, seeds []string) (Snapshot, bool, erro
 		return Snapshot{}, resumed, err
 	}
 
-	for _, q := range frontier {
-		c.resume(q)
-	}
-	var start []pending
+	c.pumpAll() // what an interrupted run left
+	var start []Entry
 	for _, u := range seedURLs {
 		start = c.admitTo(start, u.String(), nil, 0)
 		if !c.cfg.IgnoreRobots {
@@ -173,17 +191,48 @@ func (c *Crawler) Run(ctx context.Context, seeds []string) (Snapshot, bool, erro
 			}
 		}
 	}
-	c.settle("", nil, start)
-	c.collector.Wait()
+	c.settle(nil, nil, nil, start)
+	c.drain(runCtx)
 
 	interrupted := ctx.Err() != nil || c.fatal != nil
-	if err := c.state.end(interrupted); err != nil {
+	if q, _, err := c.state.Remaining(context.WithoutCancel(ctx)); err == nil {
+		c.stats.queued.Store(q)
+	}
+	if err := c.state.End(context.WithoutCancel(ctx), interrupted); err != nil {
 		return c.stats.Snapshot(), resumed, fmt.Errorf("crawl state: %w", err)
 	}
 	if c.fatal != nil {
 		return c.stats.Snapshot(), resumed, c.fatal
 	}
 	return c.stats.Snapshot(), resumed, nil
+}
+
+// drain waits until the crawl has nothing left: no request of this process
+// in flight, nothing queued for its sites, and (when the state is shared)
+// no page in flight in another process, which could still queue links.
+func (c *Crawler) drain(ctx context.Context) {
+	for {
+		c.collector.Wait()
+		if ctx.Err() != nil {
+			return
+		}
+		if c.pumpAll() > 0 {
+			continue
+		}
+		_, inFlight, err := c.state.Remaining(ctx)
+		if err != nil {
+			c.stop(fmt.Errorf("crawl state: %w", err))
+			return
+		}
+		if inFlight == 0 {
+			return
+		}
+		select { // another process is still fetching
+		case <-ctx.Done():
+			return
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 func (c *Crawler) setupCollector(sites map[string]bool) error {
@@ -200,7 +249,11 @@ func (c *Crawler) setupCollector(sites map[string]bool) error {
 	c.work = make(chan struct{}, 8*runtime.GOMAXPROCS(0)) // storage waits on commits: more than the cores
 	for site := range sites {
 		c.sites[site] = &siteQueue{slots: c.cfg.Parallelism}
-		if err := col.Limit(&colly.LimitRule{DomainRegexp: c.scope.hostPattern(site), Parallelism: c.cfg.Parallelism, Delay: c.cfg.Delay}); err != nil {
+		delay := c.cfg.Delay
+		if c.wait != nil {
+			delay = 0 // the shared politeness slot in onRequest instead
+		}
+		if err := col.Limit(&colly.LimitRule{DomainRegexp: c.scope.hostPattern(site), Parallelism: c.cfg.Parallelism, Delay: delay}); err != nil {
 			return fmt.Errorf("politeness rule for %s: %w", site, err)
 		}
 	}
@@ -225,112 +278,112 @@ func (c *Crawler) setupCollector(sites map[string]bool) error {
 // could not key them.
 const MaxURLBytes = 4096
 
-// admit decides whether a URL found at depth joins the crawl: in scope,
-// not too deep, under the page limit. It returns the queue entry when the
-// URL is new (reserving its dedup key), and known when it is already queued
-// or done. Nothing is written: settle does that.
-func (c *Crawler) admit(raw string, base *url.URL, depth int) (p pending, isNew, known bool) {
+// admit decides whether a URL found at depth may join the crawl: in scope,
+// not too deep, under the page limit. Whether it is new is the state's
+// decision, when settling: that is atomic, also across processes.
+func (c *Crawler) admit(raw string, base *url.URL, depth int) (Entry, bool) {
 	if len(raw) > MaxURLBytes {
 		c.stats.skip("URL too long")
-		return pending{}, false, false
+		return Entry{}, false
 	}
 	u, err := urlcanon.Parse(raw, base)
 	if err != nil || depth > c.cfg.MaxDepth || !c.scope.contains(u) {
-		return pending{}, false, false
-	}
-	key := dedupKey(u)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.seen[key] {
-		return pending{}, false, true
+		return Entry{}, false
 	}
 	if c.cfg.MaxPages > 0 && c.started.Load() >= int64(c.cfg.MaxPages) {
-		return pending{}, false, false
+		return Entry{}, false
 	}
-	c.seen[key] = true
-	return pending{url: u.String(), key: key, depth: depth, site: c.scope.site(u.Host)}, true, false
+	return Entry{URL: u.String(), Key: dedupKey(u), Depth: depth, Site: c.scope.site(u.Host)}, true
 }
 
-// admitTo appends the URL's queue entry to found when it is new.
-func (c *Crawler) admitTo(found []pending, raw string, base *url.URL, depth int) []pending {
-	if p, isNew, _ := c.admit(raw, base, depth); isNew {
-		found = append(found, p)
+// admitTo appends the URL's queue entry to found when it may join.
+func (c *Crawler) admitTo(found []Entry, raw string, base *url.URL, depth int) []Entry {
+	if e, ok := c.admit(raw, base, depth); ok {
+		found = append(found, e)
 	}
 	return found
 }
 
-// settle records a finished URL (url "" for none) with the new URLs it led
-// to in one transaction, then queues those.
-func (c *Crawler) settle(url string, keys []string, found []pending) {
-	if err := c.state.settle(url, keys, found); err != nil {
+// settle records a finished entry (nil for none) with the new URLs it led
+// to in one step, then starts what was queued.
+func (c *Crawler) settle(done *Entry, keys []string, visit *Visit, found []Entry) {
+	added, err := c.state.Settle(context.WithoutCancel(c.ctx), done, keys, visit, found)
+	if err != nil {
 		c.stop(fmt.Errorf("crawl state: %w", err))
 		return
 	}
-	if url != "" {
+	if done != nil {
 		c.stats.queued.Add(-1)
 	}
-	c.stats.queued.Add(int64(len(found)))
-	for _, p := range found {
-		c.push(p)
+	c.stats.queued.Add(int64(len(added)))
+	pumped := map[string]bool{}
+	for _, e := range added {
+		if !pumped[e.Site] {
+			pumped[e.Site] = true
+			c.pump(e.Site)
+		}
 	}
 }
 
-// resume re-queues a frontier entry of an interrupted run (url and depth
-// read from the state); one of a site no longer among the seeds is left.
-func (c *Crawler) resume(p pending) {
-	u, err := url.Parse(p.url)
-	if err != nil {
-		return
+// giveBack returns an entry not done (interrupted, page limit, a Handler
+// failure): it stays queued for the next run.
+func (c *Crawler) giveBack(e *Entry) {
+	if err := c.state.Return(context.WithoutCancel(c.ctx), *e); err != nil {
+		c.stop(fmt.Errorf("crawl state: %w", err))
 	}
-	p.key, p.site = dedupKey(u), c.scope.site(u.Host)
-	if c.sites[p.site] == nil {
-		return
-	}
-	c.mu.Lock()
-	c.seen[p.key] = true
-	c.mu.Unlock()
-	c.stats.queued.Add(1)
-	c.push(p)
 }
 
-// pending is a queued URL waiting for its site's turn.
-type pending struct {
-	url, key, site string
-	depth          int
-}
-
-// siteQueue holds a site's pending URLs and counts its free request slots:
-// colly gets at most --parallelism requests of a site at a time, so that a
-// long frontier costs no goroutines and an interruption stops at once.
+// siteQueue counts a site's free request slots: colly gets at most
+// --parallelism requests of a site at a time, taken from the state's queue
+// as slots free up, so that a long frontier costs neither memory nor
+// goroutines and an interruption stops at once.
 type siteQueue struct {
 	mu    sync.Mutex
-	items []pending
 	slots int
 }
 
-func (c *Crawler) push(p pending) {
-	q := c.sites[p.site] // admit and resume let in only URLs of the seeds' sites
-	q.mu.Lock()
-	q.items = append(q.items, p)
-	q.mu.Unlock()
-	c.pump(p.site)
+// pumpAll starts what waits in every site's queue; it returns how many
+// requests it started.
+func (c *Crawler) pumpAll() int {
+	n := 0
+	for site := range c.sites {
+		n += c.pump(site)
+	}
+	return n
 }
 
-// pump hands a site's pending URLs to colly while it has free slots.
-func (c *Crawler) pump(site string) {
+// pump hands a site's queued URLs to colly while it has free slots; it
+// returns how many.
+func (c *Crawler) pump(site string) int {
 	q := c.sites[site]
+	if q == nil {
+		return 0 // a site no longer among the seeds
+	}
+	n := 0
 	for {
 		q.mu.Lock()
-		if len(q.items) == 0 || q.slots == 0 || c.ctx.Err() != nil {
+		if q.slots == 0 || c.ctx.Err() != nil {
 			q.mu.Unlock()
-			return
+			return n
 		}
-		p := q.items[0]
-		q.items[0] = pending{}
-		q.items = q.items[1:]
 		q.slots--
 		q.mu.Unlock()
-		if !c.request(site, p) {
+		e, ok, err := c.state.Next(context.WithoutCancel(c.ctx), site)
+		if err != nil {
+			c.stop(fmt.Errorf("crawl state: %w", err))
+		}
+		if !ok || c.ctx.Err() != nil {
+			if ok {
+				c.giveBack(&e)
+			}
+			q.mu.Lock()
+			q.slots++
+			q.mu.Unlock()
+			return n
+		}
+		if c.request(site, &e) {
+			n++
+		} else {
 			q.mu.Lock()
 			q.slots++ // refused at once (robots.txt): the slot is free again
 			q.mu.Unlock()
@@ -348,14 +401,12 @@ func (c *Crawler) release(site string) {
 }
 
 // request hands one URL to colly; false when it was refused at once.
-func (c *Crawler) request(site string, p pending) bool {
+func (c *Crawler) request(site string, e *Entry) bool {
 	ctx := colly.NewContext()
-	ctx.Put("url", p.url)
-	ctx.Put("key", p.key)
-	ctx.Put("depth", p.depth)
+	ctx.Put("entry", e)
 	ctx.Put("site", site)
 	ctx.Put("attempt", 0)
-	err := c.collector.Request(http.MethodGet, p.url, nil, ctx, nil)
+	err := c.collector.Request(http.MethodGet, e.URL, nil, ctx, nil)
 	if err == nil {
 		return true
 	}
@@ -364,9 +415,11 @@ func (c *Crawler) request(site string, p pending) bool {
 	} else {
 		c.stats.fail(errorReason(err))
 	}
-	c.settle(p.url, []string{p.key}, nil)
+	c.settle(e, []string{e.Key}, nil, nil)
 	return false
 }
+
+func entryOf(ctx *colly.Context) *Entry { return ctx.GetAny("entry").(*Entry) }
 
 // stop ends the crawl after an error that makes going on pointless.
 func (c *Crawler) stop(err error) {
@@ -379,26 +432,43 @@ func (c *Crawler) stop(err error) {
 }
 
 func (c *Crawler) onRequest(r *colly.Request) {
+	e, site := entryOf(r.Ctx), r.Ctx.Get("site")
 	if c.ctx.Err() != nil {
-		r.Abort() // interrupted: stays in the frontier for the next run
-		c.release(r.Ctx.Get("site"))
+		r.Abort() // interrupted: stays queued for the next run
+		c.giveBack(e)
+		c.release(site)
 		return
 	}
 	if r.Ctx.GetAny("attempt").(int) == 0 { // a retry is not a new page
 		if n := c.started.Add(1); c.cfg.MaxPages > 0 && n > int64(c.cfg.MaxPages) {
-			r.Abort() // stays in the frontier
-			c.release(r.Ctx.Get("site"))
+			r.Abort() // stays queued
+			c.giveBack(e)
+			c.release(site)
 			return
 		}
+	}
+	if c.wait != nil {
+		if err := c.wait(c.ctx, site); err != nil {
+			r.Abort()
+			c.giveBack(e)
+			c.release(site)
+			if c.ctx.Err() == nil {
+				c.stop(fmt.Errorf("politeness: %w", err))
+			}
+			return
+		}
+	}
+	if c.conditional != nil {
+		c.conditional(r, e)
 	}
 	// colly would inflate a *.gz body without bound: such sitemaps are
 	// fetched here instead, with bounded decompression.
 	if strings.HasSuffix(strings.ToLower(r.URL.Path), ".gz") {
 		r.Abort()
 		c.stats.fetched.Add(1)
-		found := c.gzipSitemap(r.URL, r.Ctx.GetAny("depth").(int))
-		c.settle(r.Ctx.Get("url"), []string{r.Ctx.Get("key")}, found)
-		c.release(r.Ctx.Get("site"))
+		found := c.gzipSitemap(r.URL, e.Depth)
+		c.settle(e, []string{e.Key}, nil, found)
+		c.release(site)
 	}
 }
 
@@ -447,24 +517,44 @@ func acceptable(mt string) bool {
 	return false
 }
 
-func (c *Crawler) onResponse(r *colly.Response) {
-	u, key, depth := r.Ctx.Get("url"), r.Ctx.Get("key"), r.Ctx.GetAny("depth").(int)
-	keys := []string{key}
-	final := r.Request.URL
-	if fu, err := urlcanon.Parse(final.String(), nil); err == nil && dedupKey(fu) != key {
+// keysOf lists the dedup keys a response settles: the URL asked for, and
+// the one answered when a redirect led elsewhere.
+func keysOf(e *Entry, final *url.URL) []string {
+	keys := []string{e.Key}
+	if fu, err := urlcanon.Parse(final.String(), nil); err == nil && dedupKey(fu) != e.Key {
 		keys = append(keys, dedupKey(fu))
 	}
+	return keys
+}
+
+// settleFetched settles a fetched entry and forgets the redirect target it
+// reserved.
+func (c *Crawler) settleFetched(e *Entry, keys []string, visit *Visit, found []Entry) {
+	c.settle(e, keys, visit, found)
+	if len(keys) > 1 {
+		c.mu.Lock()
+		delete(c.following, keys[1])
+		c.mu.Unlock()
+	}
+}
+
+func (c *Crawler) onResponse(r *colly.Response) {
+	e := entryOf(r.Ctx)
+	final := r.Request.URL
+	keys := keysOf(e, final)
 	// The site's request slot covers the fetch only: processing holds a
 	// worker slot instead, so the next request of the site goes out now.
 	c.work <- struct{}{}
 	c.release(r.Ctx.Get("site"))
-	var found []pending
+	var found []Entry
+	visit := &Visit{At: time.Now().UTC(), ETag: r.Headers.Get("ETag"), LastModified: r.Headers.Get("Last-Modified")}
 	done := true // false when the page must be fetched again by the next run
 	defer func() {
 		if done {
-			c.settle(u, keys, found)
+			c.settleFetched(e, keys, visit, found)
 		} else {
-			c.settle("", nil, found) // keeps its links; the page stays queued
+			c.settle(nil, nil, nil, found) // keeps its links; the page stays queued
+			c.giveBack(e)
 		}
 		<-c.work
 	}()
@@ -481,6 +571,15 @@ func (c *Crawler) onResponse(r *colly.Response) {
 		return
 	}
 	ct := r.Ctx.Get("content-type")
+	var prov Provenance
+	if c.cfg.Archive != nil {
+		var err error
+		if prov, err = c.cfg.Archive.Archive(exchangeOf(r, ct, visit.At)); err != nil {
+			c.stop(fmt.Errorf("WARC capture of %s: %w", final, err))
+			done = false
+			return
+		}
+	}
 	switch classify(ct, r.Body) {
 	case kindSitemap:
 		pages, maps, err := parseSitemap(r.Body)
@@ -489,7 +588,7 @@ func (c *Crawler) onResponse(r *colly.Response) {
 			return
 		}
 		for _, p := range append(maps, pages...) {
-			found = c.admitTo(found, p, final, depth) // sitemap entries are as near as the sitemap
+			found = c.admitTo(found, p, final, e.Depth) // sitemap entries are as near as the sitemap
 		}
 		c.stats.skip("sitemap (followed)")
 	case kindFeed:
@@ -499,21 +598,21 @@ func (c *Crawler) onResponse(r *colly.Response) {
 			return
 		}
 		for _, l := range links {
-			found = c.admitTo(found, l, final, depth)
+			found = c.admitTo(found, l, final, e.Depth)
 		}
 		c.stats.skip("feed (followed)")
 	case kindHTML:
-		done = c.handleHTML(r, u, ct, depth, &found)
+		done = c.handleHTML(r, e, ct, prov, &found)
 	default:
 		c.stats.skip("not HTML (" + ct + ")")
 	}
 }
 
-// handleHTML adds the new URLs a page links to (and its canonical page,
-// when the Handler follows it) to found, then hands the page to the
-// Handler. Links come first: a page the Handler fails on still leads on.
-// It reports false when the Handler failed, so the page is not done.
-func (c *Crawler) handleHTML(r *colly.Response, u, ct string, depth int, found *[]pending) bool {
+// handleHTML adds the URLs a page links to (and its canonical page, when
+// the Handler follows it) to found, then hands the page to the Handler.
+// Links come first: a page the Handler fails on still leads on. It reports
+// false when the Handler failed, so the page is not done.
+func (c *Crawler) handleHTML(r *colly.Response, e *Entry, ct string, prov Provenance, found *[]Entry) bool {
 	final := r.Request.URL
 	links, base := pageLinks(r.Body)
 	baseURL := final
@@ -523,17 +622,22 @@ func (c *Crawler) handleHTML(r *colly.Response, u, ct string, depth int, found *
 		}
 	}
 	for _, l := range links {
-		*found = c.admitTo(*found, l, baseURL, depth+1)
+		*found = c.admitTo(*found, l, baseURL, e.Depth+1)
 	}
 	page := &Page{
-		URL: u, FinalURL: final.String(), StatusCode: r.StatusCode, ContentType: ct,
-		ContentLanguage: r.Headers.Get("Content-Language"), Body: r.Body, FetchedAt: time.Now().UTC(), Depth: depth,
+		URL: e.URL, FinalURL: final.String(), StatusCode: r.StatusCode, ContentType: ct,
+		ContentLanguage: r.Headers.Get("Content-Language"), Body: r.Body, FetchedAt: time.Now().UTC(), Depth: e.Depth,
+		WARCFile: prov.File, WARCRecordID: prov.RecordID,
 		Follow: func(raw string) bool {
-			p, isNew, known := c.admit(raw, final, depth)
-			if isNew {
-				*found = append(*found, p)
+			ne, ok := c.admit(raw, final, e.Depth)
+			if !ok {
+				return false
 			}
-			return isNew || known
+			if known, err := c.state.Known(context.WithoutCancel(c.ctx), ne.Key); err == nil && known {
+				return true
+			}
+			*found = append(*found, ne)
+			return true
 		},
 	}
 	out, err := c.handler.HandlePage(context.WithoutCancel(c.ctx), page) // in-flight pages are finished
@@ -553,23 +657,25 @@ func (c *Crawler) handleHTML(r *colly.Response, u, ct string, depth int, found *
 }
 
 func (c *Crawler) onError(r *colly.Response, err error) {
-	u, key := r.Ctx.Get("url"), r.Ctx.Get("key")
-	site := r.Ctx.Get("site")
+	e, site := entryOf(r.Ctx), r.Ctx.Get("site")
 	if errors.Is(err, colly.ErrAbortedBeforeRequest) {
-		c.release(site) // interrupted while waiting for its turn: stays queued
+		c.giveBack(e) // interrupted while waiting for its turn: stays queued
+		c.release(site)
 		return
 	}
+	keys := keysOf(e, r.Request.URL)
 	if errors.Is(err, colly.ErrAbortedAfterHeaders) {
 		c.stats.fetched.Add(1)
 		c.stats.skip(r.Ctx.Get("skip"))
-		c.settle(u, []string{key}, nil)
+		c.settleFetched(e, keys, nil, nil)
 		c.release(site)
 		return
 	}
 	attempt := r.Ctx.GetAny("attempt").(int)
 	if retryable(r.StatusCode, err) && attempt < c.cfg.Retries {
 		if c.ctx.Err() != nil {
-			c.release(site) // interrupted: stays queued and is tried again by the next run
+			c.giveBack(e) // interrupted: stays queued and is tried again by the next run
+			c.release(site)
 			return
 		}
 		r.Ctx.Put("attempt", attempt+1)
@@ -577,7 +683,8 @@ func (c *Crawler) onError(r *colly.Response, err error) {
 		select {
 		case <-time.After(wait):
 		case <-c.ctx.Done():
-			c.release(site) // stays in the frontier
+			c.giveBack(e) // stays queued
+			c.release(site)
 			return
 		}
 		if rerr := r.Request.Retry(); rerr == nil {
@@ -585,7 +692,19 @@ func (c *Crawler) onError(r *colly.Response, err error) {
 		}
 	}
 	c.stats.fetched.Add(1)
+	var visit *Visit
 	switch {
+	case r.StatusCode == http.StatusNotModified:
+		c.stats.notModified.Add(1)
+		visit = &Visit{At: time.Now().UTC(), ETag: r.Headers.Get("ETag"), LastModified: r.Headers.Get("Last-Modified")}
+		if prev, ok := r.Ctx.GetAny("previous").(Visit); ok { // a 304 need not repeat the validators
+			if visit.ETag == "" {
+				visit.ETag = prev.ETag
+			}
+			if visit.LastModified == "" {
+				visit.LastModified = prev.LastModified
+			}
+		}
 	case r.StatusCode >= 300 && r.StatusCode < 400:
 		c.stats.skip("redirect out of scope or to a known URL")
 	case r.StatusCode >= 400:
@@ -593,13 +712,13 @@ func (c *Crawler) onError(r *colly.Response, err error) {
 	default:
 		c.stats.fail(errorReason(err))
 	}
-	c.settle(u, []string{key}, nil)
+	c.settleFetched(e, keys, visit, nil)
 	c.release(site)
 }
 
 // gzipSitemap fetches a gzipped sitemap outside colly and reads it with
-// bounded decompression; it returns the new URLs it lists.
-func (c *Crawler) gzipSitemap(u *url.URL, depth int) []pending {
+// bounded decompression; it returns the URLs it lists.
+func (c *Crawler) gzipSitemap(u *url.URL, depth int) []Entry {
 	f := NewFetcher(FetcherOptions{UserAgent: c.cfg.UserAgent, Timeout: c.cfg.Timeout, MaxBodyBytes: int64(c.cfg.MaxBodyBytes), Transport: c.client})
 	p, err := f.fetch(context.WithoutCancel(c.ctx), u.String(), true)
 	if err != nil {
@@ -612,7 +731,7 @@ func (c *Crawler) gzipSitemap(u *url.URL, depth int) []pending {
 		return nil
 	}
 	c.stats.skip("sitemap (followed)")
-	var found []pending
+	var found []Entry
 	for _, l := range append(maps, pages...) {
 		found = c.admitTo(found, l, u, depth)
 	}
@@ -665,12 +784,15 @@ func (c *Crawler) redirect(req *http.Request, via []*http.Request) error {
 		return http.ErrUseLastResponse
 	}
 	key := dedupKey(u)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.seen[key] {
+	if known, err := c.state.Known(req.Context(), key); err != nil || known {
 		return http.ErrUseLastResponse
 	}
-	c.seen[key] = true
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.following[key] {
+		return http.ErrUseLastResponse
+	}
+	c.following[key] = true // until the response settles
 	return nil
 }
 

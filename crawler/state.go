@@ -1,30 +1,46 @@
 package crawler
 
 import (
+	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 )
 
-// State is a crawl's progress on disk, so that an interrupted crawl resumes
-// where it stopped: the URLs finished (by dedup key) and the frontier of
-// URLs queued but not finished (with their depth).
+// State is the crawl state of one process, in the data dir (bbolt): only
+// what a page in flight needs is in memory, so a crawl of millions of pages
+// runs in flat memory.
 type State struct {
 	db *bolt.DB
+
+	mu       sync.Mutex
+	cursors  map[string][]byte // per site: the last queue key handed out
+	queued   int64
+	inFlight int64
 }
 
 var (
-	doneBucket     = []byte("done")
-	frontierBucket = []byte("frontier")
-	metaBucket     = []byte("meta")
-	statusKey      = []byte("status")
+	knownBucket = []byte("known")  // dedup key -> nothing: queued or done
+	queueBucket = []byte("queue")  // site 0x00 seq(8, big endian) -> entry
+	visitBucket = []byte("visits") // dedup key -> last fetch (kept across crawls)
+	metaBucket  = []byte("meta")
+	statusKey   = []byte("status")
+	versionKey  = []byte("version")
+	present     = []byte{1} // bbolt's Get cannot tell an empty value from none
 )
+
+// stateVersion changes when the layout does: a running crawl of another
+// layout cannot be resumed.
+const stateVersion = "2"
 
 // Crawl statuses kept in the state.
 const (
@@ -47,7 +63,7 @@ func OpenState(dir string) (*State, error) {
 	}
 	db.MaxBatchDelay = 2 * time.Millisecond // pages settle every few ms, not every 10
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{doneBucket, frontierBucket, metaBucket} {
+		for _, b := range [][]byte{knownBucket, queueBucket, visitBucket, metaBucket} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -58,33 +74,27 @@ func OpenState(dir string) (*State, error) {
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
-	return &State{db: db}, nil
+	return &State{db: db, cursors: map[string][]byte{}}, nil
 }
 
 // Close closes the state file.
 func (s *State) Close() error { return s.db.Close() }
 
-// begin starts a run. After an interrupted run it returns the finished keys
-// and the frontier to resume from; after a complete one (or none) it clears
-// both, so that a new crawl of the same site revisits every page.
-func (s *State) begin() (resumed bool, done map[string]bool, frontier []pending, err error) {
-	done = map[string]bool{}
+// Begin resumes an interrupted crawl; after a complete one (or none) it
+// clears the known set and the queue (not the visits), so that a new crawl
+// of the same site revisits every page.
+func (s *State) Begin(ctx context.Context) (resumed bool, queued int64, err error) {
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(metaBucket)
 		if string(meta.Get(statusKey)) == statusRunning {
+			if v := string(meta.Get(versionKey)); v != stateVersion {
+				return fmt.Errorf("an interrupted crawl of an older presscrawl (state layout %q, this one reads %q) cannot be resumed: delete %s to start afresh",
+					v, stateVersion, s.db.Path())
+			}
 			resumed = true
-			if err := tx.Bucket(doneBucket).ForEach(func(k, _ []byte) error { done[string(k)] = true; return nil }); err != nil {
-				return err
-			}
-			if err := tx.Bucket(frontierBucket).ForEach(func(k, v []byte) error {
-				depth, _ := binary.Uvarint(v)
-				frontier = append(frontier, pending{url: string(k), depth: int(depth)})
-				return nil
-			}); err != nil {
-				return err
-			}
+			queued = int64(tx.Bucket(queueBucket).Stats().KeyN)
 		} else {
-			for _, b := range [][]byte{doneBucket, frontierBucket} {
+			for _, b := range [][]byte{knownBucket, queueBucket} {
 				if err := tx.DeleteBucket(b); err != nil {
 					return err
 				}
@@ -93,48 +103,199 @@ func (s *State) begin() (resumed bool, done map[string]bool, frontier []pending,
 				}
 			}
 		}
+		if err := meta.Put(versionKey, []byte(stateVersion)); err != nil {
+			return err
+		}
 		return meta.Put(statusKey, []byte(statusRunning))
 	})
 	if err != nil {
-		return false, nil, nil, fmt.Errorf("crawl state: %w", err)
+		return false, 0, fmt.Errorf("crawl state: %w", err)
 	}
-	return resumed, done, frontier, nil
+	s.mu.Lock()
+	s.cursors, s.queued, s.inFlight = map[string][]byte{}, queued, 0
+	s.mu.Unlock()
+	return resumed, queued, nil
 }
 
-// settle records, in one transaction, that a URL needs no more work (under
-// its dedup keys; url "" for none) and the new URLs it led to: a page is
-// never marked done without the links found on it.
-func (s *State) settle(url string, keys []string, add []pending) error {
-	if url == "" && len(add) == 0 {
+// Known reports whether the key is queued or done.
+func (s *State) Known(_ context.Context, key string) (bool, error) {
+	var known bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		known = tx.Bucket(knownBucket).Get([]byte(key)) != nil
 		return nil
+	})
+	return known, err
+}
+
+// Settle records a finished entry and queues the new ones, in one
+// transaction.
+func (s *State) Settle(_ context.Context, done *Entry, keys []string, visit *Visit, add []Entry) ([]Entry, error) {
+	if done == nil && len(add) == 0 {
+		return nil, nil
 	}
-	return s.db.Batch(func(tx *bolt.Tx) error {
-		front, done := tx.Bucket(frontierBucket), tx.Bucket(doneBucket)
-		for _, p := range add {
-			if err := front.Put([]byte(p.url), binary.AppendUvarint(nil, uint64(p.depth))); err != nil {
+	var added []Entry
+	err := s.db.Batch(func(tx *bolt.Tx) error {
+		added = added[:0] // Batch may run this again
+		known, queue := tx.Bucket(knownBucket), tx.Bucket(queueBucket)
+		for _, e := range add {
+			if known.Get([]byte(e.Key)) != nil {
+				continue
+			}
+			if err := known.Put([]byte(e.Key), present); err != nil {
 				return err
 			}
+			seq, err := queue.NextSequence()
+			if err != nil {
+				return err
+			}
+			ref := binary.BigEndian.AppendUint64(append([]byte(e.Site), 0), seq)
+			if err := queue.Put(ref, encodeEntry(e)); err != nil {
+				return err
+			}
+			e.ref = ref
+			added = append(added, e)
 		}
-		if url == "" {
+		if done == nil {
 			return nil
 		}
-		if err := front.Delete([]byte(url)); err != nil {
-			return err
-		}
-		for _, k := range keys {
-			if err := done.Put([]byte(k), nil); err != nil {
+		if done.ref != nil {
+			if err := queue.Delete(done.ref); err != nil {
 				return err
 			}
+		}
+		for _, k := range keys {
+			if err := known.Put([]byte(k), present); err != nil {
+				return err
+			}
+		}
+		if visit != nil {
+			return tx.Bucket(visitBucket).Put([]byte(done.Key), encodeVisit(*visit))
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.queued += int64(len(added))
+	if done != nil && done.ref != nil {
+		s.queued--
+		s.inFlight--
+	}
+	s.mu.Unlock()
+	return added, nil
 }
 
-// end marks the run complete (the next one starts afresh) unless it was
+// Next hands out the site's next queued entry; it stays in the queue until
+// settled.
+func (s *State) Next(_ context.Context, site string) (Entry, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prefix := append([]byte(site), 0)
+	var e Entry
+	var ok bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(queueBucket).Cursor()
+		var k, v []byte
+		if last := s.cursors[site]; last != nil {
+			k, v = c.Seek(last)
+			if bytes.Equal(k, last) {
+				k, v = c.Next()
+			}
+		} else {
+			k, v = c.Seek(prefix)
+		}
+		if k == nil || !bytes.HasPrefix(k, prefix) {
+			return nil
+		}
+		var err error
+		if e, err = decodeEntry(v); err != nil {
+			return fmt.Errorf("queue entry %q: %w", k, err)
+		}
+		e.Site, e.ref, ok = site, bytes.Clone(k), true
+		return nil
+	})
+	if err != nil || !ok {
+		return Entry{}, false, err
+	}
+	s.cursors[site] = e.ref
+	s.inFlight++
+	return e, true, nil
+}
+
+// Return gives back an entry handed out: it stays queued for the next run.
+func (s *State) Return(context.Context, Entry) error {
+	s.mu.Lock()
+	s.inFlight--
+	s.mu.Unlock()
+	return nil
+}
+
+// Remaining counts the queued entries and those handed out.
+func (s *State) Remaining(context.Context) (int64, int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.queued - s.inFlight, s.inFlight, nil
+}
+
+// LastVisit reads the key's last fetch.
+func (s *State) LastVisit(_ context.Context, key string) (Visit, bool, error) {
+	var v Visit
+	var ok bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(visitBucket).Get([]byte(key)); b != nil {
+			v, ok = decodeVisit(b), true
+		}
+		return nil
+	})
+	return v, ok, err
+}
+
+// End marks the run complete (the next one starts afresh) unless it was
 // interrupted (the next one resumes).
-func (s *State) end(interrupted bool) error {
+func (s *State) End(_ context.Context, interrupted bool) error {
 	if interrupted {
 		return nil
 	}
 	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(metaBucket).Put(statusKey, []byte(statusComplete)) })
+}
+
+// An entry is stored as depth, key and URL; the site is in the queue key.
+func encodeEntry(e Entry) []byte {
+	b := binary.AppendUvarint(nil, uint64(e.Depth))
+	b = binary.AppendUvarint(b, uint64(len(e.Key)))
+	b = append(b, e.Key...)
+	return append(b, e.URL...)
+}
+
+func decodeEntry(b []byte) (Entry, error) {
+	depth, n := binary.Uvarint(b)
+	if n <= 0 {
+		return Entry{}, errors.New("bad depth")
+	}
+	b = b[n:]
+	kl, n := binary.Uvarint(b)
+	if n <= 0 || uint64(len(b)-n) < kl {
+		return Entry{}, errors.New("bad key")
+	}
+	b = b[n:]
+	return Entry{Depth: int(depth), Key: string(b[:kl]), URL: string(b[kl:])}, nil
+}
+
+// A visit is stored as "unix-seconds\tetag\tlast-modified".
+func encodeVisit(v Visit) []byte {
+	clean := strings.NewReplacer("\t", " ", "\n", " ")
+	return fmt.Appendf(nil, "%d\t%s\t%s", v.At.Unix(), clean.Replace(v.ETag), clean.Replace(v.LastModified))
+}
+
+func decodeVisit(b []byte) Visit {
+	parts := bytes.SplitN(b, []byte{'\t'}, 3)
+	var v Visit
+	var sec int64
+	fmt.Sscan(string(parts[0]), &sec)
+	v.At = time.Unix(sec, 0).UTC()
+	if len(parts) == 3 {
+		v.ETag, v.LastModified = string(parts[1]), string(parts[2])
+	}
+	return v
 }

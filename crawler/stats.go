@@ -9,11 +9,12 @@ import (
 
 // Stats counts a crawl's progress; safe for concurrent use.
 type Stats struct {
-	started   time.Time
-	fetched   atomic.Int64
-	stored    atomic.Int64
-	unchanged atomic.Int64
-	queued    atomic.Int64 // in the frontier now
+	started     time.Time
+	fetched     atomic.Int64
+	stored      atomic.Int64
+	unchanged   atomic.Int64
+	notModified atomic.Int64 // 304 answers to conditional requests
+	queued      atomic.Int64 // in the frontier now
 
 	mu      sync.Mutex
 	skipped map[string]int64
@@ -44,13 +45,14 @@ type Count struct {
 
 // Snapshot is the state of a crawl at one moment.
 type Snapshot struct {
-	Fetched   int64         `json:"fetched"`
-	Stored    int64         `json:"stored"`
-	Unchanged int64         `json:"unchanged"`
-	Queued    int64         `json:"queued"`
-	Skipped   []Count       `json:"skipped"`
-	Errors    []Count       `json:"errors"`
-	Elapsed   time.Duration `json:"elapsed_ns"`
+	Fetched     int64         `json:"fetched"`
+	Stored      int64         `json:"stored"`
+	Unchanged   int64         `json:"unchanged"`
+	NotModified int64         `json:"not_modified"`
+	Queued      int64         `json:"queued"`
+	Skipped     []Count       `json:"skipped"`
+	Errors      []Count       `json:"errors"`
+	Elapsed     time.Duration `json:"elapsed_ns"`
 }
 
 // Total sums counts.
@@ -75,7 +77,7 @@ func (s *Stats) Snapshot() Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return Snapshot{
-		Fetched: s.fetched.Load(), Stored: s.stored.Load(), Unchanged: s.unchanged.Load(), Queued: s.queued.Load(),
+		Fetched: s.fetched.Load(), Stored: s.stored.Load(), Unchanged: s.unchanged.Load(), NotModified: s.notModified.Load(), Queued: s.queued.Load(),
 		Skipped: sorted(s.skipped), Errors: sorted(s.errors), Elapsed: time.Since(s.started),
 	}
 }
