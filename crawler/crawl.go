@@ -104,12 +104,10 @@ type Crawler struct {
 	started   atomic.Int64    // requests begun, for MaxPages
 	// wait, when set, holds a request until its site's politeness slot
 	// (shared by several processes); colly's own delay is then off.
-	wait func(ctx context.Context, site string) error
-	// conditional adds the validators of a URL's last fetch to its request.
-	conditional func(r *colly.Request, e *Entry)
-	ctx         context.Context
-	fatal       error
-	cancel      context.CancelFunc
+	wait   func(ctx context.Context, site string) error
+	ctx    context.Context
+	fatal  error
+	cancel context.CancelFunc
 }
 
 // New prepares a crawl that keeps its progress in state and hands pages to h.
@@ -304,6 +302,17 @@ func (c *Crawler) admitTo(found []Entry, raw string, base *url.URL, depth int) [
 	return found
 }
 
+// admitLink is admitTo for a sitemap or feed entry, with its date.
+func (c *Crawler) admitLink(found []Entry, l link, base *url.URL, depth int) []Entry {
+	if e, ok := c.admit(l.URL, base, depth); ok {
+		if !l.Modified.IsZero() {
+			e.LastMod = l.Modified.Unix()
+		}
+		found = append(found, e)
+	}
+	return found
+}
+
 // settle records a finished entry (nil for none) with the new URLs it led
 // to in one step, then starts what was queued.
 func (c *Crawler) settle(done *Entry, keys []string, visit *Visit, found []Entry) {
@@ -439,7 +448,15 @@ func (c *Crawler) onRequest(r *colly.Request) {
 		c.release(site)
 		return
 	}
-	if r.Ctx.GetAny("attempt").(int) == 0 { // a retry is not a new page
+	first := r.Ctx.GetAny("attempt").(int) == 0 // a retry is not a new page
+	if first && c.unchanged(r, e) {
+		r.Abort()
+		c.stats.skip("unchanged since the last crawl (not fetched)")
+		c.settle(e, []string{e.Key}, nil, nil)
+		c.release(site)
+		return
+	}
+	if first {
 		if n := c.started.Add(1); c.cfg.MaxPages > 0 && n > int64(c.cfg.MaxPages) {
 			r.Abort() // stays queued
 			c.giveBack(e)
@@ -457,9 +474,6 @@ func (c *Crawler) onRequest(r *colly.Request) {
 			}
 			return
 		}
-	}
-	if c.conditional != nil {
-		c.conditional(r, e)
 	}
 	// colly would inflate a *.gz body without bound: such sitemaps are
 	// fetched here instead, with bounded decompression.
@@ -513,6 +527,35 @@ func acceptable(mt string) bool {
 		"application/rss+xml", "application/atom+xml", "application/feed+json",
 		"application/gzip", "application/x-gzip", "application/octet-stream":
 		return true
+	}
+	return false
+}
+
+// unchanged decides, for an article stored by an earlier crawl, whether
+// to fetch it again: not when a sitemap or feed dates its last change
+// before that fetch, nor when it is younger than RecrawlAfter (unless one
+// dates a change after it). When fetched, the request is conditional
+// (If-None-Match, If-Modified-Since), so an unchanged page costs a 304.
+// Pages that lead to others (home, listings, sitemaps, feeds) are always
+// fetched in full: they show what is new.
+func (c *Crawler) unchanged(r *colly.Request, e *Entry) bool {
+	v, ok, err := c.state.LastVisit(context.WithoutCancel(c.ctx), e.Key)
+	if err != nil || !ok || !v.Leaf {
+		return false
+	}
+	changedSince := e.LastMod >= v.At.Unix() // the same second: cannot tell, so fetch
+	if e.LastMod > 0 && !changedSince {
+		return true
+	}
+	if c.cfg.RecrawlAfter > 0 && time.Since(v.At) < c.cfg.RecrawlAfter && !changedSince {
+		return true
+	}
+	r.Ctx.Put("previous", v)
+	if v.ETag != "" {
+		r.Headers.Set("If-None-Match", v.ETag)
+	}
+	if v.LastModified != "" {
+		r.Headers.Set("If-Modified-Since", v.LastModified)
 	}
 	return false
 }
@@ -588,7 +631,7 @@ func (c *Crawler) onResponse(r *colly.Response) {
 			return
 		}
 		for _, p := range append(maps, pages...) {
-			found = c.admitTo(found, p, final, e.Depth) // sitemap entries are as near as the sitemap
+			found = c.admitLink(found, p, final, e.Depth) // sitemap entries are as near as the sitemap
 		}
 		c.stats.skip("sitemap (followed)")
 	case kindFeed:
@@ -598,11 +641,11 @@ func (c *Crawler) onResponse(r *colly.Response) {
 			return
 		}
 		for _, l := range links {
-			found = c.admitTo(found, l, final, e.Depth)
+			found = c.admitLink(found, l, final, e.Depth)
 		}
 		c.stats.skip("feed (followed)")
 	case kindHTML:
-		done = c.handleHTML(r, e, ct, prov, &found)
+		done = c.handleHTML(r, e, ct, prov, &found, visit)
 	default:
 		c.stats.skip("not HTML (" + ct + ")")
 	}
@@ -612,7 +655,7 @@ func (c *Crawler) onResponse(r *colly.Response) {
 // the Handler follows it) to found, then hands the page to the Handler.
 // Links come first: a page the Handler fails on still leads on. It reports
 // false when the Handler failed, so the page is not done.
-func (c *Crawler) handleHTML(r *colly.Response, e *Entry, ct string, prov Provenance, found *[]Entry) bool {
+func (c *Crawler) handleHTML(r *colly.Response, e *Entry, ct string, prov Provenance, found *[]Entry, visit *Visit) bool {
 	final := r.Request.URL
 	links, base := pageLinks(r.Body)
 	baseURL := final
@@ -645,6 +688,7 @@ func (c *Crawler) handleHTML(r *colly.Response, e *Entry, ct string, prov Proven
 		c.stop(fmt.Errorf("%s: %w", final, err))
 		return false
 	}
+	visit.Leaf = out.Stored || out.Unchanged
 	switch {
 	case out.Stored:
 		c.stats.stored.Add(1)
@@ -698,6 +742,7 @@ func (c *Crawler) onError(r *colly.Response, err error) {
 		c.stats.notModified.Add(1)
 		visit = &Visit{At: time.Now().UTC(), ETag: r.Headers.Get("ETag"), LastModified: r.Headers.Get("Last-Modified")}
 		if prev, ok := r.Ctx.GetAny("previous").(Visit); ok { // a 304 need not repeat the validators
+			visit.Leaf = prev.Leaf
 			if visit.ETag == "" {
 				visit.ETag = prev.ETag
 			}
@@ -733,7 +778,7 @@ func (c *Crawler) gzipSitemap(u *url.URL, depth int) []Entry {
 	c.stats.skip("sitemap (followed)")
 	var found []Entry
 	for _, l := range append(maps, pages...) {
-		found = c.admitTo(found, l, u, depth)
+		found = c.admitLink(found, l, u, depth)
 	}
 	return found
 }

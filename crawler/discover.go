@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"strings"
+	"time"
 
 	"github.com/mmcdole/gofeed"
 	"golang.org/x/net/html"
@@ -58,9 +59,36 @@ func classify(contentType string, body []byte) kind {
 
 func isGzip(b []byte) bool { return len(b) > 2 && b[0] == 0x1f && b[1] == 0x8b }
 
+// link is a URL a sitemap or feed lists, with when it last changed, when
+// the list says.
+type link struct {
+	URL      string
+	Modified time.Time
+}
+
+func urlsOf(ls []link) []string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = l.URL
+	}
+	return out
+}
+
+// parseW3CDate reads a sitemap <lastmod> (W3C datetime: a day, or a time
+// with an offset); zero when absent or unreadable.
+func parseW3CDate(s string) time.Time {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
 // parseSitemap returns the page URLs of a urlset and the sitemap URLs of a
-// sitemap index (gzipped or not).
-func parseSitemap(body []byte) (pages, sitemaps []string, err error) {
+// sitemap index (gzipped or not), with their <lastmod>.
+func parseSitemap(body []byte) (pages, sitemaps []link, err error) {
 	if isGzip(body) {
 		zr, err := gzip.NewReader(bytes.NewReader(body))
 		if err != nil {
@@ -77,10 +105,12 @@ func parseSitemap(body []byte) (pages, sitemaps []string, err error) {
 	var doc struct {
 		XMLName xml.Name
 		URLs    []struct {
-			Loc string `xml:"loc"`
+			Loc     string `xml:"loc"`
+			LastMod string `xml:"lastmod"`
 		} `xml:"url"`
 		Sitemaps []struct {
-			Loc string `xml:"loc"`
+			Loc     string `xml:"loc"`
+			LastMod string `xml:"lastmod"`
 		} `xml:"sitemap"`
 	}
 	dec := xml.NewDecoder(bytes.NewReader(body))
@@ -95,30 +125,38 @@ func parseSitemap(body []byte) (pages, sitemaps []string, err error) {
 	}
 	for _, u := range doc.URLs {
 		if loc := strings.TrimSpace(u.Loc); loc != "" {
-			pages = append(pages, loc)
+			pages = append(pages, link{loc, parseW3CDate(u.LastMod)})
 		}
 	}
 	for _, s := range doc.Sitemaps {
 		if loc := strings.TrimSpace(s.Loc); loc != "" {
-			sitemaps = append(sitemaps, loc)
+			sitemaps = append(sitemaps, link{loc, parseW3CDate(s.LastMod)})
 		}
 	}
 	return pages, sitemaps, nil
 }
 
-// parseFeed returns the item links of an RSS, Atom or JSON feed.
-func parseFeed(body []byte) ([]string, error) {
+// parseFeed returns the item links of an RSS, Atom or JSON feed, with the
+// time each item was updated, when it says (Atom <updated>, JSON Feed
+// date_modified).
+func parseFeed(body []byte) ([]link, error) {
 	f, err := gofeed.NewParser().Parse(bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("feed: %w", err)
 	}
-	var links []string
+	var links []link
 	for _, it := range f.Items {
+		var mod time.Time // when the item says it changed; a publication date does not say
+		if it.UpdatedParsed != nil {
+			mod = *it.UpdatedParsed
+		}
 		if it.Link != "" {
-			links = append(links, it.Link)
+			links = append(links, link{it.Link, mod})
 			continue
 		}
-		links = append(links, it.Links...)
+		for _, l := range it.Links {
+			links = append(links, link{l, mod})
+		}
 	}
 	return links, nil
 }
@@ -155,3 +193,7 @@ func pageLinks(body []byte) (links []string, base string) {
 		}
 	}
 }
+
+// IsHTML reports whether a response is an HTML page (not a sitemap, feed
+// or other document), as the crawler decides.
+func IsHTML(contentType string, body []byte) bool { return classify(contentType, body) == kindHTML }

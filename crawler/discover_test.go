@@ -11,7 +11,8 @@ import (
 func TestParseSitemap(t *testing.T) {
 	urlset := []byte(`<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
 <url><loc> https://a.example/1 </loc><news:news><news:title>T</news:title></news:news></url><url><loc>https://a.example/2</loc></url></urlset>`)
-	pages, maps, err := parseSitemap(urlset)
+	pl, ml, err := parseSitemap(urlset)
+	pages, maps := urlsOf(pl), urlsOf(ml)
 	if err != nil || !slices.Equal(pages, []string{"https://a.example/1", "https://a.example/2"}) || len(maps) != 0 {
 		t.Errorf("urlset: %q %q %v", pages, maps, err)
 	}
@@ -19,7 +20,8 @@ func TestParseSitemap(t *testing.T) {
 	zw := gzip.NewWriter(&gz)
 	zw.Write([]byte(`<sitemapindex><sitemap><loc>https://a.example/s1.xml</loc></sitemap><sitemap><loc>https://a.example/s2.xml.gz</loc></sitemap></sitemapindex>`))
 	zw.Close()
-	pages, maps, err = parseSitemap(gz.Bytes())
+	pl, ml, err = parseSitemap(gz.Bytes())
+	pages, maps = urlsOf(pl), urlsOf(ml)
 	if err != nil || len(pages) != 0 || !slices.Equal(maps, []string{"https://a.example/s1.xml", "https://a.example/s2.xml.gz"}) {
 		t.Errorf("gzipped index: %q %q %v", pages, maps, err)
 	}
@@ -37,7 +39,8 @@ func TestParseFeed(t *testing.T) {
 		in   string
 		want []string
 	}{{rss, []string{"https://a.example/1", "https://a.example/2"}}, {atom, []string{"https://a.example/3"}}} {
-		got, err := parseFeed([]byte(tc.in))
+		gotl, err := parseFeed([]byte(tc.in))
+		got := urlsOf(gotl)
 		if err != nil || !slices.Equal(got, tc.want) {
 			t.Errorf("parseFeed: %q %v, want %q", got, err, tc.want)
 		}

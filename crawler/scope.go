@@ -126,3 +126,13 @@ func SamePage(a, b string) bool {
 	}
 	return dedupKey(ua) == dedupKey(ub)
 }
+
+// PageKey is the key under which the crawler knows a URL's page: two URLs
+// have the same key when SamePage holds.
+func PageKey(raw string) (string, error) {
+	u, err := urlcanon.Parse(raw, nil)
+	if err != nil {
+		return "", err
+	}
+	return dedupKey(u), nil
+}

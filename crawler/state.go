@@ -40,7 +40,7 @@ var (
 
 // stateVersion changes when the layout does: a running crawl of another
 // layout cannot be resumed.
-const stateVersion = "2"
+const stateVersion = "3"
 
 // Crawl statuses kept in the state.
 const (
@@ -168,8 +168,12 @@ func (s *State) Settle(_ context.Context, done *Entry, keys []string, visit *Vis
 				return err
 			}
 		}
-		if visit != nil {
-			return tx.Bucket(visitBucket).Put([]byte(done.Key), encodeVisit(*visit))
+		if visit != nil { // under every key: a redirect's target is the same page
+			for _, k := range keys {
+				if err := tx.Bucket(visitBucket).Put([]byte(k), encodeVisit(*visit)); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
@@ -263,6 +267,7 @@ func (s *State) End(_ context.Context, interrupted bool) error {
 // An entry is stored as depth, key and URL; the site is in the queue key.
 func encodeEntry(e Entry) []byte {
 	b := binary.AppendUvarint(nil, uint64(e.Depth))
+	b = binary.AppendVarint(b, e.LastMod)
 	b = binary.AppendUvarint(b, uint64(len(e.Key)))
 	b = append(b, e.Key...)
 	return append(b, e.URL...)
@@ -274,28 +279,37 @@ func decodeEntry(b []byte) (Entry, error) {
 		return Entry{}, errors.New("bad depth")
 	}
 	b = b[n:]
+	mod, n := binary.Varint(b)
+	if n <= 0 {
+		return Entry{}, errors.New("bad lastmod")
+	}
+	b = b[n:]
 	kl, n := binary.Uvarint(b)
 	if n <= 0 || uint64(len(b)-n) < kl {
 		return Entry{}, errors.New("bad key")
 	}
 	b = b[n:]
-	return Entry{Depth: int(depth), Key: string(b[:kl]), URL: string(b[kl:])}, nil
+	return Entry{Depth: int(depth), LastMod: mod, Key: string(b[:kl]), URL: string(b[kl:])}, nil
 }
 
-// A visit is stored as "unix-seconds\tetag\tlast-modified".
+// A visit is stored as "unix-seconds\tetag\tlast-modified\tleaf".
 func encodeVisit(v Visit) []byte {
 	clean := strings.NewReplacer("\t", " ", "\n", " ")
-	return fmt.Appendf(nil, "%d\t%s\t%s", v.At.Unix(), clean.Replace(v.ETag), clean.Replace(v.LastModified))
+	leaf := 0
+	if v.Leaf {
+		leaf = 1
+	}
+	return fmt.Appendf(nil, "%d\t%s\t%s\t%d", v.At.Unix(), clean.Replace(v.ETag), clean.Replace(v.LastModified), leaf)
 }
 
 func decodeVisit(b []byte) Visit {
-	parts := bytes.SplitN(b, []byte{'\t'}, 3)
+	parts := bytes.SplitN(b, []byte{'\t'}, 4)
 	var v Visit
 	var sec int64
 	fmt.Sscan(string(parts[0]), &sec)
 	v.At = time.Unix(sec, 0).UTC()
-	if len(parts) == 3 {
-		v.ETag, v.LastModified = string(parts[1]), string(parts[2])
+	if len(parts) == 4 {
+		v.ETag, v.LastModified, v.Leaf = string(parts[1]), string(parts[2]), string(parts[3]) == "1"
 	}
 	return v
 }

@@ -45,7 +45,10 @@ type Entry struct {
 	Key   string // dedup key
 	Site  string
 	Depth int
-	ref   []byte // the store's own handle on the entry
+	// LastMod is when a sitemap or feed said the page last changed (Unix
+	// seconds; 0 when none did).
+	LastMod int64
+	ref     []byte // the store's own handle on the entry
 }
 
 // Visit is what a fetch of a URL leaves for the next crawl: when, and the
@@ -54,4 +57,7 @@ type Visit struct {
 	At           time.Time
 	ETag         string
 	LastModified string
+	// Leaf: the page was stored as a record (an article), not a page that
+	// leads to others (home, listing, sitemap, feed).
+	Leaf bool
 }

@@ -29,6 +29,10 @@ type Record struct {
 	DateSource   DateSource `json:"date_source,omitempty"`
 	Extractor    string     `json:"extractor"`
 	FetchedAt    *time.Time `json:"fetched_at,omitempty"`
+	// WARCFile and WARCRecordID name the capture the record was extracted
+	// from, when the crawl kept one (--warc) or it was re-extracted.
+	WARCFile     string `json:"warc_file,omitempty"`
+	WARCRecordID string `json:"warc_record_id,omitempty"`
 }
 
 // DateSource says where a record's published_at came from.

@@ -32,6 +32,20 @@ const (
 	keyIgnoreRobots   = "crawl.ignore_robots"
 	keyAllowPrivate   = "crawl.allow_private"
 	keyProgress       = "crawl.progress_interval"
+	keyExtractOn      = "crawl.extract"
+	keyRecrawlAfter   = "crawl.recrawl_after"
+	keyWARCDir        = "crawl.warc_dir"
+	keyWARCMaxBytes   = "crawl.warc_max_bytes"
+	keyRedis          = "crawl.redis"
+	keyRedisPassword  = "crawl.redis_password" // secret: env or config file only
+	keyCrawlName      = "crawl.name"
+)
+
+// secretKeys are masked wherever configuration is shown; urlKeys may hold
+// a password in their userinfo, which is masked.
+var (
+	secretKeys = map[string]bool{keyRedisPassword: true}
+	urlKeys    = map[string]bool{keyRedis: true}
 )
 
 func setDefaults(v *viper.Viper) {
@@ -53,6 +67,13 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault(keyIgnoreRobots, false)
 	v.SetDefault(keyAllowPrivate, false)
 	v.SetDefault(keyProgress, 10*time.Second)
+	v.SetDefault(keyExtractOn, true)
+	v.SetDefault(keyRecrawlAfter, time.Duration(0))
+	v.SetDefault(keyWARCDir, "")
+	v.SetDefault(keyWARCMaxBytes, 1<<30)
+	v.SetDefault(keyRedis, "")
+	v.SetDefault(keyRedisPassword, "")
+	v.SetDefault(keyCrawlName, "")
 }
 
 // loadConfig builds the effective configuration of cmd: its flags (bound

@@ -9,6 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
+
+	"github.com/presscrawl/presscrawl/crawler"
 )
 
 func newConfigCmd(streams IOStreams) *cobra.Command {
@@ -49,11 +51,23 @@ first line) or default.`,
 			} else if fromFile.IsSet(k) {
 				src = "file"
 			}
-			fmt.Fprintf(tw, "%s\t%v\t%s\n", k, v.Get(k), src)
+			fmt.Fprintf(tw, "%s\t%v\t%s\n", k, shown(k, v.Get(k)), src)
 		}
 		return tw.Flush()
 	}
 	return cmd
+}
+
+// shown is a value as it may be displayed: secrets masked.
+func shown(key string, val any) any {
+	s, _ := val.(string)
+	switch {
+	case secretKeys[key] && s != "":
+		return "*****"
+	case urlKeys[key]:
+		return crawler.RedactURL(s)
+	}
+	return val
 }
 
 // envName is the environment variable that sets key.

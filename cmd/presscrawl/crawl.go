@@ -2,9 +2,12 @@ package main
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -12,6 +15,7 @@ import (
 	"github.com/presscrawl/presscrawl/crawler"
 	"github.com/presscrawl/presscrawl/extract"
 	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/warc"
 )
 
 func newCrawlCmd(streams IOStreams) *cobra.Command {
@@ -46,12 +50,20 @@ completed starts afresh next time, updating changed articles in place.`,
 	f.String("user-agent", "", "User-Agent of every request")
 	f.Duration("timeout", 0, "time limit of one request (default 15s)")
 	f.Duration("progress-interval", 0, "progress line period when stderr is not a terminal; 0 turns it off (default 10s)")
+	f.String("warc", "", "keep every response in WARC/1.1 files in this directory (re-extract them later with 'presscrawl reextract')")
+	f.Int64("warc-max-size", 0, "start a new WARC file when the current one would pass this many bytes (default 1 GiB)")
+	f.Bool("no-extract", false, "fetch and follow links only, storing no records (with --warc: capture now, re-extract later)")
+	f.Duration("recrawl-after", 0, "in a crawl after a complete one, do not fetch again articles fetched less than this long ago (default 0: ask the server whether each changed)")
+	f.String("redis", "", "share the crawl state through Redis (redis://host:6379/0): several processes, on several machines, crawl together; the password comes from PRESSCRAWL_CRAWL_REDIS_PASSWORD or the config file")
+	f.String("crawl-name", "", "name of the shared crawl in Redis (default: derived from the seeds, so the same command joins the same crawl)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		v, err := loadConfig(cmd, map[string]string{
 			"data-dir": keyDataDir, "max-depth": keyMaxDepth, "max-pages": keyMaxPages, "delay": keyDelay,
 			"parallelism": keyParallelism, "retries": keyRetries, "include-subdomains": keyIncludeSubs,
 			"allow": keyAllow, "deny": keyDeny, "ignore-robots": keyIgnoreRobots, "allow-private": keyAllowPrivate, "user-agent": keyUserAgent,
 			"timeout": keyFetchTimeout, "progress-interval": keyProgress,
+			"warc": keyWARCDir, "warc-max-size": keyWARCMaxBytes, "recrawl-after": keyRecrawlAfter,
+			"redis": keyRedis, "crawl-name": keyCrawlName,
 		})
 		if err != nil {
 			return &exitError{code: exitUsage, err: err}
@@ -73,22 +85,45 @@ completed starts afresh next time, updating changed articles in place.`,
 			Retries: v.GetInt(keyRetries), RetryBackoff: crawler.DefaultConfig().RetryBackoff,
 			MaxBodyBytes: v.GetInt(keyFetchMaxBody), IgnoreRobots: v.GetBool(keyIgnoreRobots),
 			IncludeSubdomains: v.GetBool(keyIncludeSubs), Allow: v.GetStringSlice(keyAllow), Deny: v.GetStringSlice(keyDeny),
-			AllowPrivate: v.GetBool(keyAllowPrivate),
+			AllowPrivate: v.GetBool(keyAllowPrivate), RecrawlAfter: v.GetDuration(keyRecrawlAfter),
+		}
+		extractOn := v.GetBool(keyExtractOn)
+		if noExtract, _ := cmd.Flags().GetBool("no-extract"); noExtract {
+			extractOn = false
 		}
 		dir := v.GetString(keyDataDir)
 		store, err := index.OpenLocal(dir)
 		if err != nil {
 			return &exitError{code: exitFail, err: err}
 		}
-		state, err := crawler.OpenState(dir)
+		defer store.Close()
+		var state crawler.Store
+		if rurl := v.GetString(keyRedis); rurl != "" {
+			name := v.GetString(keyCrawlName)
+			if name == "" {
+				name = crawlName(seeds)
+			}
+			state, err = crawler.OpenRedisState(cmd.Context(), rurl, v.GetString(keyRedisPassword), name)
+			if err == nil {
+				fmt.Fprintf(streams.ErrOut, "presscrawl: crawl state in Redis %s, crawl %q\n", crawler.RedactURL(rurl), name)
+			}
+		} else {
+			state, err = crawler.OpenState(dir)
+		}
 		if err != nil {
-			store.Close()
 			return &exitError{code: exitFail, err: err}
 		}
-		c, err := crawler.New(cfg, state, pipeline{x: extract.Extractor{MaxBytes: v.GetInt(keyExtractMaxPage)}, store: store})
+		defer state.Close()
+		if wdir := v.GetString(keyWARCDir); wdir != "" {
+			w, err := warc.NewWriter(wdir, v.GetInt64(keyWARCMaxBytes), "presscrawl/"+cliVersion())
+			if err != nil {
+				return &exitError{code: exitFail, err: err}
+			}
+			defer w.Close()
+			cfg.Archive = w
+		}
+		c, err := crawler.New(cfg, state, pipeline{x: extract.Extractor{MaxBytes: v.GetInt(keyExtractMaxPage)}, store: store, off: !extractOn})
 		if err != nil {
-			state.Close()
-			store.Close()
 			return &exitError{code: exitUsage, err: err}
 		}
 		fmt.Fprintf(streams.ErrOut, "presscrawl: crawling %s into %s\n", strings.Join(seeds, " "), dir)
@@ -98,6 +133,11 @@ completed starts afresh next time, updating changed articles in place.`,
 		closeErr := state.Close()
 		if err := store.Close(); err != nil && closeErr == nil {
 			closeErr = err
+		}
+		if w, ok := cfg.Archive.(*warc.Writer); ok {
+			if err := w.Close(); err != nil && closeErr == nil {
+				closeErr = err
+			}
 		}
 		interrupted := cmd.Context().Err() != nil
 		printSummary(streams.ErrOut, snap, resumed, interrupted)
@@ -110,6 +150,15 @@ completed starts afresh next time, updating changed articles in place.`,
 		return nil
 	}
 	return cmd
+}
+
+// crawlName names a shared crawl after its seeds, so that the same command
+// on several machines joins one crawl.
+func crawlName(seeds []string) string {
+	s := slices.Clone(seeds)
+	slices.Sort(s)
+	sum := sha256.Sum256([]byte(strings.Join(s, "\n")))
+	return hex.EncodeToString(sum[:6])
 }
 
 func readSeeds(path string) ([]string, error) {
@@ -140,8 +189,8 @@ func printSummary(w io.Writer, s crawler.Snapshot, resumed, interrupted bool) {
 	if resumed {
 		how += " (resumed)"
 	}
-	fmt.Fprintf(w, "presscrawl: crawl %s in %s: fetched %d, stored %d, unchanged %d, skipped %d, errors %d, still queued %d, %.1f pages/s\n",
-		how, s.Elapsed.Round(1e7), s.Fetched, s.Stored, s.Unchanged, crawler.Total(s.Skipped), crawler.Total(s.Errors), s.Queued, s.PagesPerSecond())
+	fmt.Fprintf(w, "presscrawl: crawl %s in %s: fetched %d, stored %d, unchanged %d, not modified %d, skipped %d, errors %d, still queued %d, %.1f pages/s\n",
+		how, s.Elapsed.Round(1e7), s.Fetched, s.Stored, s.Unchanged, s.NotModified, crawler.Total(s.Skipped), crawler.Total(s.Errors), s.Queued, s.PagesPerSecond())
 	for _, part := range []struct {
 		name string
 		cs   []crawler.Count

@@ -6,7 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -190,12 +192,55 @@ func TestCrawlSyntheticSite(t *testing.T) {
 		}
 	})
 
-	t.Run("a second crawl updates in place and rewrites nothing unchanged", func(t *testing.T) {
+	t.Run("a second crawl fetches only what changed, and stores only that", func(t *testing.T) {
+		before := site.AllHits()
 		code, _, stderr := runCtx(t, context.Background(), args...)
-		if code != 0 || !strings.Contains(stderr, "stored 0, unchanged "+fmt.Sprint(len(site.Articles))) {
-			t.Errorf("exit %d\n%s", code, stderr)
+		// Nothing changed: each article is either left alone (the sitemap
+		// dates it before the last fetch), answered 304 (ETag or
+		// Last-Modified), or fetched and found unchanged.
+		notFetched := summaryCount(stderr, "unchanged since the last crawl (not fetched)")
+		notModified := summaryCount(stderr, "not modified")
+		unchanged := summaryCount(stderr, "unchanged")
+		if code != 0 || !strings.Contains(stderr, "stored 0,") || notFetched+notModified+unchanged != len(site.Articles) || notFetched == 0 {
+			t.Errorf("exit %d: %d not fetched + %d not modified + %d unchanged, want %d\n%s", code, notFetched, notModified, unchanged, len(site.Articles), stderr)
+		}
+		after := site.AllHits()
+		for _, a := range site.Articles {
+			if n := after[a.Path] - before[a.Path]; n > 1 {
+				t.Errorf("%s fetched %d times by the second crawl", a.Path, n)
+			}
 		}
 		checkArchive(t, dir, site)
+
+		// Two articles change (one per language): the third crawl stores
+		// exactly those, with their new paragraph.
+		site.Update(1, "A correction was appended to this report on its second day, after the editors checked the figures in the third paragraph against the official statistics and found that two of them needed a clarification for readers.")
+		ar := 0
+		for i, a := range site.Articles {
+			if a.Lang == "ar" {
+				ar = i
+			}
+		}
+		site.Update(ar, "وأضيف تصحيح إلى هذا التقرير في يومه الثاني بعد أن راجعت الصحيفة الأرقام الواردة فيه مع الجهات الرسمية، وتبين أن بعض المعطيات المنشورة في الفقرة الثالثة كانت تحتاج إلى توضيح إضافي للقراء.")
+		code, _, stderr = runCtx(t, context.Background(), args...)
+		if code != 0 || !strings.Contains(stderr, "stored 2,") {
+			t.Errorf("third crawl: exit %d, want 2 stored\n%s", code, stderr)
+		}
+		_, out, _ := runCtx(t, context.Background(), "export", "--data-dir", dir)
+		for _, a := range []newssite.Article{site.Articles[1], site.Articles[ar]} {
+			found := false
+			for _, l := range decodeLines(t, out) {
+				if strings.HasSuffix(l["url"].(string), a.Path) {
+					found = true
+					if !strings.HasSuffix(l["text"].(string), a.Addendum) {
+						t.Errorf("%s: the stored text lacks the update %q", a.Path, a.Addendum)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("%s: no record", a.Path)
+			}
+		}
 	})
 }
 
@@ -257,4 +302,21 @@ func TestCrawlUsageErrors(t *testing.T) {
 			t.Errorf("%q: exit %d, stderr %q, want %q", tc.args, code, stderr, tc.want)
 		}
 	}
+}
+
+// summaryCount reads "<n> <reason>" from a crawl summary line ("unchanged"
+// also from the totals line).
+func summaryCount(stderr, reason string) int {
+	re := regexp.MustCompile(`(?:^|[;:,] )(\d+) ` + regexp.QuoteMeta(reason) + `(?:;|,|$| \()`)
+	if reason == "unchanged" || reason == "not modified" {
+		re = regexp.MustCompile(reason + ` (\d+),`)
+	}
+	n := 0
+	for _, line := range strings.Split(stderr, "\n") {
+		if m := re.FindStringSubmatch(line); m != nil {
+			v, _ := strconv.Atoi(m[1])
+			n += v
+		}
+	}
+	return n
 }

@@ -19,26 +19,17 @@ type recordStore interface {
 type pipeline struct {
 	x     extract.Extractor
 	store recordStore
+	// off leaves pages unextracted (a capture-only crawl into WARC files).
+	off bool
 }
 
 func (p pipeline) HandlePage(ctx context.Context, pg *crawler.Page) (crawler.Outcome, error) {
-	rec, err := p.x.Extract(extract.Input{Body: pg.Body, URL: pg.FinalURL, ContentType: pg.ContentType,
-		ContentLanguage: pg.ContentLanguage, FetchedAt: pg.FetchedAt})
-	switch {
-	case errors.Is(err, extract.ErrTooLarge):
-		return crawler.Outcome{Skip: "too large"}, nil
-	case errors.Is(err, extract.ErrEmpty):
-		return crawler.Outcome{Skip: "empty page"}, nil
-	case err != nil:
-		return crawler.Outcome{Skip: "not HTML (unreadable bytes)"}, nil
+	if p.off {
+		return crawler.Outcome{Skip: "not extracted (--no-extract)"}, nil
 	}
-	// An alias (AMP copy, tracking variant) is stored from its canonical page,
-	// fetched once, unless that page cannot be crawled.
-	if rec.CanonicalURL != "" && !crawler.SamePage(rec.CanonicalURL, pg.FinalURL) && pg.Follow != nil && pg.Follow(rec.CanonicalURL) {
-		return crawler.Outcome{Skip: "alias of its canonical URL"}, nil
-	}
-	if !rec.IsArticle {
-		return crawler.Outcome{Skip: "not an article (home, listing or error page)"}, nil
+	rec, skip := p.decide(pg)
+	if rec == nil {
+		return crawler.Outcome{Skip: skip}, nil
 	}
 	res, err := p.store.Put(ctx, rec)
 	if err != nil {
@@ -48,4 +39,29 @@ func (p pipeline) HandlePage(ctx context.Context, pg *crawler.Page) (crawler.Out
 		return crawler.Outcome{Unchanged: true}, nil
 	}
 	return crawler.Outcome{Stored: true}, nil
+}
+
+// decide extracts a page and returns the record to store, or why there is
+// none.
+func (p pipeline) decide(pg *crawler.Page) (*extract.Record, string) {
+	rec, err := p.x.Extract(extract.Input{Body: pg.Body, URL: pg.FinalURL, ContentType: pg.ContentType,
+		ContentLanguage: pg.ContentLanguage, FetchedAt: pg.FetchedAt})
+	switch {
+	case errors.Is(err, extract.ErrTooLarge):
+		return nil, "too large"
+	case errors.Is(err, extract.ErrEmpty):
+		return nil, "empty page"
+	case err != nil:
+		return nil, "not HTML (unreadable bytes)"
+	}
+	rec.WARCFile, rec.WARCRecordID = pg.WARCFile, pg.WARCRecordID
+	// An alias (AMP copy, tracking variant) is stored from its canonical page,
+	// fetched once, unless that page cannot be crawled.
+	if rec.CanonicalURL != "" && !crawler.SamePage(rec.CanonicalURL, pg.FinalURL) && pg.Follow != nil && pg.Follow(rec.CanonicalURL) {
+		return nil, "alias of its canonical URL"
+	}
+	if !rec.IsArticle {
+		return nil, "not an article (home, listing or error page)"
+	}
+	return rec, ""
 }

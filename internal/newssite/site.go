@@ -11,6 +11,7 @@ package newssite
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
 	"fmt"
 	"html"
 	"math/rand"
@@ -41,6 +42,9 @@ type Article struct {
 	Section   string
 	Published time.Time // EN: full time with offset; AR: the day
 	Word      string    // a word that occurs in this article's body only
+	// Updated and Addendum are set by Update: when, and the paragraph added.
+	Updated  time.Time
+	Addendum string
 }
 
 // Site is a running synthetic site.
@@ -107,6 +111,25 @@ func Start(o Options) *Site {
 	}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
+}
+
+// Update changes article i: a paragraph is added and the sitemap dates
+// the change. English articles carry an ETag, Arabic ones Last-Modified,
+// and both answer conditional requests.
+func (s *Site) Update(i int, paragraph string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Articles[i].Updated = time.Now().UTC().Truncate(time.Second)
+	s.Articles[i].Addendum = paragraph
+	s.byPath[s.Articles[i].Path] = &s.Articles[i]
+}
+
+// modified is when an article last changed.
+func (a *Article) modified() time.Time {
+	if a.Updated.After(a.Published) {
+		return a.Updated
+	}
+	return a.Published
 }
 
 func (s *Site) add(a Article) { s.Articles = append(s.Articles, a) }
@@ -219,10 +242,24 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 			time.Sleep(s.opts.SlowDelay)
 		}
 		if a.Lang == "ar" {
+			lm := a.modified().UTC().Format(http.TimeFormat)
+			w.Header().Set("Last-Modified", lm)
+			if ims, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil && !a.modified().Truncate(time.Second).After(ims) {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
 			s.arabic(w, s.arabicArticle(a))
 			return
 		}
-		s.html(w, s.englishArticle(a))
+		page := s.englishArticle(a)
+		sum := sha256.Sum256([]byte(page))
+		etag := fmt.Sprintf(`"%x"`, sum[:8])
+		w.Header().Set("ETag", etag)
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		s.html(w, page)
 	}
 }
 
@@ -257,7 +294,7 @@ func (s *Site) sitemap(lang string) []byte {
 			loc += "?utm_source=sitemap&utm_medium=xml" // a tracking duplicate
 		}
 		fmt.Fprintf(&b, `<url><loc>%s</loc><lastmod>%s</lastmod><news:news><news:title>%s</news:title></news:news></url>`,
-			html.EscapeString(loc), a.Published.Format("2006-01-02"), html.EscapeString(a.Title))
+			html.EscapeString(loc), a.modified().Format(time.RFC3339), html.EscapeString(a.Title))
 	}
 	b.WriteString(`</urlset>`)
 	return []byte(b.String())
@@ -423,10 +460,16 @@ func paragraphs(seed int, words []string, n int, marker string, at int) []string
 
 // Body returns an article's paragraphs, as its page shows them.
 func (a *Article) Body() []string {
+	var ps []string
 	if a.Lang == "ar" {
-		return paragraphs(len(a.Path)*7919+int(a.Published.Unix()%9973), fillerAR, 5, a.Word, 2)
+		ps = paragraphs(len(a.Path)*7919+int(a.Published.Unix()%9973), fillerAR, 5, a.Word, 2)
+	} else {
+		ps = paragraphs(len(a.Path)*7919+int(a.Published.Unix()%9973), fillerEN, 6, a.Word, 3)
 	}
-	return paragraphs(len(a.Path)*7919+int(a.Published.Unix()%9973), fillerEN, 6, a.Word, 3)
+	if a.Addendum != "" {
+		ps = append(ps, a.Addendum)
+	}
+	return ps
 }
 
 func (s *Site) englishArticle(a *Article) string {

@@ -1,0 +1,359 @@
+package crawler
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// RedisState is a crawl state in Redis, shared by every process that opens
+// it with the same URL and crawl name: they fetch each page once between
+// them, keep each site's delay between them, and resume together. A
+// process that dies holding pages (no heartbeat for heartbeatTTL) has them
+// handed to the others.
+//
+// Keys, under "presscrawl:<name>:": known (set of dedup keys), q:<site>
+// (list of entries), sites, queued (counter), inflight (hash: entry ->
+// process), proc:<id> (heartbeat), visits (hash), polite:<site> (the
+// site's next request slot, ms), status.
+type RedisState struct {
+	rdb    *redis.Client
+	prefix string
+	proc   string
+	stop   chan struct{}
+	once   sync.Once
+	wg     sync.WaitGroup
+}
+
+const (
+	heartbeatTTL   = 15 * time.Second
+	heartbeatEvery = 5 * time.Second
+)
+
+// OpenRedisState connects to the Redis server at rawURL
+// (redis://[[user]:password@]host:port/db; password, when not empty,
+// overrides the URL's) for the crawl called name (processes sharing a
+// crawl use the same name).
+func OpenRedisState(ctx context.Context, rawURL, password, name string) (*RedisState, error) {
+	opt, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("--redis %s: %w", RedactURL(rawURL), err)
+	}
+	if password != "" {
+		opt.Password = password
+	}
+	rdb := redis.NewClient(opt)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("redis at %s: %w", RedactURL(rawURL), err)
+	}
+	id := make([]byte, 8)
+	rand.Read(id)
+	s := &RedisState{rdb: rdb, prefix: "presscrawl:" + name, proc: hex.EncodeToString(id), stop: make(chan struct{})}
+	if err := s.beat(ctx); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("redis at %s: %w", RedactURL(rawURL), err)
+	}
+	s.wg.Add(1)
+	go s.heartbeat()
+	return s, nil
+}
+
+// RedactURL hides the password of a URL, for messages.
+func RedactURL(raw string) string {
+	at := strings.LastIndex(raw, "@")
+	scheme := strings.Index(raw, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return raw
+	}
+	userinfo := raw[scheme+3 : at]
+	if i := strings.Index(userinfo, ":"); i >= 0 {
+		return raw[:scheme+3] + userinfo[:i] + ":xxxxx" + raw[at:]
+	}
+	return raw
+}
+
+func (s *RedisState) key(parts ...string) string {
+	return s.prefix + ":" + strings.Join(parts, ":")
+}
+
+func (s *RedisState) beat(ctx context.Context) error {
+	return s.rdb.Set(ctx, s.key("proc", s.proc), time.Now().Unix(), heartbeatTTL).Err()
+}
+
+func (s *RedisState) heartbeat() {
+	defer s.wg.Done()
+	t := time.NewTicker(heartbeatEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), heartbeatEvery)
+			s.beat(ctx) // a missed beat is retried; three in a row hand our pages to others
+			cancel()
+		}
+	}
+}
+
+// Close stops the heartbeat and disconnects.
+func (s *RedisState) Close() error {
+	s.once.Do(func() {
+		close(s.stop)
+		s.wg.Wait()
+		s.rdb.Del(context.Background(), s.key("proc", s.proc))
+	})
+	return s.rdb.Close()
+}
+
+var beginScript = redis.NewScript(`
+local p = ARGV[1]
+if redis.call('GET', p..':status') == 'running' then return 1 end
+for _, site in ipairs(redis.call('SMEMBERS', p..':sites')) do redis.call('DEL', p..':q:'..site) end
+redis.call('DEL', p..':sites', p..':known', p..':inflight', p..':queued')
+redis.call('SET', p..':status', 'running')
+return 0`)
+
+// Begin joins the crawl when it is running (another process started it,
+// or this one was interrupted), else starts it afresh.
+func (s *RedisState) Begin(ctx context.Context) (bool, int64, error) {
+	r, err := beginScript.Run(ctx, s.rdb, nil, s.prefix).Int()
+	if err != nil {
+		return false, 0, fmt.Errorf("crawl state in redis: %w", err)
+	}
+	if err := s.reclaim(ctx); err != nil {
+		return false, 0, err
+	}
+	q, _, err := s.Remaining(ctx)
+	return r == 1, q, err
+}
+
+// Known reports whether the key is queued or done.
+func (s *RedisState) Known(ctx context.Context, key string) (bool, error) {
+	return s.rdb.SIsMember(ctx, s.key("known"), key).Result()
+}
+
+// An entry in Redis: site, depth, lastmod, key and URL, tab-separated (none
+// of them holds a tab: URLs are canonical, sites are host names).
+func redisMember(e Entry) string {
+	return e.Site + "\t" + strconv.Itoa(e.Depth) + "\t" + strconv.FormatInt(e.LastMod, 10) + "\t" + e.Key + "\t" + e.URL
+}
+
+func parseMember(m string) (Entry, error) {
+	f := strings.SplitN(m, "\t", 5)
+	if len(f) != 5 {
+		return Entry{}, fmt.Errorf("bad queue entry %q", m)
+	}
+	d, err1 := strconv.Atoi(f[1])
+	mod, err2 := strconv.ParseInt(f[2], 10, 64)
+	if err1 != nil || err2 != nil {
+		return Entry{}, fmt.Errorf("bad queue entry %q", m)
+	}
+	return Entry{Site: f[0], Depth: d, LastMod: mod, Key: f[3], URL: f[4], ref: []byte(m)}, nil
+}
+
+var settleScript = redis.NewScript(`
+local p = ARGV[1]
+local done = ARGV[2]
+local i = 3
+local nk = tonumber(ARGV[i]); i = i + 1
+local keys = {}
+for j = 1, nk do keys[j] = ARGV[i]; i = i + 1 end
+local vval = ARGV[i]; i = i + 1
+local na = tonumber(ARGV[i]); i = i + 1
+local added = {}
+for j = 1, na do
+  local k, site, m = ARGV[i], ARGV[i+1], ARGV[i+2]; i = i + 3
+  if redis.call('SADD', p..':known', k) == 1 then
+    redis.call('RPUSH', p..':q:'..site, m)
+    redis.call('SADD', p..':sites', site)
+    redis.call('INCR', p..':queued')
+    added[#added+1] = j - 1
+  end
+end
+if done ~= '' then
+  redis.call('HDEL', p..':inflight', done)
+  for _, k in ipairs(keys) do redis.call('SADD', p..':known', k) end
+  if vval ~= '' then for _, k in ipairs(keys) do redis.call('HSET', p..':visits', k, vval) end end
+end
+return added`)
+
+// Settle finishes an entry and queues the new ones, atomically (one script).
+func (s *RedisState) Settle(ctx context.Context, done *Entry, keys []string, visit *Visit, add []Entry) ([]Entry, error) {
+	if done == nil && len(add) == 0 {
+		return nil, nil
+	}
+	args := []any{s.prefix, "", len(keys)}
+	if done != nil {
+		args[1] = string(done.ref)
+	}
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	if done != nil && visit != nil {
+		args = append(args, string(encodeVisit(*visit)))
+	} else {
+		args = append(args, "")
+	}
+	args = append(args, len(add))
+	for _, e := range add {
+		args = append(args, e.Key, e.Site, redisMember(e))
+	}
+	idx, err := settleScript.Run(ctx, s.rdb, nil, args...).Int64Slice()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("redis: %w", err)
+	}
+	added := make([]Entry, 0, len(idx))
+	for _, i := range idx {
+		e := add[i]
+		e.ref = []byte(redisMember(e))
+		added = append(added, e)
+	}
+	return added, nil
+}
+
+var nextScript = redis.NewScript(`
+local p = ARGV[1]
+local m = redis.call('LPOP', p..':q:'..ARGV[2])
+if not m then return false end
+redis.call('HSET', p..':inflight', m, ARGV[3])
+redis.call('DECR', p..':queued')
+return m`)
+
+// Next pops the site's next entry and marks it in flight for this process.
+func (s *RedisState) Next(ctx context.Context, site string) (Entry, bool, error) {
+	m, err := nextScript.Run(ctx, s.rdb, nil, s.prefix, site, s.proc).Text()
+	if errors.Is(err, redis.Nil) {
+		return Entry{}, false, nil
+	}
+	if err != nil {
+		return Entry{}, false, fmt.Errorf("redis: %w", err)
+	}
+	e, err := parseMember(m)
+	return e, err == nil, err
+}
+
+var returnScript = redis.NewScript(`
+local p = ARGV[1]
+if redis.call('HDEL', p..':inflight', ARGV[2]) == 1 then
+  redis.call('LPUSH', p..':q:'..ARGV[3], ARGV[2])
+  redis.call('INCR', p..':queued')
+end
+return 0`)
+
+// Return puts an entry back at the head of its site's queue.
+func (s *RedisState) Return(ctx context.Context, e Entry) error {
+	if err := returnScript.Run(ctx, s.rdb, nil, s.prefix, string(e.ref), e.Site).Err(); err != nil {
+		return fmt.Errorf("redis: %w", err)
+	}
+	return nil
+}
+
+var reclaimScript = redis.NewScript(`
+local p = ARGV[1]
+local all = redis.call('HGETALL', p..':inflight')
+local n = 0
+for i = 1, #all, 2 do
+  local m, proc = all[i], all[i+1]
+  if redis.call('EXISTS', p..':proc:'..proc) == 0 then
+    redis.call('HDEL', p..':inflight', m)
+    redis.call('LPUSH', p..':q:'..string.match(m, '^([^\t]*)'), m)
+    redis.call('INCR', p..':queued')
+    n = n + 1
+  end
+end
+return n`)
+
+// reclaim hands back the entries of processes whose heartbeat stopped.
+func (s *RedisState) reclaim(ctx context.Context) error {
+	if err := reclaimScript.Run(ctx, s.rdb, nil, s.prefix).Err(); err != nil {
+		return fmt.Errorf("redis: %w", err)
+	}
+	return nil
+}
+
+// Remaining counts the queued entries and those in flight in any process
+// (after handing back those of dead processes).
+func (s *RedisState) Remaining(ctx context.Context) (int64, int64, error) {
+	if err := s.reclaim(ctx); err != nil {
+		return 0, 0, err
+	}
+	q, err := s.rdb.Get(ctx, s.key("queued")).Int64()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return 0, 0, fmt.Errorf("redis: %w", err)
+	}
+	n, err := s.rdb.HLen(ctx, s.key("inflight")).Result()
+	if err != nil {
+		return 0, 0, fmt.Errorf("redis: %w", err)
+	}
+	return q, n, nil
+}
+
+// LastVisit reads the key's last fetch.
+func (s *RedisState) LastVisit(ctx context.Context, key string) (Visit, bool, error) {
+	b, err := s.rdb.HGet(ctx, s.key("visits"), key).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return Visit{}, false, nil
+	}
+	if err != nil {
+		return Visit{}, false, fmt.Errorf("redis: %w", err)
+	}
+	return decodeVisit(b), true, nil
+}
+
+var endScript = redis.NewScript(`
+local p = ARGV[1]
+if redis.call('HLEN', p..':inflight') == 0 then redis.call('SET', p..':status', 'complete') end
+return 0`)
+
+// End marks the crawl complete when nothing is in flight anywhere; an
+// interrupted process leaves it running for the others (or itself) to go
+// on with.
+func (s *RedisState) End(ctx context.Context, interrupted bool) error {
+	if interrupted {
+		return nil
+	}
+	if err := endScript.Run(ctx, s.rdb, nil, s.prefix).Err(); err != nil {
+		return fmt.Errorf("redis: %w", err)
+	}
+	return nil
+}
+
+var politeScript = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local k = ARGV[1]
+local interval = tonumber(ARGV[2])
+local slot = math.max(now, tonumber(redis.call('GET', k) or '0'))
+redis.call('SET', k, slot + interval, 'PX', interval + 60000)
+return slot - now`)
+
+// politeness spaces the requests of each site, across every process, by
+// delay/parallelism: the rate one process keeps alone.
+func (s *RedisState) politeness(delay time.Duration, parallelism int) func(context.Context, string) error {
+	interval := max(delay.Milliseconds()/int64(max(parallelism, 1)), 1)
+	return func(ctx context.Context, site string) error {
+		wait, err := politeScript.Run(ctx, s.rdb, nil, s.key("polite", site), interval).Int64()
+		if err != nil {
+			return fmt.Errorf("redis: %w", err)
+		}
+		if wait <= 0 {
+			return nil
+		}
+		select {
+		case <-time.After(time.Duration(wait) * time.Millisecond):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}

@@ -1,0 +1,264 @@
+// Package warc keeps a crawl's raw responses as WARC/1.1 files (one gzip
+// member per record, files rotated at a size limit) and reads them back, so
+// that an archive can be re-extracted without fetching again. It wraps
+// github.com/nlnwa/gowarc, the National Library of Norway's WARC library,
+// for writing, reading and validation.
+package warc
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	gowarc "github.com/nlnwa/gowarc/v3"
+
+	"github.com/presscrawl/presscrawl/crawler"
+)
+
+// DefaultMaxFileBytes is the size at which a WARC file is closed and the
+// next one begun (the WARC 1.1 recommendation is 1 GB).
+const DefaultMaxFileBytes = 1 << 30
+
+// Writer writes fetched responses, each with its request, to WARC files in
+// a directory. It is safe for concurrent use; Close finishes the current
+// file (until then it carries the suffix .open).
+type Writer struct {
+	w    *gowarc.WarcFileWriter
+	dir  string
+	once sync.Once
+	err  error
+}
+
+// NewWriter writes into dir (created if needed), starting a new file when
+// the current one would pass maxBytes. software names the producer in each
+// file's warcinfo record.
+func NewWriter(dir string, maxBytes int64, software string) (*Writer, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("WARC dir %s: %w", dir, err)
+	}
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxFileBytes
+	}
+	host, _ := os.Hostname()
+	gen := &gowarc.PatternNameGenerator{Directory: dir, Prefix: "presscrawl-", Pattern: "%{prefix}s%{ts}s-%05{serial}d-%{host}s-" + strconv.Itoa(os.Getpid()) + ".%{ext}s",
+		Params: map[string]any{"host": host}}
+	w := gowarc.NewWarcFileWriter(
+		gowarc.WithFileNameGenerator(gen),
+		gowarc.WithCompression(true), // one gzip member per record
+		gowarc.WithMaxFileSize(maxBytes),
+		gowarc.WithAddWarcConcurrentToHeader(true),
+		gowarc.WithWarcInfoFunc(func(b gowarc.WarcRecordBuilder) error {
+			_, err := fmt.Fprintf(b, "software: %s\r\nformat: WARC File Format 1.1\r\nconformsTo: http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\nhostname: %s\r\n", software, host)
+			return err
+		}),
+	)
+	return &Writer{w: w, dir: dir}, nil
+}
+
+// Archive writes x as a request record and a response record and returns
+// the response's file and record id.
+func (w *Writer) Archive(x *crawler.Exchange) (crawler.Provenance, error) {
+	req, err := requestRecord(x)
+	if err != nil {
+		return crawler.Provenance{}, fmt.Errorf("WARC request record of %s: %w", x.URL, err)
+	}
+	resp, err := responseRecord(x)
+	if err != nil {
+		req.Close()
+		return crawler.Provenance{}, fmt.Errorf("WARC response record of %s: %w", x.URL, err)
+	}
+	id := resp.RecordId()
+	res := w.w.Write(resp, req)
+	for _, r := range res {
+		if r.Err != nil {
+			return crawler.Provenance{}, fmt.Errorf("write WARC in %s: %w", w.dir, r.Err)
+		}
+	}
+	return crawler.Provenance{File: res[0].FileName, RecordID: id}, nil
+}
+
+// Close finishes the current file.
+func (w *Writer) Close() error {
+	w.once.Do(func() {
+		if err := w.w.Close(); err != nil {
+			w.err = fmt.Errorf("close WARC in %s: %w", w.dir, err)
+		}
+	})
+	return w.err
+}
+
+func requestRecord(x *crawler.Exchange) (gowarc.WarcRecord, error) {
+	u, err := url.Parse(x.URL)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\n", x.Method, u.RequestURI(), u.Host)
+	h := x.RequestHeader.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Del("Host")
+	h.Write(&b)
+	b.WriteString("\r\n")
+	return build(gowarc.Request, "application/http;msgtype=request", x, b.Bytes())
+}
+
+func responseRecord(x *crawler.Exchange) (gowarc.WarcRecord, error) {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "HTTP/1.1 %d %s\r\n", x.StatusCode, http.StatusText(x.StatusCode))
+	h := x.ResponseHeader.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	// The body is kept as decoded: the headers must say so.
+	h.Del("Content-Encoding")
+	h.Del("Transfer-Encoding")
+	h.Set("Content-Length", strconv.Itoa(len(x.Body)))
+	h.Write(&b)
+	b.WriteString("\r\n")
+	b.Write(x.Body)
+	return build(gowarc.Response, "application/http;msgtype=response", x, b.Bytes())
+}
+
+func build(t gowarc.RecordType, ct string, x *crawler.Exchange, block []byte) (gowarc.WarcRecord, error) {
+	rb := gowarc.NewRecordBuilder(t, gowarc.WithStrictValidation(), gowarc.WithAddMissingDigest(true))
+	rb.AddWarcHeader(gowarc.WarcTargetURI, x.URL)
+	rb.AddWarcHeaderTime(gowarc.WarcDate, x.FetchedAt)
+	rb.AddWarcHeader(gowarc.ContentType, ct)
+	if _, err := rb.Write(block); err != nil {
+		return nil, err
+	}
+	rec, _, err := rb.Build()
+	return rec, err
+}
+
+// Response is an HTTP response read back from a WARC file.
+type Response struct {
+	URL        string
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+	Date       time.Time
+	File       string // the WARC file's name (base name)
+	RecordID   string
+}
+
+// Files expands paths (WARC files, or directories holding them) into the
+// WARC files to read, in name order: *.warc, *.warc.gz, and the *.open
+// files a killed crawl leaves.
+func Files(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("WARC input %s: %w", p, err)
+		}
+		if !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		ents, err := os.ReadDir(p)
+		if err != nil {
+			return nil, fmt.Errorf("WARC input %s: %w", p, err)
+		}
+		var names []string
+		for _, e := range ents {
+			n := strings.TrimSuffix(e.Name(), ".open")
+			if !e.IsDir() && (strings.HasSuffix(n, ".warc") || strings.HasSuffix(n, ".warc.gz")) {
+				names = append(names, filepath.Join(p, e.Name()))
+			}
+		}
+		sort.Strings(names)
+		out = append(out, names...)
+	}
+	return out, nil
+}
+
+// ErrStop, returned by a ReadResponses callback, ends the reading early
+// without an error.
+var ErrStop = errors.New("stop")
+
+// ReadResponses calls fn with every response record of the WARC file at
+// path, in file order, validating each record's digests as it goes: a
+// damaged record is an error naming the file and its offset. A file cut
+// short (a killed crawl's .open file) ends at its last whole record.
+func ReadResponses(ctx context.Context, path string, fn func(*Response) error) error {
+	r, err := gowarc.NewWarcFileReader(path, 0, gowarc.WithStrictValidation())
+	if err != nil {
+		return fmt.Errorf("WARC %s: %w", path, err)
+	}
+	defer r.Close()
+	open := strings.HasSuffix(path, ".open")
+	name := strings.TrimSuffix(filepath.Base(path), ".open")
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rec, err := r.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			if open && (errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "EOF")) {
+				return nil
+			}
+			return fmt.Errorf("WARC %s at offset %d: %w", path, rec.Offset, err)
+		}
+		resp, err := response(rec.WarcRecord, name)
+		rec.WarcRecord.Close()
+		if err != nil {
+			return fmt.Errorf("WARC %s at offset %d: %w", path, rec.Offset, err)
+		}
+		if resp == nil {
+			continue
+		}
+		if err := fn(resp); err != nil {
+			if errors.Is(err, ErrStop) {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+func response(wr gowarc.WarcRecord, file string) (*Response, error) {
+	if wr.Type() != gowarc.Response {
+		return nil, nil
+	}
+	if _, err := wr.ValidateDigest(); err != nil { // reads (and keeps) the block
+
+		return nil, err
+	}
+	blk, ok := wr.Block().(gowarc.HttpResponseBlock)
+	if !ok {
+		return nil, nil // not HTTP (dns:, whois: ...)
+	}
+	payload, err := blk.PayloadBytes()
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(bufio.NewReader(payload))
+	if err != nil {
+		return nil, err
+	}
+	date, _ := wr.Date()
+	h := http.Header{}
+	if hh := blk.HttpHeader(); hh != nil {
+		h = hh.Clone()
+	}
+	return &Response{URL: wr.WarcHeader().Get(gowarc.WarcTargetURI), StatusCode: blk.HttpStatusCode(), Header: h,
+		Body: body, Date: date.UTC(), File: file, RecordID: wr.RecordId()}, nil
+}
