@@ -217,18 +217,21 @@ func (c *Crawler) drain(ctx context.Context) {
 		if c.pumpAll() > 0 {
 			continue
 		}
-		_, inFlight, err := c.state.Remaining(ctx)
+		queued, inFlight, err := c.state.Remaining(ctx) // takes over a dead process's pages
 		if err != nil {
 			c.stop(fmt.Errorf("crawl state: %w", err))
 			return
 		}
 		if inFlight == 0 {
+			if queued > 0 && c.pumpAll() > 0 {
+				continue // pages taken over
+			}
 			return
 		}
-		select { // another process is still fetching
+		select { // another process is still fetching: it may queue more
 		case <-ctx.Done():
 			return
-		case <-time.After(200 * time.Millisecond):
+		case <-time.After(50 * time.Millisecond):
 		}
 	}
 }

@@ -31,18 +31,33 @@ type RedisState struct {
 	stop   chan struct{}
 	once   sync.Once
 	wg     sync.WaitGroup
+	// ttl is how long a silent process keeps its pages; it beats every
+	// third of that.
+	ttl time.Duration
 }
 
-const (
-	heartbeatTTL   = 15 * time.Second
-	heartbeatEvery = 5 * time.Second
-)
+// heartbeatTTL is how long a process that stopped beating (killed, frozen,
+// cut off) keeps the pages it holds before the others take them over.
+const heartbeatTTL = 15 * time.Second
 
 // OpenRedisState connects to the Redis server at rawURL
 // (redis://[[user]:password@]host:port/db; password, when not empty,
 // overrides the URL's) for the crawl called name (processes sharing a
 // crawl use the same name).
 func OpenRedisState(ctx context.Context, rawURL, password, name string) (*RedisState, error) {
+	return openRedisState(ctx, rawURL, password, name, heartbeatTTL)
+}
+
+// quiet drops go-redis's own log lines (dial retries and the like): every
+// failure reaches the crawl as an error, with the URL's password redacted.
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
+
+var quietOnce sync.Once
+
+func openRedisState(ctx context.Context, rawURL, password, name string, ttl time.Duration) (*RedisState, error) {
+	quietOnce.Do(func() { redis.SetLogger(quiet{}) })
 	opt, err := redis.ParseURL(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("--redis %s: %w", RedactURL(rawURL), err)
@@ -57,7 +72,7 @@ func OpenRedisState(ctx context.Context, rawURL, password, name string) (*RedisS
 	}
 	id := make([]byte, 8)
 	rand.Read(id)
-	s := &RedisState{rdb: rdb, prefix: "presscrawl:" + name, proc: hex.EncodeToString(id), stop: make(chan struct{})}
+	s := &RedisState{rdb: rdb, prefix: "presscrawl:" + name, proc: hex.EncodeToString(id), stop: make(chan struct{}), ttl: ttl}
 	if err := s.beat(ctx); err != nil {
 		rdb.Close()
 		return nil, fmt.Errorf("redis at %s: %w", RedactURL(rawURL), err)
@@ -86,19 +101,19 @@ func (s *RedisState) key(parts ...string) string {
 }
 
 func (s *RedisState) beat(ctx context.Context) error {
-	return s.rdb.Set(ctx, s.key("proc", s.proc), time.Now().Unix(), heartbeatTTL).Err()
+	return s.rdb.Set(ctx, s.key("proc", s.proc), time.Now().Unix(), s.ttl).Err()
 }
 
 func (s *RedisState) heartbeat() {
 	defer s.wg.Done()
-	t := time.NewTicker(heartbeatEvery)
+	t := time.NewTicker(s.ttl / 3)
 	defer t.Stop()
 	for {
 		select {
 		case <-s.stop:
 			return
 		case <-t.C:
-			ctx, cancel := context.WithTimeout(context.Background(), heartbeatEvery)
+			ctx, cancel := context.WithTimeout(context.Background(), s.ttl/3)
 			s.beat(ctx) // a missed beat is retried; three in a row hand our pages to others
 			cancel()
 		}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -20,13 +19,7 @@ import (
 // none twice. The process is the real binary; the kill gives it no chance to
 // flush or close anything.
 func TestKill9MidCrawlLosesNothing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "presscrawl")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := binary(t)
 	site := newssite.Start(newssite.Options{English: 300, Arabic: 100})
 	defer site.Close()
 	dir := t.TempDir()

@@ -1,0 +1,285 @@
+package crawler
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/presscrawl/presscrawl/internal/redistest"
+)
+
+// tree serves a site of n pages: / links to /p0 … /p9, and /pi to
+// /p(10i) … /p(10i+9) and back to /; it counts the requests per path.
+func tree(n int) (*httptest.Server, func() map[string]int, func() []time.Time) {
+	var mu sync.Mutex
+	hits := map[string]int{}
+	var times []time.Time
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(2 * time.Millisecond) // a server that takes some time: the crawlers overlap
+		mu.Lock()
+		hits[r.URL.Path]++
+		if r.URL.Path != "/robots.txt" {
+			times = append(times, time.Now())
+		}
+		mu.Unlock()
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		i := -1
+		fmt.Sscanf(r.URL.Path, "/p%d", &i)
+		if r.URL.Path != "/" && (i < 0 || i >= n) {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		var b strings.Builder
+		fmt.Fprintf(&b, `<html><body><p>page %d</p><a href="/">home</a>`, i)
+		for j := 10*(i+1) - 10 + 10; j < 10*(i+1)+10 && j < n; j++ {
+			fmt.Fprintf(&b, `<a href="/p%d">%d</a>`, j, j)
+		}
+		if i < 0 {
+			for j := 0; j < 10 && j < n; j++ {
+				fmt.Fprintf(&b, `<a href="/p%d">%d</a>`, j, j)
+			}
+		}
+		b.WriteString("</body></html>")
+		w.Write([]byte(b.String()))
+	}))
+	count := func() map[string]int {
+		mu.Lock()
+		defer mu.Unlock()
+		out := map[string]int{}
+		for k, v := range hits {
+			out[k] = v
+		}
+		return out
+	}
+	at := func() []time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]time.Time(nil), times...)
+	}
+	return srv, count, at
+}
+
+func openRedis(t *testing.T, url, name string) *RedisState {
+	t.Helper()
+	s, err := OpenRedisState(context.Background(), url, "", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Three crawlers sharing one Redis state fetch every page of the site
+// exactly once between them, and each page reaches exactly one Handler.
+func TestRedisThreeCrawlersFetchEachPageOnce(t *testing.T) {
+	url := redistest.URL(t)
+	const n = 400
+	srv, hits, _ := tree(n)
+	defer srv.Close()
+	cfg := DefaultConfig()
+	cfg.Delay, cfg.MaxDepth = 0, 100
+	recs := make([]*recorder, 3)
+	var wg sync.WaitGroup
+	for i := range recs {
+		recs[i] = &recorder{}
+		st := openRedis(t, url, t.Name())
+		defer st.Close()
+		c, err := New(cfg, st, recs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, _, err := c.Run(context.Background(), []string{srv.URL + "/"}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	handled := map[string]int{}
+	for i, r := range recs {
+		t.Logf("crawler %d handled %d pages", i, len(r.pages))
+		for _, p := range r.pages {
+			handled[p.FinalURL]++
+		}
+	}
+	if len(handled) != n+1 {
+		t.Errorf("%d pages handled, want %d", len(handled), n+1)
+	}
+	for u, c := range handled {
+		if c != 1 {
+			t.Errorf("%s handled %d times", u, c)
+		}
+	}
+	for p, c := range hits() {
+		if p != "/robots.txt" && c != 1 {
+			t.Errorf("%s fetched %d times, want 1", p, c)
+		}
+	}
+	busy := 0
+	for _, r := range recs {
+		if len(r.pages) > 0 {
+			busy++
+		}
+	}
+	if busy < 2 {
+		t.Errorf("only %d of 3 crawlers got pages: the work was not shared", busy)
+	}
+}
+
+// The politeness delay holds across processes: with --delay 50ms and
+// --parallelism 1, three crawlers together send the site one request per
+// 50 ms at most.
+func TestRedisPolitenessHeldAcrossProcesses(t *testing.T) {
+	url := redistest.URL(t)
+	srv, _, times := tree(30)
+	defer srv.Close()
+	cfg := DefaultConfig()
+	cfg.Delay, cfg.Parallelism, cfg.MaxDepth = 50*time.Millisecond, 1, 100
+	var wg sync.WaitGroup
+	for i := 0; i < 3; i++ {
+		st := openRedis(t, url, t.Name())
+		defer st.Close()
+		c, err := New(cfg, st, &recorder{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.Run(context.Background(), []string{srv.URL + "/"})
+		}()
+	}
+	wg.Wait()
+	at := times()
+	sort.Slice(at, func(i, j int) bool { return at[i].Before(at[j]) })
+	if len(at) != 31 {
+		t.Fatalf("%d requests, want 31", len(at))
+	}
+	for i := 1; i < len(at); i++ {
+		// Redis hands out slots 50 ms apart; the requests leave within a
+		// few ms of their slot.
+		if gap := at[i].Sub(at[i-1]); gap < 40*time.Millisecond {
+			t.Errorf("requests %d and %d only %v apart, want about 50ms", i-1, i, gap)
+		}
+	}
+}
+
+// The pages a process held when it died (no more heartbeats) go back to
+// the queue, and another process crawls them.
+func TestRedisDeadProcessPagesTakenOver(t *testing.T) {
+	url := redistest.URL(t)
+	srv, hits, _ := tree(50)
+	defer srv.Close()
+	ctx := context.Background()
+	dead, err := openRedisState(ctx, url, "", t.Name(), 300*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := dead.Begin(ctx); err != nil {
+		t.Fatal(err)
+	}
+	site := strings.TrimPrefix(srv.URL, "http://")
+	seed := Entry{URL: srv.URL + "/", Key: site + "/", Site: site}
+	if _, err := dead.Settle(ctx, nil, nil, nil, []Entry{seed}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := dead.Next(ctx, site); !ok || err != nil {
+		t.Fatalf("next: %v %v", ok, err)
+	}
+	// It dies holding the seed: the heartbeat stops and is not removed.
+	close(dead.stop)
+	dead.wg.Wait()
+	dead.once.Do(func() {})
+	defer dead.rdb.Close()
+
+	alive := openRedis(t, url, t.Name())
+	defer alive.Close()
+	cfg := DefaultConfig()
+	cfg.Delay, cfg.MaxDepth = 0, 100
+	rec := &recorder{}
+	c, _ := New(cfg, alive, rec)
+	done := make(chan error)
+	go func() {
+		_, resumed, err := c.Run(ctx, []string{srv.URL + "/"})
+		if !resumed {
+			t.Error("the second process did not join the running crawl")
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the crawl waited for the dead process for ever")
+	}
+	if len(rec.pages) != 51 {
+		t.Errorf("%d pages handled, want all 51 (the dead process's seed included)", len(rec.pages))
+	}
+	if hits()["/"] != 1 {
+		t.Errorf("/ fetched %d times", hits()["/"])
+	}
+}
+
+// An interrupted shared crawl resumes: the same command again fetches the
+// rest, nothing twice.
+func TestRedisInterruptAndResume(t *testing.T) {
+	url := redistest.URL(t)
+	srv, hits, _ := tree(200)
+	defer srv.Close()
+	cfg := DefaultConfig()
+	cfg.Delay, cfg.MaxDepth, cfg.Parallelism = 5*time.Millisecond, 100, 2
+	ctx, cancel := context.WithCancel(context.Background())
+	st := openRedis(t, url, t.Name())
+	rec := &recorder{}
+	c, _ := New(cfg, st, rec)
+	go func() {
+		for {
+			rec.mu.Lock()
+			n := len(rec.pages)
+			rec.mu.Unlock()
+			if n >= 40 {
+				cancel()
+				return
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}()
+	if _, _, err := c.Run(ctx, []string{srv.URL + "/"}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	first := len(rec.pages)
+	if first >= 201 {
+		t.Fatalf("the interruption came too late (%d pages)", first)
+	}
+	st = openRedis(t, url, t.Name())
+	defer st.Close()
+	rec2 := &recorder{}
+	cfg.Delay = 0
+	c, _ = New(cfg, st, rec2)
+	snap, resumed, err := c.Run(context.Background(), []string{srv.URL + "/"})
+	if err != nil || !resumed || snap.Queued != 0 {
+		t.Fatalf("resume: %v resumed %v queued %d", err, resumed, snap.Queued)
+	}
+	if first+len(rec2.pages) != 201 {
+		t.Errorf("%d + %d pages handled, want 201", first, len(rec2.pages))
+	}
+	for p, c := range hits() {
+		if p != "/robots.txt" && c != 1 {
+			t.Errorf("%s fetched %d times", p, c)
+		}
+	}
+}
