@@ -4,7 +4,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build test lint unit devset bench crawlbench demo
+.PHONY: all build test lint unit devset bench crawlbench extractbench demo
 
 all: build
 
@@ -31,17 +31,14 @@ bench:
 	$(GO) test ./extract -run '^$$' -bench DevSet -benchmem -count 6 | tee bench.txt
 	$(GO) run golang.org/x/perf/cmd/benchstat@latest bench.txt
 
-## crawlbench: local crawls of 1,000 and 10,000 synthetic articles: pages/s and peak RSS
-## (the site runs in its own process; needs GNU time at /usr/bin/time)
+## crawlbench: local crawls of 10,000 and 100,000 pre-generated synthetic articles, extraction on and
+## off (pages/s, peak RSS), then one process against three sharing a Redis crawl state (duplicate fetches);
+## needs GNU time and redis-server. The extraction-only rate on the same pages: make extractbench
 crawlbench:
-	$(GO) build -o /tmp/presscrawl-bench ./cmd/presscrawl
-	$(GO) build -o /tmp/newssite-bench ./internal/newssite/serve
-	@for n in 1000 10000; do \
-	  /tmp/newssite-bench -english $$n -arabic 0 -addr 127.0.0.1:8089 >/dev/null & pid=$$!; sleep 1; \
-	  rm -rf /tmp/presscrawl-bench-$$n; echo "== $$n articles"; \
-	  /usr/bin/time -f "peak RSS %M KiB, wall %e s" /tmp/presscrawl-bench crawl --data-dir /tmp/presscrawl-bench-$$n --delay 0 --progress-interval 0 http://127.0.0.1:8089/ 2>&1 | grep -E "crawl finished|peak RSS"; \
-	  kill $$pid; wait $$pid 2>/dev/null || true; \
-	done
+	scripts/crawlbench.sh 10000 100000
+
+extractbench:
+	$(GO) test ./cmd/presscrawl -run '^$$' -bench SyntheticExtraction -benchtime 5000x -count 3
 
 ## demo: a first crawl with nothing to set up: serve the synthetic news site on
 ## localhost, crawl it into ./presscrawl-data, then search it

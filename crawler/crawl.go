@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -38,6 +39,9 @@ type Config struct {
 	// link-local addresses; a crawl whose seeds are local may anyway.
 	AllowPrivate bool
 	Allow, Deny  []string // regular expressions on the canonical URL
+	// RootCAs, when set, are the certificate authorities trusted (see
+	// CertPool); nil trusts the system's.
+	RootCAs *x509.CertPool
 	// Archive, when set, keeps every response fetched (WARC).
 	Archive Archiver
 	// RecrawlAfter, in a crawl after a complete one, leaves pages fetched
@@ -97,6 +101,7 @@ type Crawler struct {
 	collector *colly.Collector
 	sites     map[string]*siteQueue
 	work      chan struct{} // bounds pages in extraction and storage at once
+	lists     chan struct{} // bounds sitemaps being read at once
 	transport *http.Transport
 	client    http.RoundTripper // transport with the robots.txt limit
 	mu        sync.Mutex
@@ -172,7 +177,7 @@ func (c *Crawler) Run(ctx context.Context, seeds []string) (Snapshot, bool, erro
 	for _, u := range seedURLs {
 		hosts = append(hosts, u.Hostname())
 	}
-	c.transport = guardedTransport(c.cfg.AllowPrivate || localSeeds(runCtx, hosts), c.cfg.Parallelism)
+	c.transport = guardedTransport(c.cfg.AllowPrivate || localSeeds(runCtx, hosts), c.cfg.Parallelism, c.cfg.RootCAs)
 	c.client = robotsLimit{c.transport}
 	defer c.transport.CloseIdleConnections()
 	if err := c.setupCollector(sites); err != nil {
@@ -248,6 +253,7 @@ func (c *Crawler) setupCollector(sites map[string]bool) error {
 	col.SetRedirectHandler(c.redirect)
 	c.sites = map[string]*siteQueue{}
 	c.work = make(chan struct{}, 8*runtime.GOMAXPROCS(0)) // storage waits on commits: more than the cores
+	c.lists = make(chan struct{}, 1)
 	for site := range sites {
 		c.sites[site] = &siteQueue{slots: c.cfg.Parallelism}
 		delay := c.cfg.Delay
@@ -314,6 +320,22 @@ func (c *Crawler) admitLink(found []Entry, l link, base *url.URL, depth int) []E
 		found = append(found, e)
 	}
 	return found
+}
+
+// earlyBatch is how many URLs of a long list (a sitemap) are queued in one
+// transaction before the list's page is done.
+const earlyBatch = 2000
+
+// queueEarly queues the URLs found so far when they are many, before the
+// page that lists them is done, so that a sitemap of 50,000 URLs is not
+// one huge transaction. Should the crawl stop before the page is done, the
+// page is fetched again and its URLs, already known, are not queued twice.
+func (c *Crawler) queueEarly(found []Entry) []Entry {
+	if len(found) < earlyBatch {
+		return found
+	}
+	c.settle(nil, nil, nil, found)
+	return found[:0]
 }
 
 // settle records a finished entry (nil for none) with the new URLs it led
@@ -628,6 +650,8 @@ func (c *Crawler) onResponse(r *colly.Response) {
 	}
 	switch classify(ct, r.Body) {
 	case kindSitemap:
+		c.lists <- struct{}{} // one sitemap (up to 50,000 URLs) at a time: memory stays flat
+		defer func() { <-c.lists }()
 		pages, maps, err := parseSitemap(r.Body)
 		if err != nil {
 			c.stats.fail("bad sitemap")
@@ -635,6 +659,7 @@ func (c *Crawler) onResponse(r *colly.Response) {
 		}
 		for _, p := range append(maps, pages...) {
 			found = c.admitLink(found, p, final, e.Depth) // sitemap entries are as near as the sitemap
+			found = c.queueEarly(found)
 		}
 		c.stats.skip("sitemap (followed)")
 	case kindFeed:
@@ -773,6 +798,8 @@ func (c *Crawler) gzipSitemap(u *url.URL, depth int) []Entry {
 		c.stats.fail("bad sitemap")
 		return nil
 	}
+	c.lists <- struct{}{}
+	defer func() { <-c.lists }()
 	pages, maps, err := parseSitemap(p.Body)
 	if err != nil {
 		c.stats.fail("bad sitemap")
@@ -782,6 +809,7 @@ func (c *Crawler) gzipSitemap(u *url.URL, depth int) []Entry {
 	var found []Entry
 	for _, l := range append(maps, pages...) {
 		found = c.admitLink(found, l, u, depth)
+		found = c.queueEarly(found)
 	}
 	return found
 }

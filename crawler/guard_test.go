@@ -12,7 +12,7 @@ import (
 func TestGuardedTransport(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
-	_, err := (&http.Client{Transport: guardedTransport(false, 1)}).Get(srv.URL)
+	_, err := (&http.Client{Transport: guardedTransport(false, 1, nil)}).Get(srv.URL)
 	if !errors.Is(err, ErrPrivateAddress) {
 		t.Errorf("public crawl reached loopback: err = %v", err)
 	}
@@ -22,7 +22,7 @@ func TestGuardedTransport(t *testing.T) {
 	if errorReason(err) != "refused: private address" {
 		t.Errorf("reason %q", errorReason(err))
 	}
-	resp, err := (&http.Client{Transport: guardedTransport(true, 1)}).Get(srv.URL)
+	resp, err := (&http.Client{Transport: guardedTransport(true, 1, nil)}).Get(srv.URL)
 	if err != nil {
 		t.Fatalf("allowed crawl: %v", err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
@@ -59,6 +60,16 @@ type Local struct {
 	once    sync.Once
 }
 
+// maxSegmentDocs bounds the search index's segments (about 60 MB each for
+// news articles): a merge reads at most that much, so the pages it touches,
+// and memory, stay bounded as the archive grows (bleve's default lets one
+// segment reach 5 million documents). A search reads a few more segments.
+const maxSegmentDocs = 10000
+
+func scorchConfig() map[string]any {
+	return map[string]any{"scorchMergePlanOptions": map[string]any{"MaxSegmentSize": maxSegmentDocs}}
+}
+
 // OpenLocal opens (creating if needed) the local index in dir. A search
 // index that lags behind the records (after a crash) is brought up to date.
 func OpenLocal(dir string) (*Local, error) {
@@ -78,9 +89,9 @@ func OpenLocal(dir string) (*Local, error) {
 		return nil, fmt.Errorf("init records: %w", err)
 	}
 	sp := filepath.Join(dir, searchDir)
-	idx, err := bleve.Open(sp)
+	idx, err := bleve.OpenUsing(sp, scorchConfig())
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
-		idx, err = bleve.New(sp, newMapping())
+		idx, err = bleve.NewUsing(sp, newMapping(), scorch.Name, scorch.Name, scorchConfig())
 	}
 	if err != nil {
 		db.Close()
@@ -222,7 +233,7 @@ func (l *Local) batcher() {
 		if batch.Size() == 0 {
 			return
 		}
-		if err := l.search.Batch(batch); err != nil {
+		if err := l.batch(batch); err != nil {
 			l.setErr(fmt.Errorf("search index: %w", err))
 		}
 		batch.Reset()
@@ -244,6 +255,20 @@ func (l *Local) batcher() {
 			flush()
 		}
 	}
+}
+
+// batch applies a batch to the search index. bleve v2.6.3 can panic inside
+// Batch after its files failed to write (disk full: "assignment to entry in
+// nil map" in zapx's inverted index cache); the records are safe in
+// records.db and the search index is reconciled from them on the next
+// open, so the panic becomes this error instead of a crash.
+func (l *Local) batch(b *bleve.Batch) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("failed (%v); it is rebuilt from the records when the data dir is opened again", p)
+		}
+	}()
+	return l.search.Batch(b)
 }
 
 func (l *Local) setErr(err error) {

@@ -35,6 +35,11 @@ const DefaultMaxFileBytes = 1 << 30
 // a directory. It is safe for concurrent use; Close finishes the current
 // file (until then it carries the suffix .open).
 type Writer struct {
+	// mu serialises record building and writing: gowarc v3.1.0 sets a
+	// package variable of google/uuid each time it builds a record (a data
+	// race when builds run concurrently). Writing was serial anyway: one
+	// file, one gzip stream at a time.
+	mu   sync.Mutex
 	w    *gowarc.WarcFileWriter
 	dir  string
 	once sync.Once
@@ -70,6 +75,8 @@ func NewWriter(dir string, maxBytes int64, software string) (*Writer, error) {
 // Archive writes x as a request record and a response record and returns
 // the response's file and record id.
 func (w *Writer) Archive(x *crawler.Exchange) (crawler.Provenance, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	req, err := requestRecord(x)
 	if err != nil {
 		return crawler.Provenance{}, fmt.Errorf("WARC request record of %s: %w", x.URL, err)
@@ -92,6 +99,8 @@ func (w *Writer) Archive(x *crawler.Exchange) (crawler.Provenance, error) {
 // Close finishes the current file.
 func (w *Writer) Close() error {
 	w.once.Do(func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
 		if err := w.w.Close(); err != nil {
 			w.err = fmt.Errorf("close WARC in %s: %w", w.dir, err)
 		}

@@ -18,8 +18,10 @@ const (
 	keyUserAgent      = "user_agent"
 	keyFetchTimeout   = "fetch.timeout"
 	keyFetchMaxBody   = "fetch.max_body_bytes"
+	keyFetchCACert    = "fetch.ca_cert"
 	keyExtractFormat  = "extract.format"
 	keyExtractMaxPage = "extract.max_page_bytes"
+	keyExtractBudget  = "extract.timeout"
 	keyDataDir        = "data_dir"
 	keyMaxDepth       = "crawl.max_depth"
 	keyMaxPages       = "crawl.max_pages"
@@ -52,8 +54,10 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault(keyUserAgent, "")
 	v.SetDefault(keyFetchTimeout, 15*time.Second)
 	v.SetDefault(keyFetchMaxBody, 10<<20)
+	v.SetDefault(keyFetchCACert, "")
 	v.SetDefault(keyExtractFormat, "json")
 	v.SetDefault(keyExtractMaxPage, 10<<20)
+	v.SetDefault(keyExtractBudget, 10*time.Second)
 	v.SetDefault(keyDataDir, "./presscrawl-data")
 	d := crawler.DefaultConfig()
 	v.SetDefault(keyMaxDepth, d.MaxDepth)

@@ -9,12 +9,14 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/presscrawl/presscrawl/crawler"
 	"github.com/presscrawl/presscrawl/extract"
 	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/internal/residency"
 	"github.com/presscrawl/presscrawl/warc"
 )
 
@@ -50,6 +52,7 @@ completed starts afresh next time, updating changed articles in place.`,
 	f.String("user-agent", "", "User-Agent of every request")
 	f.Duration("timeout", 0, "time limit of one request (default 15s)")
 	f.Duration("progress-interval", 0, "progress line period when stderr is not a terminal; 0 turns it off (default 10s)")
+	f.String("ca-cert", "", "PEM file of a certificate authority to trust besides the system's (an intranet site's private CA); verification stays on")
 	f.String("warc", "", "keep every response in WARC/1.1 files in this directory (re-extract them later with 'presscrawl reextract')")
 	f.Int64("warc-max-size", 0, "start a new WARC file when the current one would pass this many bytes (default 1 GiB)")
 	f.Bool("no-extract", false, "fetch and follow links only, storing no records (with --warc: capture now, re-extract later)")
@@ -63,7 +66,7 @@ completed starts afresh next time, updating changed articles in place.`,
 			"allow": keyAllow, "deny": keyDeny, "ignore-robots": keyIgnoreRobots, "allow-private": keyAllowPrivate, "user-agent": keyUserAgent,
 			"timeout": keyFetchTimeout, "progress-interval": keyProgress,
 			"warc": keyWARCDir, "warc-max-size": keyWARCMaxBytes, "recrawl-after": keyRecrawlAfter,
-			"redis": keyRedis, "crawl-name": keyCrawlName,
+			"redis": keyRedis, "crawl-name": keyCrawlName, "ca-cert": keyFetchCACert,
 		})
 		if err != nil {
 			return &exitError{code: exitUsage, err: err}
@@ -87,6 +90,11 @@ completed starts afresh next time, updating changed articles in place.`,
 			IncludeSubdomains: v.GetBool(keyIncludeSubs), Allow: v.GetStringSlice(keyAllow), Deny: v.GetStringSlice(keyDeny),
 			AllowPrivate: v.GetBool(keyAllowPrivate), RecrawlAfter: v.GetDuration(keyRecrawlAfter),
 		}
+		if ca := v.GetString(keyFetchCACert); ca != "" {
+			if cfg.RootCAs, err = crawler.CertPool(ca); err != nil {
+				return &exitError{code: exitUsage, err: err}
+			}
+		}
 		extractOn := v.GetBool(keyExtractOn)
 		if noExtract, _ := cmd.Flags().GetBool("no-extract"); noExtract {
 			extractOn = false
@@ -97,6 +105,9 @@ completed starts afresh next time, updating changed articles in place.`,
 			return &exitError{code: exitFail, err: err}
 		}
 		defer store.Close()
+		// The data dir's files are read through mmap: release their pages
+		// from our resident set, so memory stays flat as the archive grows.
+		defer residency.Release(cmd.Context(), dir, time.Second)()
 		var state crawler.Store
 		if rurl := v.GetString(keyRedis); rurl != "" {
 			name := v.GetString(keyCrawlName)
@@ -122,7 +133,7 @@ completed starts afresh next time, updating changed articles in place.`,
 			defer w.Close()
 			cfg.Archive = w
 		}
-		c, err := crawler.New(cfg, state, pipeline{x: extract.Extractor{MaxBytes: v.GetInt(keyExtractMaxPage)}, store: store, off: !extractOn})
+		c, err := crawler.New(cfg, state, pipeline{x: extract.Extractor{MaxBytes: v.GetInt(keyExtractMaxPage)}, store: store, off: !extractOn, budget: v.GetDuration(keyExtractBudget)})
 		if err != nil {
 			return &exitError{code: exitUsage, err: err}
 		}
@@ -140,7 +151,7 @@ completed starts afresh next time, updating changed articles in place.`,
 			}
 		}
 		interrupted := cmd.Context().Err() != nil
-		printSummary(streams.ErrOut, snap, resumed, interrupted)
+		printSummary(streams.ErrOut, snap, resumed, interrupted, runErr != nil)
 		if runErr != nil {
 			return &exitError{code: exitFail, err: fmt.Errorf("crawl stopped: %w (run the same command again to resume)", runErr)}
 		}
@@ -181,9 +192,12 @@ func readSeeds(path string) ([]string, error) {
 	return seeds, nil
 }
 
-func printSummary(w io.Writer, s crawler.Snapshot, resumed, interrupted bool) {
+func printSummary(w io.Writer, s crawler.Snapshot, resumed, interrupted, stopped bool) {
 	how := "finished"
-	if interrupted {
+	switch {
+	case stopped:
+		how = "stopped by an error"
+	case interrupted:
 		how = "interrupted"
 	}
 	if resumed {

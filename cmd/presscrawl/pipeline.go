@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/presscrawl/presscrawl/crawler"
 	"github.com/presscrawl/presscrawl/extract"
@@ -21,6 +22,36 @@ type pipeline struct {
 	store recordStore
 	// off leaves pages unextracted (a capture-only crawl into WARC files).
 	off bool
+	// budget bounds one page's extraction time (0: none). A page over it is
+	// skipped and counted; its extraction finishes in the background.
+	budget time.Duration
+}
+
+// errOverBudget is a page whose extraction took longer than the budget.
+var errOverBudget = errors.New("extraction over its time budget")
+
+// extract runs the extractor within the budget.
+func (p pipeline) extract(in extract.Input) (*extract.Record, error) {
+	if p.budget <= 0 {
+		return p.x.Extract(in)
+	}
+	type result struct {
+		rec *extract.Record
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		rec, err := p.x.Extract(in)
+		done <- result{rec, err}
+	}()
+	t := time.NewTimer(p.budget)
+	defer t.Stop()
+	select {
+	case r := <-done:
+		return r.rec, r.err
+	case <-t.C:
+		return nil, errOverBudget
+	}
 }
 
 func (p pipeline) HandlePage(ctx context.Context, pg *crawler.Page) (crawler.Outcome, error) {
@@ -44,15 +75,19 @@ func (p pipeline) HandlePage(ctx context.Context, pg *crawler.Page) (crawler.Out
 // decide extracts a page and returns the record to store, or why there is
 // none.
 func (p pipeline) decide(pg *crawler.Page) (*extract.Record, string) {
-	rec, err := p.x.Extract(extract.Input{Body: pg.Body, URL: pg.FinalURL, ContentType: pg.ContentType,
+	rec, err := p.extract(extract.Input{Body: pg.Body, URL: pg.FinalURL, ContentType: pg.ContentType,
 		ContentLanguage: pg.ContentLanguage, FetchedAt: pg.FetchedAt})
 	switch {
+	case errors.Is(err, errOverBudget):
+		return nil, "extraction over its time budget"
 	case errors.Is(err, extract.ErrTooLarge):
 		return nil, "too large"
 	case errors.Is(err, extract.ErrEmpty):
 		return nil, "empty page"
-	case err != nil:
+	case errors.Is(err, extract.ErrNotHTML):
 		return nil, "not HTML (unreadable bytes)"
+	case err != nil:
+		return nil, "unparsable HTML"
 	}
 	rec.WARCFile, rec.WARCRecordID = pg.WARCFile, pg.WARCRecordID
 	// An alias (AMP copy, tracking variant) is stored from its canonical page,

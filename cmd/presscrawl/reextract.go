@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -67,7 +68,7 @@ written in capture order, so a later capture of a page wins.`,
 		default:
 			return &exitError{code: exitUsage, err: fmt.Errorf("--index %q: want local or jsonl", kind)}
 		}
-		r := reextractor{x: extract.Extractor{MaxBytes: v.GetInt(keyExtractMaxPage)}, store: sink}
+		r := reextractor{x: extract.Extractor{MaxBytes: v.GetInt(keyExtractMaxPage)}, budget: v.GetDuration(keyExtractBudget), store: sink}
 		sum, runErr := r.run(cmd.Context(), files)
 		if err := finish(); err != nil && runErr == nil {
 			runErr = err
@@ -103,8 +104,9 @@ func (j *jsonlSink) Put(_ context.Context, r *extract.Record) (index.PutResult, 
 // reextractor runs the crawl's page handler over WARC responses:
 // extraction in parallel, storage in capture order.
 type reextractor struct {
-	x     extract.Extractor
-	store recordStore
+	x      extract.Extractor
+	budget time.Duration
+	store  recordStore
 }
 
 type reextractSummary struct {
@@ -151,7 +153,7 @@ func (r reextractor) run(ctx context.Context, files []string) (reextractSummary,
 		k, err := crawler.PageKey(raw)
 		return err == nil && have[k]
 	}
-	p := pipeline{x: r.x} // decide only: storing is the committer's
+	p := pipeline{x: r.x, budget: r.budget} // decide only: storing is the committer's
 	type job struct {
 		seq  int
 		page *crawler.Page

@@ -53,6 +53,7 @@ type Site struct {
 	Articles []Article
 	opts     Options
 	byPath   map[string]*Article
+	rendered map[string]string     // article pages rendered ahead (Pregenerate)
 	sections map[string][]*Article // "en/<section>" and "ar/<section>"
 
 	mu    sync.Mutex
@@ -109,7 +110,9 @@ func Start(o Options) *Site {
 		t := time.Date(2024, 6, 1, 10, 0, 0, 0, time.FixedZone("+03:00", 3*3600))
 		s.add(Article{Path: p, Lang: "en", Title: "Special story at " + strings.Trim(p, "/"), Section: "gulf", Published: t, Word: latinWord(900000 + len(s.Articles))})
 	}
-	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	// Assigned before the server's goroutines start, so that they see it.
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.Server.Start()
 	return s
 }
 
@@ -121,7 +124,39 @@ func (s *Site) Update(i int, paragraph string) {
 	defer s.mu.Unlock()
 	s.Articles[i].Updated = time.Now().UTC().Truncate(time.Second)
 	s.Articles[i].Addendum = paragraph
+	delete(s.rendered, s.Articles[i].Path)
 	s.byPath[s.Articles[i].Path] = &s.Articles[i]
+}
+
+// Pregenerate renders every article page ahead, so that a benchmark
+// measures the crawler, not the site. Call it before serving.
+func (s *Site) Pregenerate() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.index()
+	s.rendered = make(map[string]string, len(s.Articles))
+	for i := range s.Articles {
+		a := &s.Articles[i]
+		if a.Lang == "ar" {
+			s.rendered[a.Path] = s.arabicArticle(a)
+		} else {
+			s.rendered[a.Path] = s.englishArticle(a)
+		}
+	}
+}
+
+// page renders an article, or takes it from the pregenerated ones.
+func (s *Site) page(a *Article) string {
+	s.mu.Lock()
+	p, ok := s.rendered[a.Path]
+	s.mu.Unlock()
+	if ok {
+		return p
+	}
+	if a.Lang == "ar" {
+		return s.arabicArticle(a)
+	}
+	return s.englishArticle(a)
 }
 
 // modified is when an article last changed.
@@ -186,15 +221,28 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "User-agent: *\nDisallow: /private/\n\nSitemap: %s/sitemap_index.xml\n", s.URL)
 	case p == "/sitemap_index.xml":
 		w.Header().Set("Content-Type", "application/xml")
-		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>%s/sitemap-en.xml</loc></sitemap><sitemap><loc>%s/sitemap-ar.xml.gz</loc></sitemap></sitemapindex>`, s.URL, s.URL)
+		fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
+		fmt.Fprintf(w, `<sitemap><loc>%s/sitemap-en.xml</loc></sitemap>`, s.URL)
+		for part := 2; (part-1)*sitemapSize < s.opts.English+2; part++ {
+			fmt.Fprintf(w, `<sitemap><loc>%s/sitemap-en-%d.xml</loc></sitemap>`, s.URL, part)
+		}
+		fmt.Fprintf(w, `<sitemap><loc>%s/sitemap-ar.xml.gz</loc></sitemap></sitemapindex>`, s.URL)
 	case p == "/sitemap-en.xml":
 		w.Header().Set("Content-Type", "application/xml")
-		w.Write(s.sitemap("en"))
+		w.Write(s.sitemap("en", 1))
+	case strings.HasPrefix(p, "/sitemap-en-") && strings.HasSuffix(p, ".xml"):
+		part, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(p, "/sitemap-en-"), ".xml"))
+		if err != nil || part < 2 {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/xml")
+		w.Write(s.sitemap("en", part))
 	case p == "/sitemap-ar.xml.gz":
 		w.Header().Set("Content-Type", "application/gzip")
 		var b bytes.Buffer
 		zw := gzip.NewWriter(&b)
-		zw.Write(s.sitemap("ar"))
+		zw.Write(s.sitemap("ar", 0))
 		zw.Close()
 		w.Write(b.Bytes())
 	case p == "/feed/":
@@ -248,10 +296,10 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 				w.WriteHeader(http.StatusNotModified)
 				return
 			}
-			s.arabic(w, s.arabicArticle(a))
+			s.arabic(w, s.page(a))
 			return
 		}
-		page := s.englishArticle(a)
+		page := s.page(a)
 		sum := sha256.Sum256([]byte(page))
 		etag := fmt.Sprintf(`"%x"`, sum[:8])
 		w.Header().Set("ETag", etag)
@@ -282,11 +330,22 @@ func (s *Site) arabic(w http.ResponseWriter, page string) {
 	w.Write(b)
 }
 
-func (s *Site) sitemap(lang string) []byte {
+// sitemapSize is the number of URLs in one part of the English sitemap, as
+// large sites split theirs (the protocol allows 50,000).
+const sitemapSize = 10000
+
+// sitemap lists the articles of a language: part n (from 1) of the
+// English ones, or all (part 0).
+func (s *Site) sitemap(lang string, part int) []byte {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">`)
+	n := 0
 	for i, a := range s.Articles {
 		if a.Lang != lang {
+			continue
+		}
+		n++
+		if part > 0 && (n-1)/sitemapSize+1 != part {
 			continue
 		}
 		loc := s.URL + a.Path

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package residency
+
+func supported() bool { return false }
+
+func pageOut(string) int { return 0 }

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Crawl benchmarks (issue 6): local crawls of pre-generated synthetic sites,
+# with extraction on and off, pages/s and peak RSS; then one process against
+# three sharing a Redis crawl state, with the duplicate fetches the site saw.
+#
+#   scripts/crawlbench.sh [SIZES...]      (default: 10000 100000)
+#
+# Needs GNU time (/usr/bin/time) and, for the Redis part, redis-server.
+# The site runs in its own process with every article rendered ahead, so
+# it is not the bottleneck; on a 2-core machine it still shares the cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
+work=${BENCH_DIR:-/tmp/presscrawl-crawlbench}
+rm -rf "$work" && mkdir -p "$work"
+go build -o "$work/presscrawl" ./cmd/presscrawl
+go build -o "$work/site" ./internal/newssite/serve
+port=18089
+url=http://127.0.0.1:$port/
+
+start_site() { # $1 articles
+  "$work/site" -english "$1" -arabic 0 -pregenerate -addr 127.0.0.1:$port >"$work/site.log" 2>&1 &
+  site_pid=$!
+  for _ in $(seq 1 600); do grep -q "synthetic news site" "$work/site.log" 2>/dev/null && return; sleep 0.1; done
+  echo "site did not start"; cat "$work/site.log"; exit 1
+}
+stop_site() { kill -TERM "$site_pid"; wait "$site_pid" 2>/dev/null || true; grep "served" "$work/site.log" || true; }
+
+crawl() { # $1 label, rest: crawl flags
+  local label=$1; shift
+  /usr/bin/time -f "%M %e" -o "$work/time" "$work/presscrawl" crawl --delay 0 --progress-interval 0 "$@" "$url" 2>"$work/crawl.log" || { cat "$work/crawl.log"; exit 1; }
+  read -r rss wall <"$work/time"
+  fetched=$(grep -o 'fetched [0-9]*' "$work/crawl.log" | head -1 | cut -d' ' -f2)
+  printf "%-34s fetched %7d  wall %7.1f s  %7.0f pages/s  peak RSS %4d MB\n" "$label" "$fetched" "$wall" "$(echo "$fetched / $wall" | bc -l)" $((rss / 1024))
+}
+
+for n in "${sizes[@]}"; do
+  echo "== $n articles"
+  start_site "$n"
+  crawl "extraction on" --data-dir "$work/on-$n"
+  stop_site
+  start_site "$n"
+  crawl "extraction off (--no-extract)" --data-dir "$work/off-$n" --no-extract
+  stop_site
+  du -sh "$work/on-$n" "$work/off-$n" | sed 's/^/  data dir /'
+done
+
+if command -v redis-server >/dev/null; then
+  n=${sizes[0]}
+  echo "== Redis: one process vs three, $n articles, extraction on"
+  redis-server --port 16379 --bind 127.0.0.1 --save "" --appendonly no --daemonize yes --logfile "$work/redis.log" --dir "$work"
+  sleep 0.5
+  start_site "$n"
+  crawl "1 process on Redis" --data-dir "$work/r1" --redis redis://127.0.0.1:16379/0 --crawl-name bench1
+  stop_site
+  start_site "$n"
+  t0=$(date +%s.%N)
+  for i in 1 2 3; do
+    "$work/presscrawl" crawl --delay 0 --progress-interval 0 --data-dir "$work/r3-$i" --redis redis://127.0.0.1:16379/0 --crawl-name bench3 "$url" 2>"$work/r3-$i.log" &
+  done
+  wait %2 %3 %4 2>/dev/null || wait
+  t1=$(date +%s.%N)
+  total=0
+  for i in 1 2 3; do f=$(grep -o 'fetched [0-9]*' "$work/r3-$i.log" | cut -d' ' -f2); total=$((total + f)); echo "  process $i fetched $f"; done
+  printf "%-34s fetched %7d  wall %7.1f s  %7.0f pages/s\n" "3 processes on Redis" "$total" "$(echo "$t1 - $t0" | bc -l)" "$(echo "$total / ($t1 - $t0)" | bc -l)"
+  stop_site
+  redis-cli -p 16379 shutdown nosave >/dev/null 2>&1 || true
+fi
