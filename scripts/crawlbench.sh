@@ -48,22 +48,27 @@ done
 
 if command -v redis-server >/dev/null; then
   n=${sizes[0]}
-  echo "== Redis: one process vs three, $n articles, extraction on"
   redis-server --port 16379 --bind 127.0.0.1 --save "" --appendonly no --daemonize yes --logfile "$work/redis.log" --dir "$work"
   sleep 0.5
-  start_site "$n"
-  crawl "1 process on Redis" --data-dir "$work/r1" --redis redis://127.0.0.1:16379/0 --crawl-name bench1
-  stop_site
-  start_site "$n"
-  t0=$(date +%s.%N)
-  for i in 1 2 3; do
-    "$work/presscrawl" crawl --delay 0 --progress-interval 0 --data-dir "$work/r3-$i" --redis redis://127.0.0.1:16379/0 --crawl-name bench3 "$url" 2>"$work/r3-$i.log" &
+  for mode in on off; do
+    flag=""; [ $mode = off ] && flag=--no-extract
+    echo "== Redis: one process vs three, $n articles, extraction $mode"
+    start_site "$n"
+    crawl "1 process on Redis" --data-dir "$work/r1-$mode" --redis redis://127.0.0.1:16379/0 --crawl-name "bench1-$mode" $flag
+    stop_site
+    start_site "$n"
+    t0=$(date +%s.%N)
+    pids=()
+    for i in 1 2 3; do
+      "$work/presscrawl" crawl --delay 0 --progress-interval 0 --data-dir "$work/r3-$mode-$i" --redis redis://127.0.0.1:16379/0 --crawl-name "bench3-$mode" $flag "$url" 2>"$work/r3-$i.log" &
+      pids+=($!)
+    done
+    wait "${pids[@]}"
+    t1=$(date +%s.%N)
+    total=0
+    for i in 1 2 3; do f=$(grep -o 'fetched [0-9]*' "$work/r3-$i.log" | cut -d' ' -f2); total=$((total + f)); echo "  process $i fetched $f"; done
+    printf "%-34s fetched %7d  wall %7.1f s  %7.0f pages/s\n" "3 processes on Redis" "$total" "$(echo "$t1 - $t0" | bc -l)" "$(echo "$total / ($t1 - $t0)" | bc -l)"
+    stop_site
   done
-  wait %2 %3 %4 2>/dev/null || wait
-  t1=$(date +%s.%N)
-  total=0
-  for i in 1 2 3; do f=$(grep -o 'fetched [0-9]*' "$work/r3-$i.log" | cut -d' ' -f2); total=$((total + f)); echo "  process $i fetched $f"; done
-  printf "%-34s fetched %7d  wall %7.1f s  %7.0f pages/s\n" "3 processes on Redis" "$total" "$(echo "$t1 - $t0" | bc -l)" "$(echo "$total / ($t1 - $t0)" | bc -l)"
-  stop_site
   redis-cli -p 16379 shutdown nosave >/dev/null 2>&1 || true
 fi
