@@ -396,3 +396,61 @@ func hasLongParagraph(n *html.Node) bool {
 		return float64(w)*(1-ld) >= 25
 	}) != nil
 }
+
+// noscriptMinWords is how much prose a <noscript> must hold to be taken for
+// the page's body: pages rendered by script (Blogger's templates, some
+// news apps) put the article there for readers without script; short ones
+// are "enable JavaScript" notes and tracking pixels.
+const noscriptMinWords = 60
+
+// unwrapNoscript replaces each <noscript> in the body that holds prose
+// paragraphs by its content, parsed as HTML (the parser keeps a noscript's
+// content as raw text, and readability drops noscript elements).
+func unwrapNoscript(doc *html.Node) {
+	body := find(doc, func(n *html.Node) bool { return n.DataAtom == atom.Body })
+	if body == nil {
+		return
+	}
+	var found []*html.Node
+	walk(body, func(n *html.Node) bool {
+		if n.Type == html.ElementNode && n.DataAtom == atom.Noscript {
+			found = append(found, n)
+			return false
+		}
+		return true
+	})
+	for _, ns := range found {
+		if ns.FirstChild == nil || ns.FirstChild != ns.LastChild || ns.FirstChild.Type != html.TextNode || ns.Parent == nil {
+			continue
+		}
+		raw := ns.FirstChild.Data
+		if !strings.Contains(raw, "<p") {
+			continue
+		}
+		ctx := ns.Parent
+		if ctx.Type != html.ElementNode {
+			ctx = body
+		}
+		nodes, err := html.ParseFragment(strings.NewReader(raw), ctx)
+		if err != nil {
+			continue
+		}
+		words := 0
+		for _, n := range nodes {
+			walk(n, func(m *html.Node) bool {
+				if m.Type == html.ElementNode && m.DataAtom == atom.P {
+					words += wordCount(textOf(m))
+					return false
+				}
+				return true
+			})
+		}
+		if words < noscriptMinWords {
+			continue
+		}
+		for _, n := range nodes {
+			ns.Parent.InsertBefore(n, ns)
+		}
+		removeNode(ns)
+	}
+}

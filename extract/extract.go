@@ -107,12 +107,14 @@ func (x Extractor) Extract(in Input) (*Record, error) {
 	rec.ModifiedAt = chooseModified(m, ld, ref)
 
 	lead := standfirst(m, doc, order)
+	unwrapNoscript(doc)
 	clean(doc)
 	bs := refine(bodyBlocks(doc, base), rec.Title)
 	if n := blocksWords(bs); n < fallbackWords {
 		// The rules may have taken the body for boilerplate (a builder's
 		// widget class, an odd wrapper): try again with structure only.
 		if fresh, err := html.Parse(strings.NewReader(src)); err == nil {
+			unwrapNoscript(fresh)
 			cleanStructure(fresh)
 			if alt := refine(bodyBlocks(fresh, base), rec.Title); blocksWords(alt) > n*3/2+10 {
 				bs = alt

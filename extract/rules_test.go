@@ -71,6 +71,18 @@ func TestBoilerplateRules(t *testing.T) {
 	}
 }
 
+// A body that only a <noscript> holds (pages rendered by script, such as
+// Blogger's templates) is read from it; short noscript notes are not.
+func TestNoscriptBody(t *testing.T) {
+	rec := extractFile(t, "body-noscript.html", "https://courier.example/2024/03/05/council-tram-extension/")
+	if got := strings.Split(rec.Text, "\n\n"); !slices.Equal(got, bodyParagraphs) {
+		t.Errorf("text blocks:\n%q\nwant:\n%q", got, bodyParagraphs)
+	}
+	if strings.Contains(rec.Text, "enable JavaScript") {
+		t.Error("a short noscript note reached the text")
+	}
+}
+
 func TestAlsoReadInsertDropped(t *testing.T) {
 	rec := extractFile(t, "boiler-alsoread.html", "")
 	if strings.Contains(rec.Text, "Read also") || strings.Contains(rec.Text, "Bus fares") {
