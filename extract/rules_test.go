@@ -47,6 +47,7 @@ func TestBoilerplateRules(t *testing.T) {
 		{"boiler-breadcrumb.html", []string{"Home", "Local news", "Transport"}},
 		{"boiler-player.html", []string{"Evening Bulletin", "0:00"}},
 		{"boiler-ads.html", []string{"Advertisement", "winter tyres"}},
+		{"boiler-cta.html", []string{"enjoyed this story", "morning briefing"}},
 		{"boiler-caption.html", []string{"waits at the central station"}},
 		{"boiler-nav-footer.html", []string{"Politics", "Copyright", "Registered office"}},
 	} {

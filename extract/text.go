@@ -196,6 +196,11 @@ var creditLine = regexp.MustCompile(`(?i)^(photo|image|picture|credit|credits|ph
 // trailingMeta are the post-metadata lines blog engines print under a post.
 var trailingMeta = regexp.MustCompile(`(?i)^(this entry was posted|posted in|filed under|tags?:|tagged( with)?:?|categories:|category:|kategorien?:|schlagw(ö|oe)rter:|veröffentlicht (am|in|unter)|erstellt am|der beitrag wurde|dieser beitrag wurde|publié (le|dans)|share this|teilen mit:|like this:|gefällt mir:|related posts?:?|ähnliche beiträge|vous aimerez aussi|التصنيفات|الوسوم|كلمات مفتاحية)`)
 
+// callToAction are the appeals a site closes articles with: subscribe,
+// sign up, tell us, read on behind the paywall. Only a short last block
+// (40 words at most) is tested.
+var callToAction = regexp.MustCompile(`(?i)(if you (enjoyed|liked|found value in)|we want to hear|never miss|sign up (for|to|here|now)|subscribe (to|for|now|here|today)|do you want to be informed|support (our|independent) journalism|become a (member|subscriber|patron)|to read (the rest|the full)|pour lire la suite|abonnez-vous|inscrivez-vous|jetzt abonnieren|abonnieren sie|melden sie sich (für|zum|hier)|newsletter (abonnieren|bestellen)|bitte teilen sie uns|unterstützen sie (uns|unsere)|suscríbete|zapisz się|zasubskrybuj|اشترك (في|الآن))`)
+
 var bylinePrefix = regexp.MustCompile(`(?i)^(by|von|par|por|di|door|av|przez|بقلم|كتب|كتبت|إعداد|تأليف)[:\s]`)
 
 // refine applies the rules that need the whole list of blocks: the title,
@@ -228,7 +233,7 @@ func refine(bs []block, title string) []block {
 	out = trimTail(out)
 	for len(out) > 0 {
 		last := out[len(out)-1].text
-		if !isBylineOrDate(last) && !(trailingMeta.MatchString(last) && wordCount(last) <= 40) {
+		if !isBylineOrDate(last) && !((trailingMeta.MatchString(last) || callToAction.MatchString(last)) && wordCount(last) <= 40) {
 			break
 		}
 		out = out[:len(out)-1]
