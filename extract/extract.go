@@ -496,12 +496,24 @@ func standfirst(m *meta, doc *html.Node, order map[*html.Node]int) string {
 		return ""
 	}
 	start, lead := order[m.h1], ""
+	// A block after the title that repeats the page's description is its
+	// standfirst too, whatever its class.
+	desc := strings.ToLower(collapse(firstNonEmpty(m.first("description"), m.first("og:description"))))
+	if wordCount(desc) < 8 {
+		desc = ""
+	}
 	walk(doc, func(n *html.Node) bool {
 		if lead != "" || n.Type != html.ElementNode {
 			return lead == ""
 		}
 		if i := order[n]; i <= start || i > start+40 {
 			return i <= start+40
+		}
+		if desc != "" && (n.DataAtom == atom.P || n.DataAtom == atom.Div || n.DataAtom == atom.H2) {
+			if t := collapse(textOf(n)); strings.ToLower(t) == desc {
+				lead = t
+				return false
+			}
 		}
 		for _, w := range append(tokens(attr(n, "class")), tokens(attr(n, "id"))...) {
 			if !leadWords[w] {

@@ -84,6 +84,16 @@ func TestNoscriptBody(t *testing.T) {
 	}
 }
 
+// A paragraph after the title that repeats the meta description is the
+// standfirst, whatever its class, even in a header readability drops.
+func TestLeadRepeatingDescription(t *testing.T) {
+	rec := extractFile(t, "lead-description.html", "https://courier.example/2024/03/05/council-tram-extension/")
+	want := append([]string{"Two years after the first consultation, the council has voted for trams to reach the northern districts, at a cost still disputed."}, bodyParagraphs...)
+	if got := strings.Split(rec.Text, "\n\n"); !slices.Equal(got, want) {
+		t.Errorf("text blocks:\n%q\nwant:\n%q", got, want)
+	}
+}
+
 func TestAlsoReadInsertDropped(t *testing.T) {
 	rec := extractFile(t, "boiler-alsoread.html", "")
 	if strings.Contains(rec.Text, "Read also") || strings.Contains(rec.Text, "Bus fares") {
