@@ -199,7 +199,16 @@ var trailingMeta = regexp.MustCompile(`(?i)^(this entry was posted|posted in|fil
 // callToAction are the appeals a site closes articles with: subscribe,
 // sign up, tell us, read on behind the paywall. Only a short last block
 // (40 words at most) is tested.
-var callToAction = regexp.MustCompile(`(?i)(if you (enjoyed|liked|found value in)|we want to hear|never miss|sign up (for|to|here|now)|subscribe (to|for|now|here|today)|do you want to be informed|support (our|independent) journalism|become a (member|subscriber|patron)|to read (the rest|the full)|pour lire la suite|abonnez-vous|inscrivez-vous|jetzt abonnieren|abonnieren sie|melden sie sich (für|zum|hier)|newsletter (abonnieren|bestellen)|bitte teilen sie uns|unterstützen sie (uns|unsere)|suscríbete|zapisz się|zasubskrybuj|اشترك (في|الآن))`)
+var callToAction = regexp.MustCompile(`(?i)(if you (enjoyed|liked|found value in)|we want to hear|never miss|sign up (for|to|here|now)|subscribe (to|for|now|here|today)|do you want to be informed|support (our|independent) journalism|become a (member|subscriber|patron)|to read (the rest|the full)|pour lire la suite|abonnez-vous|inscrivez-vous|jetzt abonnieren|abonnieren sie|melden sie sich (für|zum|hier)|newsletter (abonnieren|bestellen)|bitte teilen sie uns|unterstützen sie (uns|unsere)|suscríbete|zapisz się|zasubskrybuj|follow us on|folgen sie uns|folge uns|síguenos|suivez-nous|اشترك (في|الآن)|تابعونا)`)
+
+// closing reports whether a block is one of the lines sites end articles
+// with rather than article text.
+func closing(b string) bool {
+	return trailingMeta.MatchString(b) || callToAction.MatchString(b) || siteNotice.MatchString(b)
+}
+
+// siteNotice are cookie and licence notices printed under the article.
+var siteNotice = regexp.MustCompile(`(?i)(use of cookies|we use cookies|verwendung von cookies|utilisation (de|des) cookies|uso de cookies|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|wszelkie prawa zastrzeżone|creative commons|جميع الحقوق محفوظة)`)
 
 var bylinePrefix = regexp.MustCompile(`(?i)^(by|von|par|por|di|door|av|przez|بقلم|كتب|كتبت|إعداد|تأليف)[:\s]`)
 
@@ -233,10 +242,25 @@ func refine(bs []block, title string) []block {
 	out = trimTail(out)
 	for len(out) > 0 {
 		last := out[len(out)-1].text
-		if !isBylineOrDate(last) && !((trailingMeta.MatchString(last) || callToAction.MatchString(last)) && wordCount(last) <= 40) {
+		if !isBylineOrDate(last) && !(closing(last) && wordCount(last) <= 40) {
 			break
 		}
 		out = out[:len(out)-1]
+	}
+	// A closing line (post metadata, a call to action, a licence) among
+	// the last three blocks ends the body when only short blocks follow it.
+	for j := max(0, len(out)-3); j < len(out); j++ {
+		if wordCount(out[j].text) > 40 || !closing(out[j].text) {
+			continue
+		}
+		short := true
+		for _, b := range out[j+1:] {
+			short = short && wordCount(b.text) <= 40
+		}
+		if short && j > 0 {
+			out = out[:j]
+			break
+		}
 	}
 	return out
 }
