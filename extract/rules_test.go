@@ -49,6 +49,7 @@ func TestBoilerplateRules(t *testing.T) {
 		{"boiler-ads.html", []string{"Advertisement", "winter tyres"}},
 		{"boiler-cta.html", []string{"enjoyed this story", "morning briefing"}},
 		{"boiler-closing.html", []string{"This entry was posted", "All rights reserved", "Share"}},
+		{"boiler-pointer.html", []string{"See also", "Bus fares", "Download the PDF"}},
 		{"boiler-caption.html", []string{"waits at the central station"}},
 		{"boiler-nav-footer.html", []string{"Politics", "Copyright", "Registered office"}},
 	} {

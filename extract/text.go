@@ -201,6 +201,10 @@ var trailingMeta = regexp.MustCompile(`(?i)^(this entry was posted|posted in|fil
 // (40 words at most) is tested.
 var callToAction = regexp.MustCompile(`(?i)(if you (enjoyed|liked|found value in)|we want to hear|never miss|sign up (for|to|here|now)|subscribe (to|for|now|here|today)|do you want to be informed|support (our|independent) journalism|become a (member|subscriber|patron)|to read (the rest|the full)|pour lire la suite|abonnez-vous|inscrivez-vous|jetzt abonnieren|abonnieren sie|melden sie sich (für|zum|hier)|newsletter (abonnieren|bestellen)|bitte teilen sie uns|unterstützen sie (uns|unsere)|suscríbete|zapisz się|zasubskrybuj|follow us on|folgen sie uns|folge uns|síguenos|suivez-nous|اشترك (في|الآن)|تابعونا)`)
 
+// pointer lines send the reader elsewhere: to another article, the next
+// one, a PDF of this one.
+var pointer = regexp.MustCompile(`(?i)^[-–—•\s]*(lesen sie (auch|hier|mehr|dazu)|mehr zum thema|mehr dazu|siehe auch|auch interessant|read (also|more|next)|see also|related:|also read|lire aussi|à lire aussi|voir aussi|lee (también|más)|leer más|ver también|czytaj (też|także|więcej)|zobacz (też|także)|اقرأ (أيضا|ايضا|أيضاً)|شاهد (أيضا|ايضا))\b|(als pdf herunterladen|download (as|the) pdf|vorschau auf den nächsten artikel|nächster artikel|next article|article suivant)`)
+
 // closing reports whether a block is one of the lines sites end articles
 // with rather than article text.
 func closing(b string) bool {
@@ -234,6 +238,8 @@ func refine(bs []block, title string) []block {
 		case !hasLetterOrDigit(b):
 			continue
 		case wordCount(b) <= 12 && creditLine.MatchString(b):
+			continue
+		case wordCount(b) <= 20 && pointer.MatchString(b):
 			continue
 		}
 		prev = low
