@@ -48,8 +48,8 @@ func TestBoilerplateRules(t *testing.T) {
 		{"boiler-player.html", []string{"Evening Bulletin", "0:00"}},
 		{"boiler-ads.html", []string{"Advertisement", "winter tyres"}},
 		{"boiler-cta.html", []string{"enjoyed this story", "morning briefing"}},
-		{"boiler-closing.html", []string{"This entry was posted", "All rights reserved", "Share"}},
-		{"boiler-pointer.html", []string{"See also", "Bus fares", "Download the PDF"}},
+		{"boiler-closing.html", []string{"This entry was posted", "All rights reserved", "Share", "Follow The Courier"}},
+		{"boiler-pointer.html", []string{"See also", "Bus fares", "Download the PDF", "Czytaj", "TAMBIÉN", "J. Smith"}},
 		{"boiler-caption.html", []string{"waits at the central station"}},
 		{"boiler-nav-footer.html", []string{"Politics", "Copyright", "Registered office"}},
 	} {

@@ -199,11 +199,15 @@ var trailingMeta = regexp.MustCompile(`(?i)^(this entry was posted|posted in|fil
 // callToAction are the appeals a site closes articles with: subscribe,
 // sign up, tell us, read on behind the paywall. Only a short last block
 // (40 words at most) is tested.
-var callToAction = regexp.MustCompile(`(?i)(if you (enjoyed|liked|found value in)|we want to hear|never miss|sign up (for|to|here|now)|subscribe (to|for|now|here|today)|do you want to be informed|support (our|independent) journalism|become a (member|subscriber|patron)|to read (the rest|the full)|pour lire la suite|abonnez-vous|inscrivez-vous|jetzt abonnieren|abonnieren sie|melden sie sich (für|zum|hier)|newsletter (abonnieren|bestellen)|bitte teilen sie uns|unterstützen sie (uns|unsere)|suscríbete|zapisz się|zasubskrybuj|follow us on|folgen sie uns|folge uns|síguenos|suivez-nous|اشترك (في|الآن)|تابعونا)`)
+var callToAction = regexp.MustCompile(`(?i)(if you (enjoyed|liked|found value in)|if you('|’)re seeing this message|we want to hear|we need your help|never miss|sign up (for|to|here|now)|subscribe (to|for|now|here|today)|please subscribe|do you want to be informed|support (our|independent) journalism|become a (member|subscriber|patron)|to read (the rest|the full)|to view the full story|get the latest news|submit your letter|follow [\p{L} .]{1,40} on (twitter|facebook|instagram)|pour lire la suite|abonnez-vous|inscrivez-vous|jetzt abonnieren|abonnieren sie|melden sie sich (für|zum|hier)|newsletter (abonnieren|bestellen)|bitte teilen sie uns|unterstützen sie (uns|unsere)|werden sie mitglied|vergiss nicht zu teilen|gefällt dir unser|suscríbete|apoya el periodismo|únete a nuestr|zapisz się|zasubskrybuj|zapraszamy (też )?do subskrypcji|follow us on|folgen sie uns|folge uns|síguenos|suivez-nous|اشترك (في|الآن)|تابعونا)`)
 
 // pointer lines send the reader elsewhere: to another article, the next
 // one, a PDF of this one.
-var pointer = regexp.MustCompile(`(?i)^[-–—•\s]*(lesen sie (auch|hier|mehr|dazu)|mehr zum thema|mehr dazu|siehe auch|auch interessant|read (also|more|next)|see also|related:|also read|lire aussi|à lire aussi|voir aussi|lee (también|más)|leer más|ver también|czytaj (też|także|więcej)|zobacz (też|także)|اقرأ (أيضا|ايضا|أيضاً)|شاهد (أيضا|ايضا))\b|(als pdf herunterladen|download (as|the) pdf|vorschau auf den nächsten artikel|nächster artikel|next article|article suivant)`)
+var pointer = regexp.MustCompile(`(?i)^[-–—•*\s]*(lesen sie (auch|hier|mehr|dazu)|auch lesen|zum weiterlesen|mehr zum thema|mehr themen|mehr dazu|siehe auch|auch interessant|weitere beiträge|meistgelesene|meistdiskutierte|entdecke weitere|read (also|more|next)|see also|related:|also read|lire aussi|à lire aussi|voir aussi|lee (también|más)|lea (también|más)|leer más|ver también|vea también|puedes ver|le puede interesar|mira:|mire:|czytaj (też|także|więcej)|zobacz (też|także)|dowiedz się więcej|اقرأ (أيضا|ايضا|أيضاً)|شاهد (أيضا|ايضا))(?:[\s:.–-]|$)|(als pdf herunterladen|download (as|the) pdf|vorschau auf den nächsten artikel|nächster artikel|next article|article suivant)`)
+
+// captionCredit ends a caption: a copyright sign or "Foto: Agency" at the
+// end of a short block.
+var captionCredit = regexp.MustCompile(`(?i)(©|\(c\)) ?[\p{L}][^!?]{0,60}$|\b(foto|photo|fot\.|zdjęcie|bild|imagen):? [\p{L}][^.!?]{0,40}$|/ ?domena publiczna$`)
 
 // closing reports whether a block is one of the lines sites end articles
 // with rather than article text.
@@ -240,6 +244,8 @@ func refine(bs []block, title string) []block {
 		case wordCount(b) <= 12 && creditLine.MatchString(b):
 			continue
 		case wordCount(b) <= 20 && pointer.MatchString(b):
+			continue
+		case wordCount(b) <= 30 && captionCredit.MatchString(b):
 			continue
 		}
 		prev = low
