@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/presscrawl/presscrawl/internal/newssite"
@@ -78,5 +81,56 @@ func TestPageTypeAccuracy(t *testing.T) {
 	t.Logf("page types: %d pages, accuracy %.3f (articles right %d, wrong %d; other pages right %d, wrong %d)", len(pages), acc, tp, fn, tn, fp)
 	if acc < 0.98 {
 		t.Errorf("page-type accuracy %.3f below 0.98", acc)
+	}
+}
+
+// TestPageTypeOnRealPages measures the article/other decision on real pages:
+// a hand-labelled sample of the development set (testdata/pagetype-devset.tsv).
+func TestPageTypeOnRealPages(t *testing.T) {
+	labels := map[string]bool{}
+	b, err := os.ReadFile(filepath.Join("testdata", "pagetype-devset.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) >= 2 && !strings.HasPrefix(line, "#") {
+			labels[f[0]] = f[1] == "article"
+		}
+	}
+	right, articles, articlesFound, others, othersFound := 0, 0, 0, 0, 0
+	for _, p := range loadDevSet(t) {
+		want, ok := labels[p.ID]
+		if !ok {
+			continue
+		}
+		rec, err := Extract(Input{Body: p.body, URL: httpURL(p.URL)})
+		got := err == nil && rec.IsArticle
+		if got == want {
+			right++
+		} else {
+			t.Logf("%s %s: is_article %v, labelled %v", p.ID, p.URL, got, want)
+		}
+		if want {
+			articles++
+			if got {
+				articlesFound++
+			}
+		} else {
+			others++
+			if !got {
+				othersFound++
+			}
+		}
+	}
+	n := articles + others
+	if n != len(labels) {
+		t.Fatalf("%d labelled pages found of %d", n, len(labels))
+	}
+	acc := float64(right) / float64(n)
+	t.Logf("page types on %d real pages: accuracy %.3f; articles recognised %d/%d, other pages recognised %d/%d",
+		n, acc, articlesFound, articles, othersFound, others)
+	if acc < 0.8 {
+		t.Errorf("accuracy %.3f under the floor 0.8", acc)
 	}
 }
