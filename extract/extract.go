@@ -489,6 +489,18 @@ func ownText(n *html.Node) bool {
 var leadWords = setOf("lead", "leader", "lede", "intro", "introduction", "subtitle", "subheadline", "subline",
 	"standfirst", "excerpt", "summary", "deck", "dek", "abstract", "chapo", "chapeau", "sapo", "vorspann", "teaser")
 
+// hasBlockChild reports whether n holds paragraphs or containers, not only
+// text: such a node is not one block (and its text is not worth building).
+func hasBlockChild(n *html.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		switch c.DataAtom {
+		case atom.P, atom.Div, atom.Section, atom.Article, atom.Ul, atom.Ol, atom.Table, atom.Header, atom.Aside:
+			return true
+		}
+	}
+	return false
+}
+
 // standfirst returns the text of the standfirst within the elements that
 // follow the <h1>, or "".
 func standfirst(m *meta, doc *html.Node, order map[*html.Node]int) string {
@@ -509,7 +521,7 @@ func standfirst(m *meta, doc *html.Node, order map[*html.Node]int) string {
 		if i := order[n]; i <= start || i > start+40 {
 			return i <= start+40
 		}
-		if desc != "" && (n.DataAtom == atom.P || n.DataAtom == atom.Div || n.DataAtom == atom.H2) {
+		if desc != "" && (n.DataAtom == atom.P || n.DataAtom == atom.Div || n.DataAtom == atom.H2) && !hasBlockChild(n) {
 			if t := collapse(textOf(n)); strings.ToLower(t) == desc {
 				lead = t
 				return false
@@ -536,10 +548,11 @@ func standfirst(m *meta, doc *html.Node, order map[*html.Node]int) string {
 // extraction is tried.
 const fallbackWords = 100
 
+// blocksWords sums the words of refined blocks.
 func blocksWords(bs []block) int {
 	n := 0
 	for _, b := range bs {
-		n += wordCount(b.text)
+		n += b.words
 	}
 	return n
 }
