@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -364,9 +365,24 @@ func wordCount(s string) int {
 	in, digit := false, false
 	for _, r := range s {
 		wasDigit := digit
+		if r < utf8.RuneSelf { // ASCII: no table lookups (most text of most pages)
+			digit = r >= '0' && r <= '9'
+			switch {
+			case (r == ',' || r == '.') && wasDigit:
+			case digit || (r|0x20 >= 'a' && r|0x20 <= 'z'):
+				if !in {
+					n++
+				}
+				in = true
+			case r == '\'' || r == '-':
+			default:
+				in = false
+			}
+			continue
+		}
 		digit = unicode.IsDigit(r)
 		switch {
-		case (r == ',' || r == '.' || r == '٬' || r == '٫') && wasDigit:
+		case (r == '٬' || r == '٫') && wasDigit:
 			// 5,000 and 3.5 are one word
 		case unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r):
 			n++
