@@ -15,6 +15,7 @@ import (
 	"github.com/presscrawl/presscrawl/crawler"
 	"github.com/presscrawl/presscrawl/extract"
 	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/internal/residency"
 	"github.com/presscrawl/presscrawl/warc"
 )
 
@@ -56,11 +57,13 @@ written in capture order, so a later capture of a page wins.`,
 		var finish func() error
 		switch kind, _ := f.GetString("index"); kind {
 		case "local":
-			store, err := index.OpenLocal(v.GetString(keyDataDir))
+			dir := v.GetString(keyDataDir)
+			store, err := index.OpenLocal(dir)
 			if err != nil {
 				return &exitError{code: exitFail, err: err}
 			}
 			defer store.Close()
+			defer residency.Release(cmd.Context(), dir, time.Second)() // flat memory, as in crawl
 			sink, finish = store, store.Close
 		case "jsonl":
 			out := &jsonlSink{w: index.NewJSONLines(streams.Out), seen: map[string]string{}}
