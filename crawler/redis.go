@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -22,10 +23,22 @@ import (
 //
 // Keys, under "presscrawl:<name>:": known (set of dedup keys), q:<site>
 // (list of entries), sites, queued (counter), inflight (hash: entry ->
-// process), proc:<id> (heartbeat), visits (hash), polite:<site> (the
-// site's next request slot, ms), status.
+// process and hand-out token), proc:<id> (heartbeat), visits (hash),
+// polite:<site> (the site's next request slot, ms), status.
+//
+// Redis may go away for a while (restarted, failed over, cut off): every
+// operation waits for it, up to Wait, then fails. Run Redis with
+// persistence (appendonly yes) so that a restart keeps the crawl.
 type RedisState struct {
+	// Wait is how long an operation waits for an unreachable Redis before
+	// it fails (and the crawl stops, to be resumed by the same command).
+	Wait time.Duration
+	// Notify, when set, is told when Redis becomes unreachable and when it
+	// is back (messages without the password).
+	Notify func(msg string)
+
 	rdb    *redis.Client
+	addr   string // for messages, password redacted
 	prefix string
 	proc   string
 	stop   chan struct{}
@@ -33,8 +46,17 @@ type RedisState struct {
 	wg     sync.WaitGroup
 	// ttl is how long a silent process keeps its pages; it beats every
 	// third of that.
-	ttl time.Duration
+	ttl    time.Duration
+	tokens atomic.Int64 // hand-out tokens, for Next retried after a lost reply
+
+	mu   sync.Mutex
+	down time.Time // when the current outage began; zero when none
+	told bool      // and whether Notify heard of it
+	up   time.Time // when the last one ended
 }
+
+// DefaultRedisWait is how long a crawl waits for an unreachable Redis.
+const DefaultRedisWait = 2 * time.Minute
 
 // heartbeatTTL is how long a process that stopped beating (killed, frozen,
 // cut off) keeps the pages it holds before the others take them over.
@@ -65,6 +87,9 @@ func openRedisState(ctx context.Context, rawURL, password, name string, ttl time
 	if password != "" {
 		opt.Password = password
 	}
+	// Retries are ours (do): go-redis's own would run a script twice after
+	// a lost reply.
+	opt.MaxRetries = -1
 	rdb := redis.NewClient(opt)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
@@ -72,7 +97,8 @@ func openRedisState(ctx context.Context, rawURL, password, name string, ttl time
 	}
 	id := make([]byte, 8)
 	rand.Read(id)
-	s := &RedisState{rdb: rdb, prefix: "presscrawl:" + name, proc: hex.EncodeToString(id), stop: make(chan struct{}), ttl: ttl}
+	s := &RedisState{Wait: DefaultRedisWait, rdb: rdb, addr: RedactURL(rawURL), prefix: "presscrawl:" + name,
+		proc: hex.EncodeToString(id), stop: make(chan struct{}), ttl: ttl}
 	if err := s.beat(ctx); err != nil {
 		rdb.Close()
 		return nil, fmt.Errorf("redis at %s: %w", RedactURL(rawURL), err)
@@ -94,6 +120,86 @@ func RedactURL(raw string) string {
 		return raw[:scheme+3] + userinfo[:i] + ":xxxxx" + raw[at:]
 	}
 	return raw
+}
+
+// transient tells the errors of an unreachable or not yet ready Redis,
+// worth waiting out, from the others (a script error, a closed client, a
+// cancelled context).
+func transient(err error) bool {
+	if errors.Is(err, redis.ErrClosed) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var rerr redis.Error
+	if errors.As(err, &rerr) {
+		// A server that is loading its data after a restart, or a replica
+		// during a failover.
+		for _, p := range []string{"LOADING", "TRYAGAIN", "MASTERDOWN", "READONLY", "CLUSTERDOWN"} {
+			if strings.HasPrefix(rerr.Error(), p) {
+				return true
+			}
+		}
+		return false
+	}
+	return true // refused, reset, EOF, timeouts
+}
+
+// do runs op, and while Redis is unreachable runs it again with backoff,
+// up to s.Wait. op is told whether it is a retry (an earlier try may have
+// run with its reply lost).
+func (s *RedisState) do(ctx context.Context, op func(ctx context.Context, retry bool) error) error {
+	var start time.Time
+	backoff := 50 * time.Millisecond
+	for retry := false; ; retry = true {
+		err := op(ctx, retry)
+		if err == nil || !transient(err) {
+			if err == nil && retry {
+				s.recovered()
+			}
+			return err
+		}
+		if start.IsZero() {
+			start = time.Now()
+			s.lost(err)
+		}
+		left := s.Wait - time.Since(start)
+		if left <= 0 {
+			return fmt.Errorf("unreachable at %s for %v: %w", s.addr, s.Wait, err)
+		}
+		select {
+		case <-time.After(min(backoff, left)):
+		case <-ctx.Done():
+			return fmt.Errorf("unreachable at %s: %w", s.addr, err)
+		}
+		backoff = min(2*backoff, 2*time.Second)
+		// Beat first, so that nobody takes this process for dead and hands
+		// its pages out again once Redis is back.
+		s.beat(ctx)
+	}
+}
+
+func (s *RedisState) lost(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.down.IsZero() {
+		s.down = time.Now()
+		// Just after an outage, go-redis still answers some dials with the
+		// last dial error (for up to a second): not a new outage to tell.
+		s.told = s.down.Sub(s.up) > 5*time.Second
+		if s.Notify != nil && s.told {
+			s.Notify(fmt.Sprintf("Redis at %s unreachable (%v); waiting up to %v for it", s.addr, err, s.Wait))
+		}
+	}
+}
+
+func (s *RedisState) recovered() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.down.IsZero() {
+		if s.Notify != nil && s.told {
+			s.Notify(fmt.Sprintf("Redis at %s is back after %v", s.addr, time.Since(s.down).Round(100*time.Millisecond)))
+		}
+		s.down, s.up = time.Time{}, time.Now()
+	}
 }
 
 func (s *RedisState) key(parts ...string) string {
@@ -141,7 +247,11 @@ return 0`)
 // Begin joins the crawl when it is running (another process started it,
 // or this one was interrupted), else starts it afresh.
 func (s *RedisState) Begin(ctx context.Context) (bool, int64, error) {
-	r, err := beginScript.Run(ctx, s.rdb, nil, s.prefix).Int()
+	var r int
+	err := s.do(ctx, func(ctx context.Context, _ bool) (err error) {
+		r, err = beginScript.Run(ctx, s.rdb, nil, s.prefix).Int()
+		return err
+	})
 	if err != nil {
 		return false, 0, fmt.Errorf("crawl state in redis: %w", err)
 	}
@@ -154,7 +264,12 @@ func (s *RedisState) Begin(ctx context.Context) (bool, int64, error) {
 
 // Known reports whether the key is queued or done.
 func (s *RedisState) Known(ctx context.Context, key string) (bool, error) {
-	return s.rdb.SIsMember(ctx, s.key("known"), key).Result()
+	var known bool
+	err := s.do(ctx, func(ctx context.Context, _ bool) (err error) {
+		known, err = s.rdb.SIsMember(ctx, s.key("known"), key).Result()
+		return err
+	})
+	return known, err
 }
 
 // An entry in Redis: site, depth, lastmod, key and URL, tab-separated (none
@@ -223,8 +338,17 @@ func (s *RedisState) Settle(ctx context.Context, done *Entry, keys []string, vis
 	for _, e := range add {
 		args = append(args, e.Key, e.Site, redisMember(e))
 	}
-	idx, err := settleScript.Run(ctx, s.rdb, nil, args...).Int64Slice()
-	if err != nil && !errors.Is(err, redis.Nil) {
+	var idx []int64
+	err := s.do(ctx, func(ctx context.Context, _ bool) (err error) {
+		// Run twice after a lost reply, it queues nothing twice (known
+		// keys) and reports the new entries as known: they are queued.
+		idx, err = settleScript.Run(ctx, s.rdb, nil, args...).Int64Slice()
+		if errors.Is(err, redis.Nil) {
+			err = nil
+		}
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("redis: %w", err)
 	}
 	added := make([]Entry, 0, len(idx))
@@ -236,17 +360,36 @@ func (s *RedisState) Settle(ctx context.Context, done *Entry, keys []string, vis
 	return added, nil
 }
 
+// An in-flight entry's value is its process and hand-out token; a retried
+// Next (ARGV[5] = 1) first looks for its own token, in case the first try
+// popped an entry and its reply was lost.
 var nextScript = redis.NewScript(`
 local p = ARGV[1]
+local owner = ARGV[3]..'\t'..ARGV[4]
+if ARGV[5] == '1' then
+  local all = redis.call('HGETALL', p..':inflight')
+  for i = 1, #all, 2 do
+    if all[i+1] == owner then return all[i] end
+  end
+end
 local m = redis.call('LPOP', p..':q:'..ARGV[2])
 if not m then return false end
-redis.call('HSET', p..':inflight', m, ARGV[3])
+redis.call('HSET', p..':inflight', m, owner)
 redis.call('DECR', p..':queued')
 return m`)
 
 // Next pops the site's next entry and marks it in flight for this process.
 func (s *RedisState) Next(ctx context.Context, site string) (Entry, bool, error) {
-	m, err := nextScript.Run(ctx, s.rdb, nil, s.prefix, site, s.proc).Text()
+	token := s.tokens.Add(1)
+	var m string
+	err := s.do(ctx, func(ctx context.Context, retry bool) (err error) {
+		r := "0"
+		if retry {
+			r = "1"
+		}
+		m, err = nextScript.Run(ctx, s.rdb, nil, s.prefix, site, s.proc, token, r).Text()
+		return err
+	})
 	if errors.Is(err, redis.Nil) {
 		return Entry{}, false, nil
 	}
@@ -267,7 +410,9 @@ return 0`)
 
 // Return puts an entry back at the head of its site's queue.
 func (s *RedisState) Return(ctx context.Context, e Entry) error {
-	if err := returnScript.Run(ctx, s.rdb, nil, s.prefix, string(e.ref), e.Site).Err(); err != nil {
+	if err := s.do(ctx, func(ctx context.Context, _ bool) error {
+		return returnScript.Run(ctx, s.rdb, nil, s.prefix, string(e.ref), e.Site).Err()
+	}); err != nil {
 		return fmt.Errorf("redis: %w", err)
 	}
 	return nil
@@ -278,7 +423,7 @@ local p = ARGV[1]
 local all = redis.call('HGETALL', p..':inflight')
 local n = 0
 for i = 1, #all, 2 do
-  local m, proc = all[i], all[i+1]
+  local m, proc = all[i], string.match(all[i+1], '^([^\t]*)')
   if redis.call('EXISTS', p..':proc:'..proc) == 0 then
     redis.call('HDEL', p..':inflight', m)
     redis.call('LPUSH', p..':q:'..string.match(m, '^([^\t]*)'), m)
@@ -290,7 +435,9 @@ return n`)
 
 // reclaim hands back the entries of processes whose heartbeat stopped.
 func (s *RedisState) reclaim(ctx context.Context) error {
-	if err := reclaimScript.Run(ctx, s.rdb, nil, s.prefix).Err(); err != nil {
+	if err := s.do(ctx, func(ctx context.Context, _ bool) error {
+		return reclaimScript.Run(ctx, s.rdb, nil, s.prefix).Err()
+	}); err != nil {
 		return fmt.Errorf("redis: %w", err)
 	}
 	return nil
@@ -302,11 +449,18 @@ func (s *RedisState) Remaining(ctx context.Context) (int64, int64, error) {
 	if err := s.reclaim(ctx); err != nil {
 		return 0, 0, err
 	}
-	q, err := s.rdb.Get(ctx, s.key("queued")).Int64()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return 0, 0, fmt.Errorf("redis: %w", err)
-	}
-	n, err := s.rdb.HLen(ctx, s.key("inflight")).Result()
+	var q, n int64
+	err := s.do(ctx, func(ctx context.Context, _ bool) (err error) {
+		q, err = s.rdb.Get(ctx, s.key("queued")).Int64()
+		if errors.Is(err, redis.Nil) {
+			q, err = 0, nil
+		}
+		if err != nil {
+			return err
+		}
+		n, err = s.rdb.HLen(ctx, s.key("inflight")).Result()
+		return err
+	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("redis: %w", err)
 	}
@@ -315,7 +469,11 @@ func (s *RedisState) Remaining(ctx context.Context) (int64, int64, error) {
 
 // LastVisit reads the key's last fetch.
 func (s *RedisState) LastVisit(ctx context.Context, key string) (Visit, bool, error) {
-	b, err := s.rdb.HGet(ctx, s.key("visits"), key).Bytes()
+	var b []byte
+	err := s.do(ctx, func(ctx context.Context, _ bool) (err error) {
+		b, err = s.rdb.HGet(ctx, s.key("visits"), key).Bytes()
+		return err
+	})
 	if errors.Is(err, redis.Nil) {
 		return Visit{}, false, nil
 	}
@@ -337,7 +495,9 @@ func (s *RedisState) End(ctx context.Context, interrupted bool) error {
 	if interrupted {
 		return nil
 	}
-	if err := endScript.Run(ctx, s.rdb, nil, s.prefix).Err(); err != nil {
+	if err := s.do(ctx, func(ctx context.Context, _ bool) error {
+		return endScript.Run(ctx, s.rdb, nil, s.prefix).Err()
+	}); err != nil {
 		return fmt.Errorf("redis: %w", err)
 	}
 	return nil
@@ -357,7 +517,13 @@ return slot - now`)
 func (s *RedisState) politeness(delay time.Duration, parallelism int) func(context.Context, string) error {
 	interval := max(delay.Milliseconds()/int64(max(parallelism, 1)), 1)
 	return func(ctx context.Context, site string) error {
-		wait, err := politeScript.Run(ctx, s.rdb, nil, s.key("polite", site), interval).Int64()
+		var wait int64
+		err := s.do(ctx, func(ctx context.Context, _ bool) (err error) {
+			// Run twice after a lost reply, it takes a second slot: a
+			// longer pause, never a shorter one.
+			wait, err = politeScript.Run(ctx, s.rdb, nil, s.key("polite", site), interval).Int64()
+			return err
+		})
 		if err != nil {
 			return fmt.Errorf("redis: %w", err)
 		}

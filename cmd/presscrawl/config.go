@@ -41,6 +41,7 @@ const (
 	keyRedis          = "crawl.redis"
 	keyRedisPassword  = "crawl.redis_password" // secret: env or config file only
 	keyCrawlName      = "crawl.name"
+	keyRedisWait      = "crawl.redis_wait"
 )
 
 // secretKeys are masked wherever configuration is shown; urlKeys may hold
@@ -78,6 +79,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault(keyRedis, "")
 	v.SetDefault(keyRedisPassword, "")
 	v.SetDefault(keyCrawlName, "")
+	v.SetDefault(keyRedisWait, crawler.DefaultRedisWait)
 }
 
 // loadConfig builds the effective configuration of cmd: its flags (bound

@@ -58,6 +58,7 @@ completed starts afresh next time, updating changed articles in place.`,
 	f.Bool("no-extract", false, "fetch and follow links only, storing no records (with --warc: capture now, re-extract later)")
 	f.Duration("recrawl-after", 0, "in a crawl after a complete one, do not fetch again articles fetched less than this long ago (default 0: ask the server whether each changed)")
 	f.String("redis", "", "share the crawl state through Redis (redis://host:6379/0): several processes, on several machines, crawl together; the password comes from PRESSCRAWL_CRAWL_REDIS_PASSWORD or the config file")
+	f.Duration("redis-wait", crawler.DefaultRedisWait, "how long the crawl waits for an unreachable Redis (restarted, cut off) before it stops")
 	f.String("crawl-name", "", "name of the shared crawl in Redis (default: derived from the seeds, so the same command joins the same crawl)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		v, err := loadConfig(cmd, map[string]string{
@@ -66,7 +67,7 @@ completed starts afresh next time, updating changed articles in place.`,
 			"allow": keyAllow, "deny": keyDeny, "ignore-robots": keyIgnoreRobots, "allow-private": keyAllowPrivate, "user-agent": keyUserAgent,
 			"timeout": keyFetchTimeout, "progress-interval": keyProgress,
 			"warc": keyWARCDir, "warc-max-size": keyWARCMaxBytes, "recrawl-after": keyRecrawlAfter,
-			"redis": keyRedis, "crawl-name": keyCrawlName, "ca-cert": keyFetchCACert,
+			"redis": keyRedis, "crawl-name": keyCrawlName, "redis-wait": keyRedisWait, "ca-cert": keyFetchCACert,
 		})
 		if err != nil {
 			return &exitError{code: exitUsage, err: err}
@@ -114,8 +115,12 @@ completed starts afresh next time, updating changed articles in place.`,
 			if name == "" {
 				name = crawlName(seeds)
 			}
-			state, err = crawler.OpenRedisState(cmd.Context(), rurl, v.GetString(keyRedisPassword), name)
+			var rs *crawler.RedisState
+			rs, err = crawler.OpenRedisState(cmd.Context(), rurl, v.GetString(keyRedisPassword), name)
 			if err == nil {
+				rs.Wait = v.GetDuration(keyRedisWait)
+				rs.Notify = func(msg string) { fmt.Fprintf(streams.ErrOut, "presscrawl: %s\n", msg) }
+				state = rs
 				fmt.Fprintf(streams.ErrOut, "presscrawl: crawl state in Redis %s, crawl %q\n", crawler.RedactURL(rurl), name)
 			}
 		} else {

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/internal/newssite"
@@ -88,6 +89,63 @@ func TestThreeProcessesShareACrawlThroughRedis(t *testing.T) {
 	}
 	if busy < 2 {
 		t.Errorf("only %d of the 3 processes stored records: the crawl was not shared", busy)
+	}
+}
+
+// Redis restarted in the middle of a crawl (SIGTERM, back 2 s later with
+// its data): the process says so, waits, and finishes; every article
+// stored once, none fetched twice.
+func TestRedisRestartDuringCrawl(t *testing.T) {
+	rs := redistest.Start(t)
+	bin := binary(t)
+	site := newssite.Start(newssite.Options{English: 200, Arabic: 50})
+	defer site.Close()
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "crawl", "--redis", rs.URL, "--data-dir", dir, "--delay", "10ms", "--parallelism", "2",
+		"--progress-interval", "0", site.URL+"/")
+	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	restarted := make(chan bool, 1)
+	go func() {
+		for {
+			n := 0
+			for _, c := range site.AllHits() {
+				n += c
+			}
+			if n >= 80 {
+				rs.Stop()
+				time.Sleep(2 * time.Second)
+				rs.Restart()
+				restarted <- true
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	err := cmd.Wait()
+	out := stderr.String()
+	t.Log(out)
+	if err != nil {
+		t.Fatalf("crawl: %v", err)
+	}
+	select {
+	case <-restarted:
+	default:
+		t.Fatal("the crawl ended before Redis was restarted")
+	}
+	if !strings.Contains(out, "presscrawl: Redis at "+rs.URL+" unreachable") || !strings.Contains(out, "is back after") {
+		t.Errorf("stderr does not tell of the outage")
+	}
+	checkArchive(t, dir, site)
+	for p, n := range site.AllHits() {
+		// robots.txt: read once for its Sitemap lines, once by colly.
+		if n > 1 && p != newssite.FlakyPath && p != "/robots.txt" {
+			t.Errorf("%s fetched %d times", p, n)
+		}
 	}
 }
 

@@ -5,11 +5,15 @@
 package redistest
 
 import (
+	"bufio"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -20,6 +24,24 @@ func URL(t testing.TB) string {
 	if u := os.Getenv("REDIS_URL"); u != "" {
 		return u
 	}
+	return Start(t).URL
+}
+
+// Server is a redis-server of the test's own, which the test may stop and
+// start again (same port, same data: it keeps an append-only file).
+type Server struct {
+	URL  string
+	t    testing.TB
+	bin  string
+	port int
+	dir  string
+	mu   sync.Mutex // Stop and Restart, one at a time
+	cmd  *exec.Cmd
+}
+
+// Start starts a redis-server for the test, stopped at its end.
+func Start(t testing.TB) *Server {
+	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		if os.Getenv("CI") != "" {
@@ -27,34 +49,106 @@ func URL(t testing.TB) string {
 		}
 		t.Skip("redis-server not installed and REDIS_URL not set (apt-get install -y redis-server)")
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := freePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	dir := t.TempDir()
-	cmd := exec.Command(bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--dir", dir, "--logfile", filepath.Join(dir, "redis.log"))
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start redis-server: %v", err)
+	s := &Server{t: t, bin: bin, port: port, dir: t.TempDir(), URL: fmt.Sprintf("redis://127.0.0.1:%d/0", port)}
+	if err := s.start(); err != nil {
+		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.cmd != nil {
+			s.cmd.Process.Kill()
+			s.cmd.Wait()
+		}
 	})
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	return s
+}
+
+// freePort finds a free loopback port below Linux's ephemeral range
+// (32768-60999): while the server is stopped, a client's own outgoing
+// connection could otherwise take its port (or connect to itself on it).
+func freePort() (int, error) {
+	for i := 0; i < 100; i++ {
+		port := 20000 + rand.IntN(12000)
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			l.Close()
+			return port, nil
+		}
+	}
+	return 0, fmt.Errorf("no free port in 20000-32000")
+}
+
+// start runs redis-server and waits until it answers PING.
+func (s *Server) start() error {
+	s.cmd = exec.Command(s.bin, "--port", fmt.Sprint(s.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
+		"--dir", s.dir, "--logfile", filepath.Join(s.dir, "redis.log"))
+	if err := s.cmd.Start(); err != nil {
+		return fmt.Errorf("start redis-server: %w", err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", s.port)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		c, err := net.Dial("tcp", addr)
+		err := ping(addr)
 		if err == nil {
-			c.Close()
-			return "redis://" + addr + "/0"
+			return nil
 		}
 		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
-			t.Fatalf("redis-server did not listen on %s: %v\n%s", addr, err, log)
+			log, _ := os.ReadFile(filepath.Join(s.dir, "redis.log"))
+			return fmt.Errorf("redis-server did not listen on %s: %w\n%s", addr, err, log)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+func ping(addr string) error {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Second))
+	if _, err := c.Write([]byte("PING\r\n")); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if line != "+PONG\r\n" {
+		return fmt.Errorf("PING answered %q", line)
+	}
+	return nil
+}
+
+// Stop shuts the server down as a service manager would (SIGTERM: it
+// writes its data and exits).
+func (s *Server) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	if err := s.cmd.Wait(); err != nil {
+		s.t.Errorf("redis-server exited: %v", err)
+	}
+	s.cmd = nil
+}
+
+// Restart starts the stopped server again, with its data. Stop and
+// Restart may be called from any goroutine.
+func (s *Server) Restart() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.start(); err != nil {
+		s.t.Error(err)
+	}
+}
+
+// Log is the server's log file, for a failing test to show.
+func (s *Server) Log() string {
+	b, _ := os.ReadFile(filepath.Join(s.dir, "redis.log"))
+	return string(b)
 }
