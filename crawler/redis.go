@@ -36,6 +36,9 @@ type RedisState struct {
 	// Notify, when set, is told when Redis becomes unreachable and when it
 	// is back (messages without the password).
 	Notify func(msg string)
+	// Abort, when closed (the crawl is being interrupted), ends the wait
+	// for an unreachable Redis at once.
+	Abort <-chan struct{}
 
 	rdb    *redis.Client
 	addr   string // for messages, password redacted
@@ -169,6 +172,8 @@ func (s *RedisState) do(ctx context.Context, op func(ctx context.Context, retry 
 		case <-time.After(min(backoff, left)):
 		case <-ctx.Done():
 			return fmt.Errorf("unreachable at %s: %w", s.addr, err)
+		case <-s.Abort:
+			return fmt.Errorf("unreachable at %s (interrupted while waiting for it): %w", s.addr, err)
 		}
 		backoff = min(2*backoff, 2*time.Second)
 		// Beat first, so that nobody takes this process for dead and hands

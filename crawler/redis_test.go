@@ -418,3 +418,36 @@ func TestRedisOutageLongerThanWaitStopsThenResumes(t *testing.T) {
 		t.Errorf("%d pages fetched again, want at most the %d in flight", again, cfg.Parallelism)
 	}
 }
+
+// Interrupted while waiting for Redis, the crawl stops at once, not after
+// the wait.
+func TestRedisOutageInterrupted(t *testing.T) {
+	rs := redistest.Start(t)
+	srv, _, _ := tree(300)
+	defer srv.Close()
+	st := openRedis(t, rs.URL, t.Name())
+	defer st.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	st.Wait, st.Abort = time.Minute, ctx.Done()
+	cfg := DefaultConfig()
+	cfg.Delay, cfg.MaxDepth = 2*time.Millisecond, 100
+	rec := &recorder{}
+	c, _ := New(cfg, st, rec)
+	var stopped time.Time
+	handledAfter(rec, 40, func() {
+		rs.Stop()
+		time.Sleep(300 * time.Millisecond)
+		stopped = time.Now()
+		cancel()
+	})
+	_, _, err := c.Run(ctx, []string{srv.URL + "/"})
+	if stopped.IsZero() {
+		t.Fatal("the crawl ended before Redis was stopped")
+	}
+	if took := time.Since(stopped); took > 5*time.Second {
+		t.Errorf("the crawl took %v to stop after the interruption", took)
+	}
+	if err == nil || !strings.Contains(err.Error(), "interrupted while waiting") {
+		t.Errorf("crawl error %v, want one saying it stopped waiting for Redis", err)
+	}
+}

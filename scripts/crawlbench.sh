@@ -5,6 +5,9 @@
 #
 #   scripts/crawlbench.sh [SIZES...]      (default: 10000 100000)
 #
+# REDIS_SIZE sets the site size of the Redis part (default: the first size);
+# SKIP_LOCAL=1 runs only the Redis part.
+#
 # Needs GNU time (/usr/bin/time) and, for the Redis part, redis-server.
 # The site runs in its own process with every article rendered ahead, so
 # it is not the bottleneck; on a 2-core machine it still shares the cores.
@@ -36,6 +39,7 @@ crawl() { # $1 label, rest: crawl flags
 }
 
 for n in "${sizes[@]}"; do
+  [ "${SKIP_LOCAL:-}" = 1 ] && break
   echo "== $n articles"
   start_site "$n"
   crawl "extraction on" --data-dir "$work/on-$n"
@@ -47,7 +51,7 @@ for n in "${sizes[@]}"; do
 done
 
 if command -v redis-server >/dev/null; then
-  n=${sizes[0]}
+  n=${REDIS_SIZE:-${sizes[0]}}
   redis-server --port 16379 --bind 127.0.0.1 --save "" --appendonly no --daemonize yes --logfile "$work/redis.log" --dir "$work"
   sleep 0.5
   for mode in on off; do
@@ -60,15 +64,16 @@ if command -v redis-server >/dev/null; then
     t0=$(date +%s.%N)
     pids=()
     for i in 1 2 3; do
-      "$work/presscrawl" crawl --delay 0 --progress-interval 0 --data-dir "$work/r3-$mode-$i" --redis redis://127.0.0.1:16379/0 --crawl-name "bench3-$mode" $flag "$url" 2>"$work/r3-$i.log" &
+      /usr/bin/time -f "%M" -o "$work/time-$i" "$work/presscrawl" crawl --delay 0 --progress-interval 0 --data-dir "$work/r3-$mode-$i" --redis redis://127.0.0.1:16379/0 --crawl-name "bench3-$mode" $flag "$url" 2>"$work/r3-$i.log" &
       pids+=($!)
     done
     wait "${pids[@]}"
     t1=$(date +%s.%N)
     total=0
-    for i in 1 2 3; do f=$(grep -o 'fetched [0-9]*' "$work/r3-$i.log" | cut -d' ' -f2); total=$((total + f)); echo "  process $i fetched $f"; done
+    for i in 1 2 3; do f=$(grep -o 'fetched [0-9]*' "$work/r3-$i.log" | cut -d' ' -f2); total=$((total + f)); echo "  process $i fetched $f, peak RSS $(( $(cat "$work/time-$i") / 1024 )) MB"; done
     printf "%-34s fetched %7d  wall %7.1f s  %7.0f pages/s\n" "3 processes on Redis" "$total" "$(echo "$t1 - $t0" | bc -l)" "$(echo "$total / ($t1 - $t0)" | bc -l)"
     stop_site
+    echo "  redis-server: $(redis-cli -p 16379 info memory | grep -E '^used_memory_peak_human' | tr -d '\r')"
   done
   redis-cli -p 16379 shutdown nosave >/dev/null 2>&1 || true
 fi

@@ -119,6 +119,7 @@ completed starts afresh next time, updating changed articles in place.`,
 			rs, err = crawler.OpenRedisState(cmd.Context(), rurl, v.GetString(keyRedisPassword), name)
 			if err == nil {
 				rs.Wait = v.GetDuration(keyRedisWait)
+				rs.Abort = cmd.Context().Done() // Ctrl-C ends a wait for Redis
 				rs.Notify = func(msg string) { fmt.Fprintf(streams.ErrOut, "presscrawl: %s\n", msg) }
 				state = rs
 				fmt.Fprintf(streams.ErrOut, "presscrawl: crawl state in Redis %s, crawl %q\n", crawler.RedactURL(rurl), name)
