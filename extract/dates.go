@@ -32,15 +32,25 @@ func parseStructured(s string) (Timestamp, bool) {
 	}
 	for _, l := range zonedLayouts {
 		if t, err := time.Parse(l, s); err == nil {
-			return Timestamp{Time: t}, plausibleYear(t.Year())
+			return Timestamp{Time: t}, plausibleYear(t.Year()) && !epoch(t)
 		}
 	}
 	for _, l := range localLayouts {
 		if t, err := time.Parse(l, s); err == nil {
+			if epoch(t) {
+				return Timestamp{}, false
+			}
 			return dayOf(t.Year(), int(t.Month()), t.Day())
 		}
 	}
 	return parseVisibleDate(s, zeroTime)
+}
+
+// epoch reports a time within a day of the Unix epoch: in a date field, a
+// zero written out (1970-01-01T01:00:00+01:00), not a date.
+func epoch(t time.Time) bool {
+	u := t.Unix()
+	return u > -86400 && u < 86400
 }
 
 func plausibleYear(y int) bool { return y >= 1900 && y <= 2200 }

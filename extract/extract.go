@@ -317,15 +317,17 @@ func choosePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html
 		}
 		return nil
 	}
-	for _, k := range []string{"datePublished", "dateCreated", "uploadDate"} {
-		if t := try(ldString(ld[k]), parseStructured); t != nil {
-			return t, DateFromJSONLD
+	for _, obj := range []map[string]any{ld, m.ldWebPage()} {
+		for _, k := range []string{"datePublished", "dateCreated", "uploadDate"} {
+			if t := try(ldString(obj[k]), parseStructured); t != nil {
+				return t, DateFromJSONLD
+			}
 		}
 	}
 	for _, k := range []string{"article:published_time", "og:published_time", "datepublished", "published_time",
 		"pubdate", "publishdate", "publish-date", "publish_date", "date", "dc.date", "dc.date.issued", "dcterms.created",
 		"dcterms.date", "dcterms.issued", "sailthru.date", "parsely-pub-date", "citation_publication_date",
-		"citation_date", "article.published", "og:pubdate", "release_date"} {
+		"citation_date", "article.published", "og:pubdate", "release_date", "datecreated"} {
 		for _, v := range m.all(k) {
 			if t := try(v, parseStructured); t != nil {
 				return t, DateFromMeta
@@ -347,7 +349,7 @@ func choosePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html
 }
 
 func chooseModified(m *meta, ld map[string]any, ref time.Time) *Timestamp {
-	cands := []string{ldString(ld["dateModified"])}
+	cands := []string{ldString(ld["dateModified"]), ldString(m.ldWebPage()["dateModified"])}
 	for _, k := range []string{"article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "last-modified", "modified_time"} {
 		cands = append(cands, m.all(k)...)
 	}
@@ -397,7 +399,11 @@ func timeElementDate(m *meta, order map[*html.Node]int, ref time.Time) *Timestam
 		if inPageChrome(el) || (m.h1 != nil && order[el] < order[m.h1] && !sameArticle(el, m.h1)) {
 			continue
 		}
-		if t, ok := parseStructured(attr(el, "datetime")); ok && !t.after(ref) {
+		v := attr(el, "datetime")
+		if el.DataAtom == atom.Abbr {
+			v = attr(el, "title")
+		}
+		if t, ok := parseStructured(v); ok && !t.after(ref) {
 			return &t
 		}
 	}

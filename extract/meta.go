@@ -17,7 +17,7 @@ type meta struct {
 	canonical    string
 	props        map[string][]string // <meta property|name|itemprop> by lower-case key
 	ld           []map[string]any    // JSON-LD objects, @graph flattened
-	timeElements []*html.Node
+	timeElements []*html.Node // <time>, and hAtom's <abbr class="published" title="…">
 	articles     int // <article> elements: listing pages have many
 }
 
@@ -78,6 +78,10 @@ func readMeta(doc *html.Node) *meta {
 			}
 		case atom.Time:
 			m.timeElements = append(m.timeElements, n)
+		case atom.Abbr:
+			if hasToken(attr(n, "class"), "published") && attr(n, "title") != "" {
+				m.timeElements = append(m.timeElements, n)
+			}
 		case atom.Article:
 			m.articles++
 		}
@@ -167,6 +171,22 @@ func (m *meta) ldArticle() map[string]any {
 	for _, o := range m.ld {
 		for _, t := range ldTypes(o) {
 			if articleTypes[strings.ToLower(t)] {
+				return o
+			}
+		}
+	}
+	return nil
+}
+
+// webPageTypes are the JSON-LD types of a page as a whole (Yoast SEO, on
+// many WordPress sites, dates the WebPage and has no Article).
+var webPageTypes = map[string]bool{"webpage": true, "itempage": true}
+
+// ldWebPage returns the page's WebPage object, if its JSON-LD has one.
+func (m *meta) ldWebPage() map[string]any {
+	for _, o := range m.ld {
+		for _, t := range ldTypes(o) {
+			if webPageTypes[strings.ToLower(t)] {
 				return o
 			}
 		}
