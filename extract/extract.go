@@ -340,6 +340,9 @@ func choosePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html
 	if t := visibleDate(m, doc, order, ref); t != nil {
 		return t, DateFromVisible
 	}
+	if t := dateAboveTitle(m, doc, ref); t != nil {
+		return t, DateFromVisible
+	}
 	if base != nil {
 		if t := try(base.Path, dateFromURL); t != nil {
 			return t, DateFromURL
@@ -382,7 +385,11 @@ func inPageChrome(n *html.Node) bool {
 		switch p.DataAtom {
 		case atom.Article, atom.Main:
 			return false
-		case atom.Header, atom.Nav, atom.Footer, atom.Aside:
+		case atom.Header:
+			if !inArticle(p) { // an <article>'s own header holds its date
+				return true
+			}
+		case atom.Nav, atom.Footer, atom.Aside:
 			return true
 		}
 		if dropRoles[strings.ToLower(attr(p, "role"))] {
@@ -408,6 +415,62 @@ func timeElementDate(m *meta, order map[*html.Node]int, ref time.Time) *Timestam
 		}
 	}
 	return nil
+}
+
+// dateAboveTitle reads a date written just above the headline (a kicker or
+// dateline over the <h1>): among the last few short texts before the h1,
+// within 300 characters of it, inside the h1's own block (an ancestor at
+// most three levels up) and outside the page chrome, where date widgets
+// showing today live.
+func dateAboveTitle(m *meta, doc *html.Node, ref time.Time) *Timestamp {
+	if m.h1 == nil {
+		return nil
+	}
+	block := m.h1
+	for i := 0; i < 3 && block.Parent != nil && block.Parent.DataAtom != atom.Body; i++ {
+		block = block.Parent
+	}
+	var before []*html.Node // elements with text of their own, before the h1, in order
+	done := false
+	walk(block, func(n *html.Node) bool {
+		if done || n.Type != html.ElementNode {
+			return false
+		}
+		switch n.DataAtom {
+		case atom.Script, atom.Style, atom.Noscript, atom.Template:
+			return false
+		}
+		if n == m.h1 {
+			done = true
+			return false
+		}
+		if ownText(n) {
+			before = append(before, n)
+		}
+		return true
+	})
+	chars := 0
+	for i := len(before) - 1; i >= 0 && chars <= 300; i-- {
+		n := before[i]
+		t := textOf(n)
+		chars += len(t)
+		if inPageChrome(n) && !sameArticle(n, m.h1) || wordCount(t) > 14 {
+			continue
+		}
+		if d, ok := parseVisibleDate(t, ref); ok && !d.after(ref) {
+			return &d
+		}
+	}
+	return nil
+}
+
+func inArticle(n *html.Node) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.DataAtom == atom.Article {
+			return true
+		}
+	}
+	return false
 }
 
 func sameArticle(a, b *html.Node) bool {

@@ -181,6 +181,8 @@ func TestMetadataSources(t *testing.T) {
 		{page: "meta-future.html", published: "2024-03-05", source: DateFromMeta},
 		{page: "meta-jsonld-webpage.html", published: "2024-03-05T08:30:00Z", source: DateFromJSONLD, modified: "2024-03-06T09:15:00Z"},
 		{page: "meta-itemprop-created.html", published: "2024-03-05T08:30:00+01:00", source: DateFromMeta},
+		{page: "meta-above-title.html", published: "2024-03-05", source: DateFromVisible},
+		{page: "meta-article-header.html", published: "2024-03-05T08:30:00+01:00", source: DateFromTime},
 		{page: "meta-hatom.html", published: "2024-03-05T08:30:00+08:00", source: DateFromTime},
 		{page: "meta-epoch.html", url: "https://courier.example/2024/03/05/council-tram-extension/", published: "2024-03-05", source: DateFromURL},
 		{page: "meta-no-offset.html", published: "2024-03-05", source: DateFromMeta},
