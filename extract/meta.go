@@ -17,8 +17,8 @@ type meta struct {
 	canonical    string
 	props        map[string][]string // <meta property|name|itemprop> by lower-case key
 	ld           []map[string]any    // JSON-LD objects, @graph flattened
-	timeElements []*html.Node // <time>, and hAtom's <abbr class="published" title="…">
-	articles     int // <article> elements: listing pages have many
+	timeElements []*html.Node        // <time>, and hAtom's <abbr class="published" title="…">
+	articles     int                 // <article> elements: listing pages have many
 }
 
 func (m *meta) first(keys ...string) string {
