@@ -101,6 +101,9 @@ func (x Extractor) Extract(in Input) (*Record, error) {
 	rec.Section = firstNonEmpty(m.first("article:section"), ldString(ld["articleSection"]), m.first("parsely-section", "section"))
 	rec.Tags = chooseTags(m, ld)
 	rec.Authors = chooseAuthors(m, ld, rec.SiteName)
+	if len(rec.Authors) == 0 {
+		rec.Authors = visibleAuthors(doc, rec.SiteName)
+	}
 	rec.Image = absolute(firstNonEmpty(m.first("og:image", "og:image:url", "og:image:secure_url"), ldString(ld["image"]), m.first("twitter:image", "twitter:image:src")), base)
 	order := documentOrder(doc) // for the date and the standfirst next to the title
 	rec.PublishedAt, rec.DateSource = choosePublished(m, ld, doc, order, base, ref)
@@ -275,7 +278,8 @@ func chooseTags(m *meta, ld map[string]any) []string {
 
 func chooseAuthors(m *meta, ld map[string]any, site string) []string {
 	skip := func(s string) bool {
-		return strings.EqualFold(s, site) || strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
+		return strings.EqualFold(s, site) || strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") ||
+			notNames[strings.ToLower(strings.TrimSpace(s))]
 	}
 	if names := dedupe(ldNames(ld["author"]), skip); len(names) > 0 {
 		return names

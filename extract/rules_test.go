@@ -306,3 +306,20 @@ func TestHTMLOutputOfSeedFixture(t *testing.T) {
 		}
 	}
 }
+
+// A byline printed on the page is read when the metadata names nobody; the
+// names in comments, sidebars and the site's navigation are not authors.
+func TestVisibleBylines(t *testing.T) {
+	for _, tc := range []struct {
+		page string
+		want []string
+	}{
+		{"byline-wordpress.html", []string{"Jane Roe"}},
+		{"byline-microdata.html", []string{"Jane Roe", "John Doe"}},
+	} {
+		r := extractFile(t, tc.page, "https://courier.example/2024/03/05/tram/")
+		if !slices.Equal(r.Authors, tc.want) {
+			t.Errorf("%s: authors %q, want %q", tc.page, r.Authors, tc.want)
+		}
+	}
+}

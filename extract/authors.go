@@ -1,0 +1,142 @@
+package extract
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// visibleAuthors reads the byline printed on the page, for pages whose
+// metadata names no author: the names marked up as authors (rel="author"
+// links, microdata itemprop="author", hCard "author vcard", links to a
+// /author/ archive), outside comments, sidebars and the page chrome, in
+// document order.
+func visibleAuthors(doc *html.Node, site string) []string {
+	var names []string
+	walk(doc, func(n *html.Node) bool {
+		if n.Type != html.ElementNode {
+			return true
+		}
+		switch n.DataAtom {
+		case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Head:
+			return false
+		}
+		if notByline(n) {
+			return false
+		}
+		name := ""
+		switch {
+		case hasToken(strings.ToLower(attr(n, "itemprop")), "author"):
+			name = itemName(n)
+		case n.DataAtom == atom.A && hasToken(strings.ToLower(attr(n, "rel")), "author"):
+			name = textOf(n)
+		case n.DataAtom == atom.A && strings.Contains(attr(n, "href"), "/author/"):
+			name = textOf(n)
+		case hasClass(n, "author") && hasClass(n, "vcard"):
+			name = hcardName(n)
+		default:
+			return true
+		}
+		if name = personName(name); name != "" && !strings.EqualFold(name, site) {
+			names = append(names, name)
+		}
+		return false
+	})
+	return dedupe(names, nil)
+}
+
+// notByline: comments, sidebars, related-post lists and the page's own
+// header, navigation and footer name other people.
+func notByline(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Nav, atom.Aside, atom.Footer:
+		return true
+	case atom.Header:
+		return !inArticle(n)
+	}
+	for _, w := range append(tokens(attr(n, "class")), tokens(attr(n, "id"))...) {
+		switch w {
+		case "comment", "comments", "respond", "reply", "sidebar", "widget", "related", "discussion":
+			return true
+		}
+	}
+	return false
+}
+
+func hasClass(n *html.Node, c string) bool {
+	for _, w := range strings.Fields(strings.ToLower(attr(n, "class"))) {
+		if w == c {
+			return true
+		}
+	}
+	return false
+}
+
+// itemName is the name of a microdata author: its itemprop="name" (text or
+// content), else its content, else its text.
+func itemName(n *html.Node) string {
+	var name string
+	walk(n, func(c *html.Node) bool {
+		if name != "" || c.Type != html.ElementNode {
+			return false
+		}
+		if c != n && hasToken(strings.ToLower(attr(c, "itemprop")), "name") {
+			name = firstNonEmpty(attr(c, "content"), textOf(c))
+			return false
+		}
+		return true
+	})
+	return firstNonEmpty(name, attr(n, "content"), textOf(n))
+}
+
+// hcardName is the formatted name (class fn) of an hCard, else its text.
+func hcardName(n *html.Node) string {
+	var name string
+	walk(n, func(c *html.Node) bool {
+		if name != "" || c.Type != html.ElementNode {
+			return false
+		}
+		if c != n && (hasClass(c, "fn") || hasClass(c, "name")) {
+			name = textOf(c)
+			return false
+		}
+		return true
+	})
+	return firstNonEmpty(name, textOf(n))
+}
+
+// personName cleans a byline into a name, or "" when it does not read as
+// one: one to five words, no digits, no sentence punctuation.
+func personName(s string) string {
+	s = collapse(s)
+	s = bylinePrefix.ReplaceAllString(s, "")
+	for _, p := range []string{"View all posts by ", "Alle Beiträge von ", "Posts by ", "Articles by "} {
+		if len(s) > len(p) && strings.EqualFold(s[:len(p)], p) {
+			s = s[len(p):]
+		}
+	}
+	s = strings.TrimSpace(strings.Trim(s, "|·•,;:-–— "))
+	if s == "" || len(s) > 60 {
+		return ""
+	}
+	words := strings.Fields(s)
+	if len(words) > 5 {
+		return ""
+	}
+	for _, r := range s {
+		if unicode.IsDigit(r) || strings.ContainsRune("@?!/|()[]{}<>=→←»«›‹", r) {
+			return ""
+		}
+	}
+	if notNames[strings.ToLower(s)] || len(words) == 1 && strings.Contains(s, ".") { // a link word; a domain
+		return ""
+	}
+	return s
+}
+
+// notNames are the link texts of author links that are not names.
+var notNames = setOf("mehr", "more", "read more", "see more", "weiterlesen", "plus", "más", "więcej", "altro",
+	"meer", "profile", "profil", "author", "autor", "auteur", "autore", "alle", "all", "posts", "artikel",
+	"articles", "name", "admin", "posted", "unknown", "anonymous", "anonym")
