@@ -51,7 +51,7 @@ func classify(e pageEvidence) bool {
 		switch {
 		case path == "" || path == "/" || strings.EqualFold(path, "/index.html") || strings.EqualFold(path, "/index.php") || langRoot.MatchString(path):
 			score -= 3
-		case listingPath.MatchString(path) || pagedPath.MatchString(path+"?"+e.u.RawQuery):
+		case (listingPath.MatchString(path) && !underListing(path)) || pagedPath.MatchString(path+"?"+e.u.RawQuery):
 			score -= 2
 		default:
 			if _, dated := dateFromURL(path); dated || articleSlug.MatchString(path) {
@@ -75,4 +75,20 @@ func classify(e pageEvidence) bool {
 		score -= 3
 	}
 	return score > 0
+}
+
+// underListing reports a page addressed below a listing, as some sites file
+// their articles: /themen/<topic>/<a-long-article-slug>, two segments or
+// more after the listing word, the last one an article's slug.
+func underListing(path string) bool {
+	loc := listingPath.FindStringIndex(path)
+	if loc == nil {
+		return false
+	}
+	rest := strings.Trim(path[loc[1]:], "/")
+	if strings.Count(rest, "/") < 1 {
+		return false
+	}
+	last := rest[strings.LastIndex(rest, "/")+1:]
+	return strings.Count(last, "-")+strings.Count(last, "_") >= 3 && articleSlug.MatchString(last)
 }

@@ -215,6 +215,9 @@ func TestPageTypes(t *testing.T) {
 		{"page-search.html", "https://courier.example/?s=tram", false},
 		{"page-error.html", "https://courier.example/2024/03/05/missing-story-here/", false},
 		{"meta-opengraph.html", "https://courier.example/local/2024/council-tram-extension", true},
+		{"meta-opengraph.html", "https://courier.example/themen/verkehr/council-approves-tram-extension-north", true},
+		{"page-section.html", "https://courier.example/themen/verkehr/", false},
+		{"page-tag.html", "https://courier.example/tag/trams-in-the-north-east/", false},
 		{"meta-url-date.html", "", true},
 		{"meta-visible-ar.html", "https://courier.example/ar/2024/03/05/tram/", true},
 	} {
