@@ -1,8 +1,10 @@
 package extract
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -140,3 +142,96 @@ func personName(s string) string {
 var notNames = setOf("mehr", "more", "read more", "see more", "weiterlesen", "plus", "más", "więcej", "altro",
 	"meer", "profile", "profil", "author", "autor", "auteur", "autore", "alle", "all", "posts", "artikel",
 	"articles", "name", "admin", "posted", "unknown", "anonymous", "anonym")
+
+// bylineLead starts a byline written as text: "By Jane Roe", "Von Max
+// Muster, 5. März", "بقلم محمد علي".
+var bylineLead = regexp.MustCompile(`(?i)^(?:posted by|written by|by|von|par|por|door|przez|av|di|بقلم|كتب|كتبت)[:\s]\s*`)
+
+// bylineStops end a name: the words that follow it on a byline line.
+var bylineStops = setOf("published", "posted", "updated", "on", "am", "publié", "mis", "veröffentlicht",
+	"aktualisiert", "erstellt", "stand", "publicado", "actualizado", "opublikowano")
+
+// nameParticles may sit inside a name in lower case.
+var nameParticles = setOf("van", "von", "de", "da", "del", "della", "der", "den", "di", "du", "la", "le", "dos", "das", "bin", "ibn", "al", "el", "y")
+
+// textByline reads a byline written as text in a short line next to the
+// headline: the last few lines above it, the first ones below it.
+func textByline(m *meta, doc *html.Node, order map[*html.Node]int, site string) []string {
+	if m.h1 == nil {
+		return nil
+	}
+	start := order[m.h1]
+	var found []string
+	seen, chars := 0, 0
+	walk(doc, func(n *html.Node) bool {
+		if found != nil || seen > 40 || chars > 600 {
+			return false
+		}
+		if n.Type != html.ElementNode {
+			return true
+		}
+		switch n.DataAtom {
+		case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Head:
+			return false
+		}
+		if order[n] <= start || notByline(n) {
+			return order[n] <= start // before the headline: look inside; a sidebar: skip
+		}
+		seen++
+		if !ownText(n) {
+			return true
+		}
+		t := textOf(n)
+		chars += len(t)
+		if wordCount(t) <= 14 {
+			if name := bylineName(t); name != "" && !strings.EqualFold(name, site) {
+				found = []string{name}
+			}
+		}
+		return found == nil
+	})
+	return found
+}
+
+// bylineName takes the name out of a byline line, or "".
+func bylineName(line string) string {
+	loc := bylineLead.FindStringIndex(line)
+	if loc == nil {
+		return ""
+	}
+	rest := line[loc[1]:]
+	arabic := strings.ContainsAny(line[:loc[1]], "بك")
+	var words []string
+	for _, w := range strings.Fields(rest) {
+		end := strings.IndexAny(w, ",;|·•–—") >= 0
+		w = strings.TrimRight(w, ",;|·•–—:.")
+		if w == "" || w == "-" {
+			break
+		}
+		r, _ := utf8.DecodeRuneInString(w)
+		switch {
+		case bylineStops[strings.ToLower(w)]:
+			end = true
+			w = ""
+		case arabic && unicode.Is(unicode.Arabic, r):
+		case unicode.IsUpper(r):
+		case len(words) > 0 && nameParticles[strings.ToLower(w)]:
+		default:
+			end = true
+			w = ""
+		}
+		if w != "" {
+			words = append(words, w)
+		}
+		if end || len(words) == 4 {
+			break
+		}
+	}
+	for len(words) > 0 && nameParticles[strings.ToLower(words[len(words)-1])] {
+		words = words[:len(words)-1] // "Jean Dupont Le 11 septembre": the date's article
+	}
+	if len(words) == 0 {
+		return ""
+	}
+	return personName(strings.Join(words, " "))
+}

@@ -105,7 +105,12 @@ func (x Extractor) Extract(in Input) (*Record, error) {
 		rec.Authors = visibleAuthors(doc, rec.SiteName)
 	}
 	rec.Image = absolute(firstNonEmpty(m.first("og:image", "og:image:url", "og:image:secure_url"), ldString(ld["image"]), m.first("twitter:image", "twitter:image:src")), base)
-	order := documentOrder(doc) // for the date and the standfirst next to the title
+	order := documentOrder(doc) // for the date, the byline and the standfirst next to the title
+	if len(rec.Authors) == 0 {
+		if names := textByline(m, doc, order, rec.SiteName); len(names) > 0 {
+			rec.Authors = names
+		}
+	}
 	rec.PublishedAt, rec.DateSource = choosePublished(m, ld, doc, order, base, ref)
 	rec.ModifiedAt = chooseModified(m, ld, ref)
 
@@ -279,7 +284,7 @@ func chooseTags(m *meta, ld map[string]any) []string {
 func chooseAuthors(m *meta, ld map[string]any, site string) []string {
 	skip := func(s string) bool {
 		return strings.EqualFold(s, site) || strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") ||
-			notNames[strings.ToLower(strings.TrimSpace(s))]
+			notNames[strings.ToLower(strings.TrimSpace(s))] || !strings.Contains(strings.TrimSpace(s), " ") && strings.Contains(s, ".")
 	}
 	if names := dedupe(ldNames(ld["author"]), skip); len(names) > 0 {
 		return names

@@ -319,10 +319,37 @@ func TestVisibleBylines(t *testing.T) {
 	}{
 		{"byline-wordpress.html", []string{"Jane Roe"}},
 		{"byline-microdata.html", []string{"Jane Roe", "John Doe"}},
+		{"byline-text.html", []string{"Jane Roe"}},
 	} {
 		r := extractFile(t, tc.page, "https://courier.example/2024/03/05/tram/")
 		if !slices.Equal(r.Authors, tc.want) {
 			t.Errorf("%s: authors %q, want %q", tc.page, r.Authors, tc.want)
+		}
+		if strings.Contains(r.Text, "Jane Roe") || strings.Contains(r.Text, "Max Muster") || strings.Contains(r.Text, "Anna Smith") {
+			t.Errorf("%s: a byline, comment or sidebar name in the text: %q", tc.page, r.Text)
+		}
+	}
+}
+
+func TestBylineName(t *testing.T) {
+	for _, tc := range []struct{ line, want string }{
+		{"By Jane Roe | 5 March 2024", "Jane Roe"},
+		{"Von Max Muster, 5. März 2024", "Max Muster"},
+		{"von Heiko", "Heiko"},
+		{"Par Chokri GHARBI Publié sur 18/02/2020", "Chokri GHARBI"},
+		{"By Emily Burack Updated 8 January 2020", "Emily Burack"},
+		{"Par Jean Dupont Le 11 septembre 2018", "Jean Dupont"},
+		{"By Marine Le Pen", "Marine Le Pen"},
+		{"By Ludwig van Beethoven", "Ludwig van Beethoven"},
+		{"بقلم محمد علي", "محمد علي"},
+		{"By 2030, the city will have trams", ""},
+		{"By the end of the year", ""},
+		{"Von der Leyen warnt", ""},
+		{"Posted by admin", ""},
+		{"The council approved it", ""},
+	} {
+		if got := bylineName(tc.line); got != tc.want {
+			t.Errorf("bylineName(%q) = %q, want %q", tc.line, got, tc.want)
 		}
 	}
 }
