@@ -248,7 +248,10 @@ func (l *Local) batcher() {
 			if err := batch.Index(r.ID, searchDoc(r)); err != nil {
 				l.setErr(fmt.Errorf("search index %s: %w", r.ID, err))
 			}
-			if batch.Size() >= 200 {
+			// 500 documents a batch: fewer, larger segments for scorch to
+			// merge (10,000-page crawl 14% faster than at 200, for 66 MB
+			// more peak RSS; see README, Measuring crawls).
+			if batch.Size() >= 500 {
 				flush()
 			}
 		case <-tick.C:
