@@ -167,42 +167,28 @@ var listingTypes = map[string]bool{
 }
 
 // ldArticle returns the page's article object, if its JSON-LD has one.
-func (m *meta) ldArticle() map[string]any {
-	for _, o := range m.ld {
-		for _, t := range ldTypes(o) {
-			if articleTypes[strings.ToLower(t)] {
-				return o
-			}
-		}
-	}
-	return nil
-}
+func (m *meta) ldArticle() map[string]any { return m.ldFirst(articleTypes) }
 
 // webPageTypes are the JSON-LD types of a page as a whole (Yoast SEO, on
 // many WordPress sites, dates the WebPage and has no Article).
 var webPageTypes = map[string]bool{"webpage": true, "itempage": true}
 
 // ldWebPage returns the page's WebPage object, if its JSON-LD has one.
-func (m *meta) ldWebPage() map[string]any {
+func (m *meta) ldWebPage() map[string]any { return m.ldFirst(webPageTypes) }
+
+func (m *meta) ldHasType(set map[string]bool) bool { return m.ldFirst(set) != nil }
+
+// ldFirst returns the first JSON-LD object of one of the types in set
+// (lower case).
+func (m *meta) ldFirst(set map[string]bool) map[string]any {
 	for _, o := range m.ld {
 		for _, t := range ldTypes(o) {
-			if webPageTypes[strings.ToLower(t)] {
+			if set[strings.ToLower(t)] {
 				return o
 			}
 		}
 	}
 	return nil
-}
-
-func (m *meta) ldHasType(set map[string]bool) bool {
-	for _, o := range m.ld {
-		for _, t := range ldTypes(o) {
-			if set[strings.ToLower(t)] {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // ldString reads a string property; for an object it takes its name, url or
