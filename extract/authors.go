@@ -17,6 +17,7 @@ import (
 // document order.
 func visibleAuthors(doc *html.Node, site string) []string {
 	var names []string
+	var box *html.Node // the byline's container: a second author sits in it too
 	walk(doc, func(n *html.Node) bool {
 		if n.Type != html.ElementNode {
 			return true
@@ -42,11 +43,28 @@ func visibleAuthors(doc *html.Node, site string) []string {
 			return true
 		}
 		if name = personName(name); name != "" && !strings.EqualFold(name, site) {
-			names = append(names, name)
+			if box == nil {
+				box = n
+				for i := 0; i < 2 && box.Parent != nil; i++ {
+					box = box.Parent
+				}
+			}
+			if within(n, box) {
+				names = append(names, name)
+			}
 		}
 		return false
 	})
 	return dedupe(names, nil)
+}
+
+func within(n, box *html.Node) bool {
+	for p := n; p != nil; p = p.Parent {
+		if p == box {
+			return true
+		}
+	}
+	return false
 }
 
 // notByline: comments, sidebars, related-post lists and the page's own
@@ -114,7 +132,8 @@ func hcardName(n *html.Node) string {
 func personName(s string) string {
 	s = collapse(s)
 	s = bylinePrefix.ReplaceAllString(s, "")
-	for _, p := range []string{"View all posts by ", "Alle Beiträge von ", "Posts by ", "Articles by "} {
+	for _, p := range []string{"View all posts by ", "Alle Beiträge von ", "Alle Artikel von ", "Weitere Artikel von ", "Mehr von ",
+		"More from ", "Posts by ", "Articles by "} {
 		if len(s) > len(p) && strings.EqualFold(s[:len(p)], p) {
 			s = s[len(p):]
 		}
@@ -135,8 +154,18 @@ func personName(s string) string {
 	if notNames[strings.ToLower(s)] || len(words) == 1 && strings.Contains(s, ".") { // a link word; a domain
 		return ""
 	}
+	for _, w := range words {
+		if linkWords[strings.ToLower(w)] { // "Zu allen Artikeln", "More Posts", "Autorenseite von"
+			return ""
+		}
+	}
 	return s
 }
+
+// linkWords are not in names, but in the texts of links to author pages.
+var linkWords = setOf("alle", "allen", "all", "artikel", "artikeln", "article", "articles", "posts", "beiträge",
+	"beiträgen", "weiter", "weitere", "more", "mehr", "zeige", "view", "show", "autorenseite", "profil", "profile",
+	"archiv", "archive", "user", "unknown")
 
 // notNames are the link texts of author links that are not names.
 var notNames = setOf("mehr", "more", "read more", "see more", "weiterlesen", "plus", "más", "więcej", "altro",
