@@ -183,8 +183,9 @@ var bylineStops = setOf("published", "posted", "updated", "on", "am", "publié",
 // nameParticles may sit inside a name in lower case.
 var nameParticles = setOf("van", "von", "de", "da", "del", "della", "der", "den", "di", "du", "la", "le", "dos", "das", "bin", "ibn", "al", "el", "y")
 
-// textByline reads a byline written as text in a short line next to the
-// headline: the last few lines above it, the first ones below it.
+// textByline reads a byline written as text in one of the first short
+// lines after the headline (40 elements, 600 characters of text at most),
+// outside comments, sidebars and the page chrome.
 func textByline(m *meta, doc *html.Node, order map[*html.Node]int, site string) []string {
 	if m.h1 == nil {
 		return nil
