@@ -6,7 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -189,6 +191,43 @@ func TestCrawlSyntheticSite(t *testing.T) {
 		code, _, stderr = runCtx(t, context.Background(), "search", "--data-dir", t.TempDir(), "x")
 		if code != 1 || !strings.Contains(stderr, "holds no index") {
 			t.Errorf("search of an empty dir: exit %d %q", code, stderr)
+		}
+	})
+
+	t.Run("stats counts the archive by language and month, whole or a query's", func(t *testing.T) {
+		counts := func(args ...string) map[string]int {
+			t.Helper()
+			code, out, stderr := runCtx(t, context.Background(), append([]string{"stats", "--data-dir", dir, "--json"}, args...)...)
+			if code != 0 {
+				t.Fatalf("stats %q: exit %d %s", args, code, stderr)
+			}
+			m := map[string]int{}
+			for _, l := range decodeLines(t, out) {
+				m[l["value"].(string)] = int(l["count"].(float64))
+			}
+			return m
+		}
+		wantLang, wantMonth := map[string]int{}, map[string]int{}
+		for _, a := range site.Articles {
+			wantLang[a.Lang]++
+			wantMonth[a.Published.Format("2006-01")]++
+		}
+		if got := counts("--by", "language"); !maps.Equal(got, wantLang) {
+			t.Errorf("by language %v, want %v", got, wantLang)
+		}
+		if got := counts("--by", "month"); !maps.Equal(got, wantMonth) {
+			t.Errorf("by month %v, want %v", got, wantMonth)
+		}
+		if got := counts("--by", "language", "language:ar"); !maps.Equal(got, map[string]int{"ar": wantLang["ar"]}) {
+			t.Errorf("by language of language:ar %v, want only ar: %d", got, wantLang["ar"])
+		}
+		code, out, _ := runCtx(t, context.Background(), "stats", "--data-dir", dir, "--by", "language")
+		if code != 0 || !slices.Contains(strings.Split(out, "\n"), fmt.Sprintf("%-7d  ar", wantLang["ar"])) {
+			t.Errorf("stats table: exit %d\n%s", code, out)
+		}
+		code, _, stderr := runCtx(t, context.Background(), "stats", "--data-dir", dir, "--by", "colour")
+		if code != 2 || !strings.Contains(stderr, `cannot count by "colour"`) {
+			t.Errorf("stats --by colour: exit %d %q", code, stderr)
 		}
 	})
 

@@ -1,0 +1,132 @@
+// Package facets counts archive records by one of their fields (site,
+// language, author, section, tag, or the publication day, month or year):
+// the archive at a glance, on a laptop, without Elasticsearch.
+package facets
+
+import (
+	"cmp"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/presscrawl/presscrawl/extract"
+)
+
+// Fields are the fields records can be counted by.
+var Fields = []string{"site", "language", "author", "section", "tag", "day", "month", "year"}
+
+// NoValue counts the records without the field (no date, no author...).
+const NoValue = "(none)"
+
+// Count is how many records hold one value.
+type Count struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// Counter counts records by one field.
+type Counter struct {
+	field   string
+	counts  map[string]int
+	records int
+}
+
+// New returns a counter by field, one of Fields.
+func New(field string) (*Counter, error) {
+	if !slices.Contains(Fields, field) {
+		return nil, fmt.Errorf("cannot count by %q: one of %s", field, strings.Join(Fields, ", "))
+	}
+	return &Counter{field: field, counts: map[string]int{}}, nil
+}
+
+// Add counts a record: once per value it holds (a record with two authors
+// counts for each), or under NoValue.
+func (c *Counter) Add(r *extract.Record) {
+	c.records++
+	vals := c.values(r)
+	if len(vals) == 0 {
+		c.counts[NoValue]++
+		return
+	}
+	for _, v := range vals {
+		c.counts[v]++
+	}
+}
+
+func (c *Counter) values(r *extract.Record) []string {
+	one := func(s string) []string {
+		if s = strings.TrimSpace(s); s == "" {
+			return nil
+		}
+		return []string{s}
+	}
+	date := func(layout string) []string {
+		if r.PublishedAt == nil {
+			return nil
+		}
+		return []string{r.PublishedAt.Time.Format(layout)}
+	}
+	switch c.field {
+	case "site":
+		if r.SiteName != "" {
+			return one(r.SiteName)
+		}
+		return one(host(r.URL))
+	case "language":
+		return one(r.Language)
+	case "author":
+		return r.Authors
+	case "section":
+		return one(r.Section)
+	case "tag":
+		return r.Tags
+	case "day":
+		return date("2006-01-02")
+	case "month":
+		return date("2006-01")
+	case "year":
+		return date("2006")
+	}
+	return nil
+}
+
+// host is the host of a URL, for records without a site name.
+func host(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Host
+	}
+	return ""
+}
+
+// Records is how many records were added.
+func (c *Counter) Records() int { return c.records }
+
+// Counts returns the counts: by date in time order for day, month and year,
+// else most frequent first (ties by value); top > 0 keeps that many.
+// NoValue comes last.
+func (c *Counter) Counts(top int) []Count {
+	var out []Count
+	none := 0
+	for v, n := range c.counts {
+		if v == NoValue {
+			none = n
+			continue
+		}
+		out = append(out, Count{v, n})
+	}
+	byDate := c.field == "day" || c.field == "month" || c.field == "year"
+	slices.SortFunc(out, func(a, b Count) int {
+		if !byDate && a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return cmp.Compare(a.Value, b.Value)
+	})
+	if top > 0 && len(out) > top {
+		out = out[:top]
+	}
+	if none > 0 {
+		out = append(out, Count{NoValue, none})
+	}
+	return out
+}
