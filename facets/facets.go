@@ -102,9 +102,9 @@ func host(raw string) string {
 // Records is how many records were added.
 func (c *Counter) Records() int { return c.records }
 
-// Counts returns the counts: by date in time order for day, month and year,
-// else most frequent first (ties by value); top > 0 keeps that many.
-// NoValue comes last.
+// Counts returns the counts, most frequent first (ties by value), or in
+// time order for day, month and year; top > 0 keeps the top most frequent
+// values. NoValue comes last.
 func (c *Counter) Counts(top int) []Count {
 	var out []Count
 	none := 0
@@ -115,15 +115,17 @@ func (c *Counter) Counts(top int) []Count {
 		}
 		out = append(out, Count{v, n})
 	}
-	byDate := c.field == "day" || c.field == "month" || c.field == "year"
 	slices.SortFunc(out, func(a, b Count) int {
-		if !byDate && a.Count != b.Count {
+		if a.Count != b.Count {
 			return b.Count - a.Count
 		}
 		return cmp.Compare(a.Value, b.Value)
 	})
 	if top > 0 && len(out) > top {
 		out = out[:top]
+	}
+	if c.field == "day" || c.field == "month" || c.field == "year" {
+		slices.SortFunc(out, func(a, b Count) int { return cmp.Compare(a.Value, b.Value) })
 	}
 	if none > 0 {
 		out = append(out, Count{NoValue, none})

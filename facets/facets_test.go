@@ -35,6 +35,7 @@ func TestCounts(t *testing.T) {
 		{"author", 1, []Count{{"Sara Ali", 2}, {NoValue, 1}}},
 		{"day", 0, []Count{{"2020-09-30", 1}, {"2020-10-17", 1}, {"2020-10-18", 1}, {NoValue, 1}}},
 		{"month", 0, []Count{{"2020-09", 1}, {"2020-10", 2}, {NoValue, 1}}},
+		{"month", 1, []Count{{"2020-10", 2}, {NoValue, 1}}}, // the most frequent month, not the first
 	} {
 		c, err := New(tc.by)
 		if err != nil {

@@ -28,7 +28,7 @@ frequent first; records without the field are counted as (none):
 	}
 	cmd.Flags().String("data-dir", "", "the data directory of the crawl (default ./presscrawl-data)")
 	cmd.Flags().String("by", "site", "the field to count by: "+strings.Join(facets.Fields, ", "))
-	cmd.Flags().Int("top", 0, "show only the N most frequent values (0: all)")
+	cmd.Flags().Int("top", 0, "show only the N most frequent values, dates still in time order (0: all)")
 	cmd.Flags().Bool("json", false, "print the counts as JSON Lines ({\"value\":...,\"count\":...})")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		v, err := loadConfig(cmd, map[string]string{"data-dir": keyDataDir})
