@@ -18,14 +18,7 @@ import (
 func visibleAuthors(doc *html.Node, site string) []string {
 	var names []string
 	var box *html.Node // the byline's container: a second author sits in it too
-	walk(doc, func(n *html.Node) bool {
-		if n.Type != html.ElementNode {
-			return true
-		}
-		switch n.DataAtom {
-		case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Head:
-			return false
-		}
+	walkElements(doc, func(n *html.Node) bool {
 		if notByline(n) {
 			return false
 		}
@@ -193,15 +186,8 @@ func textByline(m *meta, doc *html.Node, order map[*html.Node]int, site string) 
 	start := order[m.h1]
 	var found []string
 	seen, chars := 0, 0
-	walk(doc, func(n *html.Node) bool {
+	walkElements(doc, func(n *html.Node) bool {
 		if found != nil || seen > 40 || chars > 600 {
-			return false
-		}
-		if n.Type != html.ElementNode {
-			return true
-		}
-		switch n.DataAtom {
-		case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Head:
 			return false
 		}
 		if order[n] <= start || notByline(n) {

@@ -37,6 +37,22 @@ func walk(n *html.Node, fn func(*html.Node) bool) {
 	}
 }
 
+// walkElements calls fn on the elements under n (n included) in document
+// order, never entering scripts, styles, noscript, templates or the head;
+// fn returns whether to visit the element's children.
+func walkElements(n *html.Node, fn func(*html.Node) bool) {
+	walk(n, func(c *html.Node) bool {
+		if c.Type != html.ElementNode {
+			return c.Type == html.DocumentNode
+		}
+		switch c.DataAtom {
+		case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Head:
+			return false
+		}
+		return fn(c)
+	})
+}
+
 // find returns the first element in document order for which match holds.
 func find(n *html.Node, match func(*html.Node) bool) *html.Node {
 	var found *html.Node

@@ -441,12 +441,8 @@ func dateAboveTitle(m *meta, doc *html.Node, ref time.Time) *Timestamp {
 	}
 	var before []*html.Node // elements with text of their own, before the h1, in order
 	done := false
-	walk(block, func(n *html.Node) bool {
-		if done || n.Type != html.ElementNode {
-			return false
-		}
-		switch n.DataAtom {
-		case atom.Script, atom.Style, atom.Noscript, atom.Template:
+	walkElements(block, func(n *html.Node) bool {
+		if done {
 			return false
 		}
 		if n == m.h1 {
@@ -505,15 +501,8 @@ func visibleDate(m *meta, doc *html.Node, order map[*html.Node]int, ref time.Tim
 		start = order[m.h1]
 	}
 	seen, chars := 0, 0
-	walk(doc, func(n *html.Node) bool {
+	walkElements(doc, func(n *html.Node) bool {
 		if found != nil || seen > 60 || chars > 600 {
-			return false
-		}
-		if n.Type != html.ElementNode {
-			return true
-		}
-		switch n.DataAtom {
-		case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Head:
 			return false
 		}
 		if order[n] <= start || (start < 0 && inPageChrome(n)) {
