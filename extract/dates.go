@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/presscrawl/presscrawl/record"
 )
 
 var zeroTime time.Time
@@ -25,20 +27,20 @@ var localLayouts = []string{
 
 // parseStructured reads a machine-readable date from metadata or a
 // datetime attribute. A time without an offset gives only its day.
-func parseStructured(s string) (Timestamp, bool) {
+func parseStructured(s string) (record.Timestamp, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return Timestamp{}, false
+		return record.Timestamp{}, false
 	}
 	for _, l := range zonedLayouts {
 		if t, err := time.Parse(l, s); err == nil {
-			return Timestamp{Time: t}, plausibleYear(t.Year()) && !epoch(t)
+			return record.Timestamp{Time: t}, plausibleYear(t.Year()) && !epoch(t)
 		}
 	}
 	for _, l := range localLayouts {
 		if t, err := time.Parse(l, s); err == nil {
 			if epoch(t) {
-				return Timestamp{}, false
+				return record.Timestamp{}, false
 			}
 			return dayOf(t.Year(), int(t.Month()), t.Day())
 		}
@@ -55,15 +57,15 @@ func epoch(t time.Time) bool {
 
 func plausibleYear(y int) bool { return y >= 1900 && y <= 2200 }
 
-func dayOf(y, m, d int) (Timestamp, bool) {
+func dayOf(y, m, d int) (record.Timestamp, bool) {
 	if !plausibleYear(y) || m < 1 || m > 12 || d < 1 || d > 31 {
-		return Timestamp{}, false
+		return record.Timestamp{}, false
 	}
 	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
 	if t.Day() != d { // 31 February
-		return Timestamp{}, false
+		return record.Timestamp{}, false
 	}
-	return Timestamp{Time: t, DayOnly: true}, true
+	return record.Timestamp{Time: t, DayOnly: true}, true
 }
 
 // monthNames maps month names (lower case, several spellings) to numbers:
@@ -121,10 +123,10 @@ var (
 // "السبت ١٧ أكتوبر ٢٠٢٠", "17. Oktober 2020", "17.10.2020", "2020年10月17日",
 // or a relative one ("3 hours ago", "منذ ٣ ساعات") against ref when ref is
 // set. It gives a day, or a time for relative dates within a day.
-func parseVisibleDate(s string, ref time.Time) (Timestamp, bool) {
+func parseVisibleDate(s string, ref time.Time) (record.Timestamp, bool) {
 	s = normalizeDigits(collapse(s))
 	if len(s) > 200 || !strings.ContainsFunc(s, unicode.IsDigit) && !relative.MatchString(s) {
-		return Timestamp{}, false
+		return record.Timestamp{}, false
 	}
 	s = leadingTag.ReplaceAllString(s, "") // "Published:", "نُشر في:"
 	if m := isoDay.FindStringSubmatch(s); m != nil {
@@ -141,7 +143,7 @@ func parseVisibleDate(s string, ref time.Time) (Timestamp, bool) {
 		case b > 12:
 			return dayOf(y, a, b)
 		}
-		return Timestamp{}, false // 05/06/2020: day and month cannot be told apart
+		return record.Timestamp{}, false // 05/06/2020: day and month cannot be told apart
 	}
 	if t, ok := namedMonthDate(s); ok {
 		return t, true
@@ -149,13 +151,13 @@ func parseVisibleDate(s string, ref time.Time) (Timestamp, bool) {
 	if !ref.IsZero() {
 		return relativeDate(s, ref)
 	}
-	return Timestamp{}, false
+	return record.Timestamp{}, false
 }
 
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
 
 // namedMonthDate finds day, month name and year in either order.
-func namedMonthDate(s string) (Timestamp, bool) {
+func namedMonthDate(s string) (record.Timestamp, bool) {
 	toks := dateTokens(strings.ToLower(s))
 	type item struct {
 		num   int
@@ -198,7 +200,7 @@ func namedMonthDate(s string) (Timestamp, bool) {
 			return dayOf(seq[i-1].num, m, seq[i+1].num)
 		}
 	}
-	return Timestamp{}, false
+	return record.Timestamp{}, false
 }
 
 // dateTokens splits into runs of digits and runs of letters (with their
@@ -266,10 +268,10 @@ var relUnits = map[string]time.Duration{
 // Arabic dual forms stand for two units with no number before them.
 var arabicDual = map[string]time.Duration{"دقيقتين": 2 * time.Minute, "ساعتين": 2 * time.Hour, "يومين": 48 * time.Hour, "أسبوعين": 14 * 24 * time.Hour}
 
-func relativeDate(s string, ref time.Time) (Timestamp, bool) {
+func relativeDate(s string, ref time.Time) (record.Timestamp, bool) {
 	m := relative.FindStringSubmatch(s)
 	if m == nil {
-		return Timestamp{}, false
+		return record.Timestamp{}, false
 	}
 	var d time.Duration
 	for i := 1; i+1 < len(m); i += 2 {
@@ -289,21 +291,21 @@ func relativeDate(s string, ref time.Time) (Timestamp, bool) {
 		break
 	}
 	if d == 0 {
-		return Timestamp{}, false
+		return record.Timestamp{}, false
 	}
 	t := ref.Add(-d)
 	if d >= 24*time.Hour {
 		return dayOf(t.Year(), int(t.Month()), t.Day())
 	}
-	return Timestamp{Time: t}, true
+	return record.Timestamp{Time: t}, true
 }
 
 var urlDate = regexp.MustCompile(`/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|$)`)
 
 // dateFromURL reads /2020/10/17/ or /2020-10-17- in a URL's path.
-func dateFromURL(path string) (Timestamp, bool) {
+func dateFromURL(path string) (record.Timestamp, bool) {
 	if m := urlDate.FindStringSubmatch(path); m != nil {
 		return dayOf(atoi(m[1]), atoi(m[2]), atoi(m[3]))
 	}
-	return Timestamp{}, false
+	return record.Timestamp{}, false
 }

@@ -3,6 +3,8 @@ package extract
 import (
 	"testing"
 	"time"
+
+	"github.com/presscrawl/presscrawl/record"
 )
 
 func TestParseVisibleDate(t *testing.T) {
@@ -62,7 +64,7 @@ func TestParseStructured(t *testing.T) {
 
 func TestTimestampJSONRoundTrip(t *testing.T) {
 	for _, s := range []string{`"2020-10-17T09:42:00+03:00"`, `"2020-10-17"`} {
-		var ts Timestamp
+		var ts record.Timestamp
 		if err := ts.UnmarshalJSON([]byte(s)); err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +73,7 @@ func TestTimestampJSONRoundTrip(t *testing.T) {
 			t.Errorf("round trip %s gave %s", s, out)
 		}
 	}
-	var ts Timestamp
+	var ts record.Timestamp
 	if err := ts.UnmarshalJSON([]byte(`"yesterday"`)); err == nil {
 		t.Error("want an error for a non-date")
 	}

@@ -16,6 +16,8 @@ import (
 
 	readability "codeberg.org/readeck/go-readability/v2"
 	"github.com/markusmobius/go-trafilatura"
+
+	"github.com/presscrawl/presscrawl/record"
 )
 
 // The development set: 990 real pages with segments a clean extraction must
@@ -129,7 +131,7 @@ func httpURL(s string) string {
 // coverage counts how many records have each metadata field.
 type coverage struct{ n, title, published, authors, language, article int }
 
-func (c *coverage) add(r *Record) {
+func (c *coverage) add(r *record.Record) {
 	c.n++
 	for _, f := range []struct {
 		ok  bool

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
+	"github.com/presscrawl/presscrawl/record"
 	"github.com/presscrawl/presscrawl/urlcanon"
 )
 
@@ -48,12 +49,12 @@ type Extractor struct {
 }
 
 // Extract runs the zero Extractor.
-func Extract(in Input) (*Record, error) { return Extractor{}.Extract(in) }
+func Extract(in Input) (*record.Record, error) { return Extractor{}.Extract(in) }
 
 // Extract returns the page's record. An error means the input is not an HTML
 // page that can be read (empty, binary, too large, undecodable); a page that
 // is not an article still gives a record, with IsArticle false.
-func (x Extractor) Extract(in Input) (*Record, error) {
+func (x Extractor) Extract(in Input) (*record.Record, error) {
 	limit := x.MaxBytes
 	if limit <= 0 {
 		limit = DefaultMaxBytes
@@ -85,7 +86,7 @@ func (x Extractor) Extract(in Input) (*Record, error) {
 			return nil, fmt.Errorf("page URL: %w", err)
 		}
 	}
-	rec := &Record{Authors: []string{}, Tags: []string{}}
+	rec := &record.Record{Authors: []string{}, Tags: []string{}}
 	rec.URL, rec.CanonicalURL = pageURLs(in.URL, base, m)
 	if base == nil && rec.CanonicalURL != "" {
 		base, _ = url.Parse(rec.CanonicalURL) // resolve relative links against what the page says it is
@@ -319,9 +320,9 @@ func dedupe(vals []string, skip func(string) bool) []string {
 // choosePublished takes the first publication date that is not after ref:
 // JSON-LD, meta tags, <time datetime>, the visible date after the title,
 // the URL.
-func choosePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html.Node]int, base *url.URL, ref time.Time) (*Timestamp, DateSource) {
-	try := func(s string, parse func(string) (Timestamp, bool)) *Timestamp {
-		if t, ok := parse(s); ok && !t.after(ref) {
+func choosePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html.Node]int, base *url.URL, ref time.Time) (*record.Timestamp, record.DateSource) {
+	try := func(s string, parse func(string) (record.Timestamp, bool)) *record.Timestamp {
+		if t, ok := parse(s); ok && !t.After(ref) {
 			return &t
 		}
 		return nil
@@ -329,7 +330,7 @@ func choosePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html
 	for _, obj := range []map[string]any{ld, m.ldWebPage()} {
 		for _, k := range []string{"datePublished", "dateCreated", "uploadDate"} {
 			if t := try(ldString(obj[k]), parseStructured); t != nil {
-				return t, DateFromJSONLD
+				return t, record.DateFromJSONLD
 			}
 		}
 	}
@@ -339,34 +340,34 @@ func choosePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html
 		"citation_date", "article.published", "og:pubdate", "release_date", "datecreated"} {
 		for _, v := range m.all(k) {
 			if t := try(v, parseStructured); t != nil {
-				return t, DateFromMeta
+				return t, record.DateFromMeta
 			}
 		}
 	}
 	if t := timeElementDate(m, order, ref); t != nil {
-		return t, DateFromTime
+		return t, record.DateFromTime
 	}
 	if t := visibleDate(m, doc, order, ref); t != nil {
-		return t, DateFromVisible
+		return t, record.DateFromVisible
 	}
 	if t := dateAboveTitle(m, doc, ref); t != nil {
-		return t, DateFromVisible
+		return t, record.DateFromVisible
 	}
 	if base != nil {
 		if t := try(base.Path, dateFromURL); t != nil {
-			return t, DateFromURL
+			return t, record.DateFromURL
 		}
 	}
 	return nil, ""
 }
 
-func chooseModified(m *meta, ld map[string]any, ref time.Time) *Timestamp {
+func chooseModified(m *meta, ld map[string]any, ref time.Time) *record.Timestamp {
 	cands := []string{ldString(ld["dateModified"]), ldString(m.ldWebPage()["dateModified"])}
 	for _, k := range []string{"article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "last-modified", "modified_time"} {
 		cands = append(cands, m.all(k)...)
 	}
 	for _, c := range cands {
-		if t, ok := parseStructured(c); ok && !t.after(ref) {
+		if t, ok := parseStructured(c); ok && !t.After(ref) {
 			return &t
 		}
 	}
@@ -410,7 +411,7 @@ func inPageChrome(n *html.Node) bool {
 
 // timeElementDate reads <time datetime> elements that belong to the article:
 // not in the page chrome and not before the title.
-func timeElementDate(m *meta, order map[*html.Node]int, ref time.Time) *Timestamp {
+func timeElementDate(m *meta, order map[*html.Node]int, ref time.Time) *record.Timestamp {
 	for _, el := range m.timeElements {
 		if inPageChrome(el) || (m.h1 != nil && order[el] < order[m.h1] && !sameArticle(el, m.h1)) {
 			continue
@@ -419,7 +420,7 @@ func timeElementDate(m *meta, order map[*html.Node]int, ref time.Time) *Timestam
 		if el.DataAtom == atom.Abbr {
 			v = attr(el, "title")
 		}
-		if t, ok := parseStructured(v); ok && !t.after(ref) {
+		if t, ok := parseStructured(v); ok && !t.After(ref) {
 			return &t
 		}
 	}
@@ -431,7 +432,7 @@ func timeElementDate(m *meta, order map[*html.Node]int, ref time.Time) *Timestam
 // within 300 characters of it, inside the h1's own block (an ancestor at
 // most three levels up) and outside the page chrome, where date widgets
 // showing today live.
-func dateAboveTitle(m *meta, doc *html.Node, ref time.Time) *Timestamp {
+func dateAboveTitle(m *meta, doc *html.Node, ref time.Time) *record.Timestamp {
 	if m.h1 == nil {
 		return nil
 	}
@@ -462,7 +463,7 @@ func dateAboveTitle(m *meta, doc *html.Node, ref time.Time) *Timestamp {
 		if inPageChrome(n) && !sameArticle(n, m.h1) || wordCount(t) > 14 {
 			continue
 		}
-		if d, ok := parseVisibleDate(t, ref); ok && !d.after(ref) {
+		if d, ok := parseVisibleDate(t, ref); ok && !d.After(ref) {
 			return &d
 		}
 	}
@@ -494,8 +495,8 @@ func sameArticle(a, b *html.Node) bool {
 // visibleDate looks for a date written for readers right after the title
 // (in the next elements, before much text has passed), never in the page
 // chrome where "today" widgets sit.
-func visibleDate(m *meta, doc *html.Node, order map[*html.Node]int, ref time.Time) *Timestamp {
-	var found *Timestamp
+func visibleDate(m *meta, doc *html.Node, order map[*html.Node]int, ref time.Time) *record.Timestamp {
+	var found *record.Timestamp
 	start := -1
 	if m.h1 != nil {
 		start = order[m.h1]
@@ -514,7 +515,7 @@ func visibleDate(m *meta, doc *html.Node, order map[*html.Node]int, ref time.Tim
 		seen++
 		t := textOf(n)
 		if wordCount(t) <= 14 {
-			if d, ok := parseVisibleDate(t, ref); ok && !d.after(ref) {
+			if d, ok := parseVisibleDate(t, ref); ok && !d.After(ref) {
 				found = &d
 				return false
 			}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/presscrawl/presscrawl/record"
 )
 
 // fixtureDir holds the seed pages and the records they must yield.
@@ -54,7 +56,7 @@ func loadExpected(t *testing.T, name string) expected {
 
 // CheckFixtureRecord compares a record with a seed expectation, key by key
 // and paragraph by paragraph. The CLI test uses it too.
-func checkFixtureRecord(t *testing.T, rec *Record, e expected) {
+func checkFixtureRecord(t *testing.T, rec *record.Record, e expected) {
 	t.Helper()
 	eq := func(field, got, want string) {
 		if got != want {
@@ -77,7 +79,7 @@ func checkFixtureRecord(t *testing.T, rec *Record, e expected) {
 	if e.Tags != nil && !slices.Equal(rec.Tags, e.Tags) {
 		t.Errorf("tags = %q, want %q", rec.Tags, e.Tags)
 	}
-	ts := func(p *Timestamp) string {
+	ts := func(p *record.Timestamp) string {
 		if p == nil {
 			return "<absent>"
 		}
@@ -89,7 +91,7 @@ func checkFixtureRecord(t *testing.T, rec *Record, e expected) {
 	if e.PublishedDate != nil {
 		got := ts(rec.PublishedAt)
 		if rec.PublishedAt != nil {
-			got = rec.PublishedAt.Time.Format(dayLayout)
+			got = rec.PublishedAt.Time.Format(record.DayLayout)
 		}
 		eq("published_at (date part)", got, *e.PublishedDate)
 	}
@@ -168,7 +170,7 @@ func TestHeaderDateWidgetNeverPublicationDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.PublishedAt == nil || rec.PublishedAt.String() != "2020-10-17" || rec.DateSource != DateFromVisible {
+	if rec.PublishedAt == nil || rec.PublishedAt.String() != "2020-10-17" || rec.DateSource != record.DateFromVisible {
 		t.Fatalf("published_at = %v from %q, want 2020-10-17 from the visible date", rec.PublishedAt, rec.DateSource)
 	}
 }

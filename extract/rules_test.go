@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/presscrawl/presscrawl/record"
 )
 
 // bodyParagraphs is the article body shared by the boilerplate test pages.
@@ -20,7 +22,7 @@ var bodyParagraphs = []string{
 
 var testNow = time.Date(2025, 11, 18, 12, 0, 0, 0, time.UTC)
 
-func extractFile(t *testing.T, name, url string) *Record {
+func extractFile(t *testing.T, name, url string) *record.Record {
 	t.Helper()
 	body, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -107,7 +109,7 @@ func TestAlsoReadInsertDropped(t *testing.T) {
 }
 
 func TestMetadataSources(t *testing.T) {
-	ts := func(p *Timestamp) string {
+	ts := func(p *record.Timestamp) string {
 		if p == nil {
 			return ""
 		}
@@ -117,12 +119,12 @@ func TestMetadataSources(t *testing.T) {
 	for _, tc := range []struct {
 		page, url string
 		published string
-		source    DateSource
+		source    record.DateSource
 		modified  string
-		check     func(t *testing.T, r *Record)
+		check     func(t *testing.T, r *record.Record)
 	}{
-		{page: "meta-jsonld-graph.html", url: pageURL, published: "2024-03-05T08:30:00+01:00", source: DateFromJSONLD, modified: "2024-03-05T10:00:00+01:00",
-			check: func(t *testing.T, r *Record) {
+		{page: "meta-jsonld-graph.html", url: pageURL, published: "2024-03-05T08:30:00+01:00", source: record.DateFromJSONLD, modified: "2024-03-05T10:00:00+01:00",
+			check: func(t *testing.T, r *record.Record) {
 				if !slices.Equal(r.Authors, []string{"Jane Roe", "John Doe"}) {
 					t.Errorf("authors = %q", r.Authors)
 				}
@@ -139,8 +141,8 @@ func TestMetadataSources(t *testing.T) {
 					t.Errorf("canonical_url = %q", r.CanonicalURL)
 				}
 			}},
-		{page: "meta-opengraph.html", url: "https://courier.example/some/other/path", published: "2024-03-05T08:30:00+01:00", source: DateFromMeta, modified: "2024-03-06T09:15:00+01:00",
-			check: func(t *testing.T, r *Record) {
+		{page: "meta-opengraph.html", url: "https://courier.example/some/other/path", published: "2024-03-05T08:30:00+01:00", source: record.DateFromMeta, modified: "2024-03-06T09:15:00+01:00",
+			check: func(t *testing.T, r *record.Record) {
 				if r.CanonicalURL != "https://courier.example/local/2024/council-tram-extension" {
 					t.Errorf("canonical_url = %q (rel=canonical, resolved)", r.CanonicalURL)
 				}
@@ -160,8 +162,8 @@ func TestMetadataSources(t *testing.T) {
 					t.Errorf("id is not the hash of canonical_url")
 				}
 			}},
-		{page: "meta-name-date.html", published: "2024-03-05", source: DateFromMeta,
-			check: func(t *testing.T, r *Record) {
+		{page: "meta-name-date.html", published: "2024-03-05", source: record.DateFromMeta,
+			check: func(t *testing.T, r *record.Record) {
 				if !slices.Equal(r.Authors, []string{"Jane Roe"}) {
 					t.Errorf("authors = %q", r.Authors)
 				}
@@ -169,23 +171,23 @@ func TestMetadataSources(t *testing.T) {
 					t.Errorf("description = %q", r.Description)
 				}
 			}},
-		{page: "meta-time.html", published: "2024-03-05T08:30:00Z", source: DateFromTime},
-		{page: "meta-visible.html", published: "2024-03-05", source: DateFromVisible},
-		{page: "meta-visible-ar.html", published: "2024-03-05", source: DateFromVisible,
-			check: func(t *testing.T, r *Record) {
+		{page: "meta-time.html", published: "2024-03-05T08:30:00Z", source: record.DateFromTime},
+		{page: "meta-visible.html", published: "2024-03-05", source: record.DateFromVisible},
+		{page: "meta-visible-ar.html", published: "2024-03-05", source: record.DateFromVisible,
+			check: func(t *testing.T, r *record.Record) {
 				if r.Language != "ar" || r.Title != "المجلس البلدي يقر توسيع شبكة الترام" || r.SiteName != "صحيفة المدينة" {
 					t.Errorf("language %q title %q site %q", r.Language, r.Title, r.SiteName)
 				}
 			}},
-		{page: "meta-url-date.html", url: "https://courier.example/2024/03/05/council-tram-extension/", published: "2024-03-05", source: DateFromURL},
-		{page: "meta-future.html", published: "2024-03-05", source: DateFromMeta},
-		{page: "meta-jsonld-webpage.html", published: "2024-03-05T08:30:00Z", source: DateFromJSONLD, modified: "2024-03-06T09:15:00Z"},
-		{page: "meta-itemprop-created.html", published: "2024-03-05T08:30:00+01:00", source: DateFromMeta},
-		{page: "meta-above-title.html", published: "2024-03-05", source: DateFromVisible},
-		{page: "meta-article-header.html", published: "2024-03-05T08:30:00+01:00", source: DateFromTime},
-		{page: "meta-hatom.html", published: "2024-03-05T08:30:00+08:00", source: DateFromTime},
-		{page: "meta-epoch.html", url: "https://courier.example/2024/03/05/council-tram-extension/", published: "2024-03-05", source: DateFromURL},
-		{page: "meta-no-offset.html", published: "2024-03-05", source: DateFromMeta},
+		{page: "meta-url-date.html", url: "https://courier.example/2024/03/05/council-tram-extension/", published: "2024-03-05", source: record.DateFromURL},
+		{page: "meta-future.html", published: "2024-03-05", source: record.DateFromMeta},
+		{page: "meta-jsonld-webpage.html", published: "2024-03-05T08:30:00Z", source: record.DateFromJSONLD, modified: "2024-03-06T09:15:00Z"},
+		{page: "meta-itemprop-created.html", published: "2024-03-05T08:30:00+01:00", source: record.DateFromMeta},
+		{page: "meta-above-title.html", published: "2024-03-05", source: record.DateFromVisible},
+		{page: "meta-article-header.html", published: "2024-03-05T08:30:00+01:00", source: record.DateFromTime},
+		{page: "meta-hatom.html", published: "2024-03-05T08:30:00+08:00", source: record.DateFromTime},
+		{page: "meta-epoch.html", url: "https://courier.example/2024/03/05/council-tram-extension/", published: "2024-03-05", source: record.DateFromURL},
+		{page: "meta-no-offset.html", published: "2024-03-05", source: record.DateFromMeta},
 	} {
 		t.Run(tc.page, func(t *testing.T) {
 			r := extractFile(t, tc.page, tc.url)

@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/presscrawl/presscrawl/extract"
+	"github.com/presscrawl/presscrawl/record"
 )
 
 // Fields are the fields records can be counted by.
@@ -42,7 +42,7 @@ func New(field string) (*Counter, error) {
 
 // Add counts a record: once per value it holds (a record with two authors
 // counts for each), or under NoValue.
-func (c *Counter) Add(r *extract.Record) {
+func (c *Counter) Add(r *record.Record) {
 	c.records++
 	vals := c.values(r)
 	if len(vals) == 0 {
@@ -54,7 +54,7 @@ func (c *Counter) Add(r *extract.Record) {
 	}
 }
 
-func (c *Counter) values(r *extract.Record) []string {
+func (c *Counter) values(r *record.Record) []string {
 	one := func(s string) []string {
 		if s = strings.TrimSpace(s); s == "" {
 			return nil

@@ -5,20 +5,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/presscrawl/presscrawl/extract"
+	"github.com/presscrawl/presscrawl/record"
 )
 
-func rec(site, lang string, day string, authors ...string) *extract.Record {
-	r := &extract.Record{SiteName: site, Language: lang, Authors: authors, URL: "https://news.example/2020/x"}
+func rec(site, lang string, day string, authors ...string) *record.Record {
+	r := &record.Record{SiteName: site, Language: lang, Authors: authors, URL: "https://news.example/2020/x"}
 	if day != "" {
 		t, _ := time.Parse("2006-01-02", day)
-		r.PublishedAt = &extract.Timestamp{Time: t, DayOnly: true}
+		r.PublishedAt = &record.Timestamp{Time: t, DayOnly: true}
 	}
 	return r
 }
 
 func TestCounts(t *testing.T) {
-	records := []*extract.Record{
+	records := []*record.Record{
 		rec("Arab Press", "ar", "2020-10-17", "Sara Ali"),
 		rec("Arab Press", "ar", "2020-10-18", "Sara Ali", "Omar Haddad"),
 		rec("Courier", "en", "2020-09-30"),

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/presscrawl/presscrawl/extract"
+	"github.com/presscrawl/presscrawl/record"
 )
 
 // JSONLines writes records as JSON Lines: one object per line, for pandas,
@@ -25,7 +25,7 @@ func NewJSONLines(w io.Writer) *JSONLines {
 }
 
 // Write appends one record.
-func (j *JSONLines) Write(r *extract.Record) error {
+func (j *JSONLines) Write(r *record.Record) error {
 	if err := j.enc.Encode(r); err != nil {
 		return fmt.Errorf("write record %s: %w", r.ID, err)
 	}

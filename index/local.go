@@ -22,7 +22,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
-	"github.com/presscrawl/presscrawl/extract"
+	"github.com/presscrawl/presscrawl/record"
 )
 
 const (
@@ -53,7 +53,7 @@ type Local struct {
 	db     *bolt.DB
 	search bleve.Index
 
-	queue   chan *extract.Record
+	queue   chan *record.Record
 	flushed chan struct{}
 	errMu   sync.Mutex
 	err     error // the batcher's first error, reported by Close
@@ -97,7 +97,7 @@ func OpenLocal(dir string) (*Local, error) {
 		db.Close()
 		return nil, fmt.Errorf("open search index %s: %w", sp, err)
 	}
-	l := &Local{db: db, search: idx, queue: make(chan *extract.Record, 1024), flushed: make(chan struct{})}
+	l := &Local{db: db, search: idx, queue: make(chan *record.Record, 1024), flushed: make(chan struct{})}
 	if err := l.reconcile(); err != nil {
 		l.search.Close()
 		db.Close()
@@ -163,7 +163,7 @@ func newMapping() mapping.IndexMapping {
 }
 
 // searchDoc is what bleve indexes for a record.
-func searchDoc(r *extract.Record) map[string]any {
+func searchDoc(r *record.Record) map[string]any {
 	d := map[string]any{
 		"id": r.ID, "url": r.URL, "canonical_url": r.CanonicalURL, "title": r.Title, "text": r.Text,
 		"description": r.Description, "site_name": r.SiteName, "language": r.Language, "section": r.Section,
@@ -187,7 +187,7 @@ func searchDoc(r *extract.Record) map[string]any {
 
 // Put stores a record durably; it reaches search within a second. A record
 // whose content_hash equals the stored one is not rewritten.
-func (l *Local) Put(ctx context.Context, r *extract.Record) (PutResult, error) {
+func (l *Local) Put(ctx context.Context, r *record.Record) (PutResult, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
@@ -296,7 +296,7 @@ func (l *Local) reconcile() error {
 		return nil
 	}
 	batch := l.search.NewBatch()
-	err = l.Each(context.Background(), func(r *extract.Record) error {
+	err = l.Each(context.Background(), func(r *record.Record) error {
 		if d, _ := l.search.Document(r.ID); d != nil {
 			return nil
 		}
@@ -331,14 +331,14 @@ func (l *Local) Count() (uint64, error) {
 }
 
 // Get returns the record with id, or nil.
-func (l *Local) Get(id string) (*extract.Record, error) {
-	var r *extract.Record
+func (l *Local) Get(id string) (*record.Record, error) {
+	var r *record.Record
 	err := l.db.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(recordsBucket).Get([]byte(id))
 		if v == nil {
 			return nil
 		}
-		r = new(extract.Record)
+		r = new(record.Record)
 		return json.Unmarshal(v, r)
 	})
 	if err != nil {
@@ -348,13 +348,13 @@ func (l *Local) Get(id string) (*extract.Record, error) {
 }
 
 // Each calls fn for every record in id order: the order of exports.
-func (l *Local) Each(ctx context.Context, fn func(*extract.Record) error) error {
+func (l *Local) Each(ctx context.Context, fn func(*record.Record) error) error {
 	return l.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(recordsBucket).ForEach(func(k, v []byte) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			var r extract.Record
+			var r record.Record
 			if err := json.Unmarshal(v, &r); err != nil {
 				return fmt.Errorf("record %s: %w", k, err)
 			}
@@ -365,7 +365,7 @@ func (l *Local) Each(ctx context.Context, fn func(*extract.Record) error) error 
 
 // Hit is one search result.
 type Hit struct {
-	Record *extract.Record
+	Record *record.Record
 	Score  float64
 }
 

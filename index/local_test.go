@@ -11,14 +11,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/presscrawl/presscrawl/extract"
+	"github.com/presscrawl/presscrawl/record"
 )
 
-func record(i int, lang, text string) *extract.Record {
+func testRecord(i int, lang, text string) *record.Record {
 	sum := sha256.Sum256([]byte(text))
 	id := sha256.Sum256([]byte(fmt.Sprintf("https://a.example/%d", i)))
-	day := extract.Timestamp{Time: time.Date(2024, 1, 1+i, 0, 0, 0, 0, time.UTC), DayOnly: true}
-	return &extract.Record{ID: hex.EncodeToString(id[:]), URL: fmt.Sprintf("https://a.example/%d", i), Title: fmt.Sprintf("Title %d", i),
+	day := record.Timestamp{Time: time.Date(2024, 1, 1+i, 0, 0, 0, 0, time.UTC), DayOnly: true}
+	return &record.Record{ID: hex.EncodeToString(id[:]), URL: fmt.Sprintf("https://a.example/%d", i), Title: fmt.Sprintf("Title %d", i),
 		Text: text, Language: lang, SiteName: "Arab Press", ContentHash: hex.EncodeToString(sum[:]), IsArticle: true,
 		PublishedAt: &day, Authors: []string{}, Tags: []string{"t"}}
 }
@@ -30,10 +30,10 @@ func TestPutAndSearch(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	recs := []*extract.Record{
-		record(1, "en", "The negotiators reported progress on the agreement."),
-		record(2, "ar", "وصل وزير الخارجية العراقي إلى طهران للمفاوضات"),
-		record(3, "en", "Markets were calm and negotiations continue."),
+	recs := []*record.Record{
+		testRecord(1, "en", "The negotiators reported progress on the agreement."),
+		testRecord(2, "ar", "وصل وزير الخارجية العراقي إلى طهران للمفاوضات"),
+		testRecord(3, "en", "Markets were calm and negotiations continue."),
 	}
 	for _, r := range recs {
 		if res, err := l.Put(ctx, r); err != nil || res != Created {
@@ -84,7 +84,7 @@ func TestPutAndSearch(t *testing.T) {
 		}
 	}
 	var ids []string
-	if err := l.Each(context.Background(), func(r *extract.Record) error { ids = append(ids, r.ID); return nil }); err != nil {
+	if err := l.Each(context.Background(), func(r *record.Record) error { ids = append(ids, r.ID); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	for i := 1; i < len(ids); i++ {
@@ -102,7 +102,7 @@ func TestSearchIndexRebuiltFromRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 50; i++ {
-		if _, err := l.Put(context.Background(), record(i, "en", fmt.Sprintf("unique%d words here", i))); err != nil {
+		if _, err := l.Put(context.Background(), testRecord(i, "en", fmt.Sprintf("unique%d words here", i))); err != nil {
 			t.Fatal(err)
 		}
 	}

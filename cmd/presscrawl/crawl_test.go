@@ -16,9 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/presscrawl/presscrawl/extract"
 	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/internal/newssite"
+	"github.com/presscrawl/presscrawl/record"
 )
 
 func runCtx(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
@@ -56,9 +56,9 @@ func checkArchive(t *testing.T, dir string, site *newssite.Site) {
 			t.Errorf("article %s not stored (%v)", a.Path, err)
 			continue
 		}
-		wantDate, wantSource := a.Published.Format(time.RFC3339), extract.DateFromJSONLD
+		wantDate, wantSource := a.Published.Format(time.RFC3339), record.DateFromJSONLD
 		if a.Lang == "ar" {
-			wantDate, wantSource = a.Published.Format("2006-01-02"), extract.DateFromVisible
+			wantDate, wantSource = a.Published.Format("2006-01-02"), record.DateFromVisible
 		}
 		if r.PublishedAt == nil || r.PublishedAt.String() != wantDate || r.DateSource != wantSource {
 			t.Errorf("%s: published_at %v from %s, want %s from %s", a.Path, r.PublishedAt, r.DateSource, wantDate, wantSource)

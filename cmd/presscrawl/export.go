@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/presscrawl/presscrawl/extract"
 	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/record"
 )
 
 func newExportCmd(streams IOStreams) *cobra.Command {
@@ -33,7 +33,7 @@ order, so that the same index always exports the same bytes:
 		}
 		defer store.Close()
 		out := index.NewJSONLines(streams.Out)
-		if err := store.Each(cmd.Context(), func(r *extract.Record) error { return out.Write(r) }); err != nil {
+		if err := store.Each(cmd.Context(), func(r *record.Record) error { return out.Write(r) }); err != nil {
 			return &exitError{code: exitFail, err: err}
 		}
 		if err := out.Flush(); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/presscrawl/presscrawl/crawler"
 	"github.com/presscrawl/presscrawl/extract"
 	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/record"
 )
 
 func newExtractCmd(streams IOStreams) *cobra.Command {
@@ -63,7 +64,7 @@ status is 1.`,
 				return &exitError{code: exitFail, err: fmt.Errorf("interrupted before %s", input)}
 			}
 			in, err := readInput(cmd, fetcher, input, pageURL, int64(x.MaxBytes))
-			var rec *extract.Record
+			var rec *record.Record
 			if err == nil {
 				rec, err = x.Extract(in)
 			}

@@ -8,11 +8,12 @@ import (
 	"github.com/presscrawl/presscrawl/crawler"
 	"github.com/presscrawl/presscrawl/extract"
 	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/record"
 )
 
 // recordStore is where a crawl puts its records.
 type recordStore interface {
-	Put(ctx context.Context, r *extract.Record) (index.PutResult, error)
+	Put(ctx context.Context, r *record.Record) (index.PutResult, error)
 }
 
 // pipeline is the crawl's page handler: extract each fetched page and store
@@ -31,12 +32,12 @@ type pipeline struct {
 var errOverBudget = errors.New("extraction over its time budget")
 
 // extract runs the extractor within the budget.
-func (p pipeline) extract(in extract.Input) (*extract.Record, error) {
+func (p pipeline) extract(in extract.Input) (*record.Record, error) {
 	if p.budget <= 0 {
 		return p.x.Extract(in)
 	}
 	type result struct {
-		rec *extract.Record
+		rec *record.Record
 		err error
 	}
 	done := make(chan result, 1)
@@ -74,7 +75,7 @@ func (p pipeline) HandlePage(ctx context.Context, pg *crawler.Page) (crawler.Out
 
 // decide extracts a page and returns the record to store, or why there is
 // none.
-func (p pipeline) decide(pg *crawler.Page) (*extract.Record, string) {
+func (p pipeline) decide(pg *crawler.Page) (*record.Record, string) {
 	rec, err := p.extract(extract.Input{Body: pg.Body, URL: pg.FinalURL, ContentType: pg.ContentType,
 		ContentLanguage: pg.ContentLanguage, FetchedAt: pg.FetchedAt})
 	switch {

@@ -16,6 +16,7 @@ import (
 	"github.com/presscrawl/presscrawl/extract"
 	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/internal/residency"
+	"github.com/presscrawl/presscrawl/record"
 	"github.com/presscrawl/presscrawl/warc"
 )
 
@@ -96,7 +97,7 @@ type jsonlSink struct {
 	seen map[string]string // id -> content hash
 }
 
-func (j *jsonlSink) Put(_ context.Context, r *extract.Record) (index.PutResult, error) {
+func (j *jsonlSink) Put(_ context.Context, r *record.Record) (index.PutResult, error) {
 	if j.seen[r.ID] == r.ContentHash {
 		return index.Unchanged, nil
 	}
@@ -162,7 +163,7 @@ func (r reextractor) run(ctx context.Context, files []string) (reextractSummary,
 		page *crawler.Page
 	}
 	type result struct {
-		rec  *extract.Record
+		rec  *record.Record
 		skip string
 	}
 	jobs := make(chan job)

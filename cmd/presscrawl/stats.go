@@ -8,9 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/presscrawl/presscrawl/extract"
 	"github.com/presscrawl/presscrawl/facets"
 	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/record"
 )
 
 func newStatsCmd(streams IOStreams) *cobra.Command {
@@ -48,7 +48,7 @@ frequent first; records without the field are counted as (none):
 		}
 		defer store.Close()
 		if len(args) == 0 {
-			err = store.Each(cmd.Context(), func(r *extract.Record) error { counter.Add(r); return nil })
+			err = store.Each(cmd.Context(), func(r *record.Record) error { counter.Add(r); return nil })
 		} else {
 			err = countMatches(cmd, store, strings.Join(args, " "), counter)
 		}

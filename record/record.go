@@ -1,4 +1,7 @@
-package extract
+// Package record holds the article record presscrawl stores: the data type
+// every stage shares (extract builds it, index and the archive keep it,
+// facets and export read it), with no dependency beyond the standard library.
+package record
 
 import (
 	"encoding/json"
@@ -54,12 +57,13 @@ type Timestamp struct {
 	DayOnly bool
 }
 
-const dayLayout = "2006-01-02"
+// DayLayout is how a day-only timestamp is written.
+const DayLayout = "2006-01-02"
 
 // String renders RFC 3339 with the original offset, or YYYY-MM-DD for a day.
 func (t Timestamp) String() string {
 	if t.DayOnly {
-		return t.Time.Format(dayLayout)
+		return t.Time.Format(DayLayout)
 	}
 	return t.Time.Format(time.RFC3339)
 }
@@ -77,7 +81,7 @@ func (t *Timestamp) UnmarshalJSON(b []byte) error {
 		*t = Timestamp{Time: v}
 		return nil
 	}
-	v, err := time.Parse(dayLayout, s)
+	v, err := time.Parse(DayLayout, s)
 	if err != nil {
 		return fmt.Errorf("timestamp %q: neither RFC 3339 nor YYYY-MM-DD", s)
 	}
@@ -85,11 +89,12 @@ func (t *Timestamp) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// after reports whether t lies after ref, allowing for a day-only value
-// written in a time zone ahead of ref's (up to UTC+14).
-func (t Timestamp) after(ref time.Time) bool {
+// After reports whether t lies after ref, allowing for a day-only value
+// written in a time zone ahead of ref's (up to UTC+14) and an hour of clock
+// skew.
+func (t Timestamp) After(ref time.Time) bool {
 	if t.DayOnly {
-		return t.Time.Format(dayLayout) > ref.UTC().Add(14*time.Hour).Format(dayLayout)
+		return t.Time.Format(DayLayout) > ref.UTC().Add(14*time.Hour).Format(DayLayout)
 	}
 	return t.Time.After(ref.Add(time.Hour)) // an hour of clock skew
 }
