@@ -4,15 +4,17 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build test lint unit devset bench crawlbench extractbench demo
+.PHONY: all build test lint unit devset-score devset bench crawlbench extractbench demo
 
 all: build
 
 build:
 	$(GO) build -o presscrawl ./cmd/presscrawl
 
-## test: formatting and vet checks, then every test (race detector on)
-test: lint unit
+## test: formatting and vet checks, then every test: with the race detector,
+## then the development-set scoring without it (no concurrency of its own,
+## ten times slower under the detector). Explicit timeouts: a hung test fails.
+test: lint unit devset-score
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -20,7 +22,10 @@ lint:
 	$(GO) vet $(PKGS)
 
 unit:
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -count=1 -timeout 25m $(PKGS)
+
+devset-score:
+	$(GO) test -count=1 -timeout 10m -run 'TestDevSet|TestLanguageDetectorOnDevSet' ./extract
 
 ## devset: extraction quality on ../shared/datasets/trafilatura-eval, with the worst pages
 devset:

@@ -20,6 +20,7 @@ import (
 	"github.com/temoto/robotstxt"
 
 	"github.com/presscrawl/presscrawl/urlcanon"
+	"github.com/presscrawl/presscrawl/warc"
 )
 
 // Config sets a crawl's scope, politeness and limits.
@@ -70,17 +71,42 @@ type Page struct {
 	Depth           int // link hops from a seed (crawls only)
 	// WARCFile and WARCRecordID name the response's capture, when archived.
 	WARCFile, WARCRecordID string
-	// Follow asks the crawler to fetch rawURL too (at the same depth): for a
-	// page whose canonical URL is elsewhere. It reports whether the crawler
-	// fetches it now or already has; false when it is out of scope. Nil
-	// outside a crawl.
-	Follow func(rawURL string) bool
 }
 
-// Handler receives every fetched HTML page, from several goroutines at once.
-// An error stops the crawl (the page stays queued for the next run).
+// Handler receives every fetched HTML page, from several goroutines at once,
+// with the crawl's frontier for that page. An error stops the crawl (the
+// page stays queued for the next run).
 type Handler interface {
-	HandlePage(ctx context.Context, p *Page) (Outcome, error)
+	HandlePage(ctx context.Context, p *Page, f Frontier) (Outcome, error)
+}
+
+// Frontier is all a Handler may ask of the crawl: to fetch one more URL.
+type Frontier interface {
+	// Follow asks the crawl to fetch rawURL too, at the page's depth: for a
+	// page whose canonical URL is elsewhere. It reports whether the crawl
+	// fetches it now or already has; false when it is out of scope.
+	Follow(rawURL string) bool
+}
+
+// pageFrontier is the Frontier of one fetched page: what it adds joins the
+// links found on the page, settled with it.
+type pageFrontier struct {
+	c     *Crawler
+	base  *url.URL
+	depth int
+	found *[]Entry
+}
+
+func (f pageFrontier) Follow(raw string) bool {
+	ne, ok := f.c.admit(raw, f.base, f.depth)
+	if !ok {
+		return false
+	}
+	if known, err := f.c.state.Known(context.WithoutCancel(f.c.ctx), ne.Key); err == nil && known {
+		return true
+	}
+	*f.found = append(*f.found, ne)
+	return true
 }
 
 // Outcome is what the Handler did with a page.
@@ -300,7 +326,7 @@ func (c *Crawler) admit(raw string, base *url.URL, depth int) (Entry, bool) {
 	if c.cfg.MaxPages > 0 && c.started.Load() >= int64(c.cfg.MaxPages) {
 		return Entry{}, false
 	}
-	return Entry{URL: u.String(), Key: dedupKey(u), Depth: depth, Site: c.scope.site(u.Host)}, true
+	return Entry{URL: u.String(), Key: urlcanon.Key(u), Depth: depth, Site: c.scope.site(u.Host)}, true
 }
 
 // admitTo appends the URL's queue entry to found when it may join.
@@ -589,8 +615,8 @@ func (c *Crawler) unchanged(r *colly.Request, e *Entry) bool {
 // the one answered when a redirect led elsewhere.
 func keysOf(e *Entry, final *url.URL) []string {
 	keys := []string{e.Key}
-	if fu, err := urlcanon.Parse(final.String(), nil); err == nil && dedupKey(fu) != e.Key {
-		keys = append(keys, dedupKey(fu))
+	if fu, err := urlcanon.Parse(final.String(), nil); err == nil && urlcanon.Key(fu) != e.Key {
+		keys = append(keys, urlcanon.Key(fu))
 	}
 	return keys
 }
@@ -639,7 +665,7 @@ func (c *Crawler) onResponse(r *colly.Response) {
 		return
 	}
 	ct := r.Ctx.Get("content-type")
-	var prov Provenance
+	var prov warc.Provenance
 	if c.cfg.Archive != nil {
 		var err error
 		if prov, err = c.cfg.Archive.Archive(exchangeOf(r, ct, visit.At)); err != nil {
@@ -683,7 +709,7 @@ func (c *Crawler) onResponse(r *colly.Response) {
 // the Handler follows it) to found, then hands the page to the Handler.
 // Links come first: a page the Handler fails on still leads on. It reports
 // false when the Handler failed, so the page is not done.
-func (c *Crawler) handleHTML(r *colly.Response, e *Entry, ct string, prov Provenance, found *[]Entry, visit *Visit) bool {
+func (c *Crawler) handleHTML(r *colly.Response, e *Entry, ct string, prov warc.Provenance, found *[]Entry, visit *Visit) bool {
 	final := r.Request.URL
 	links, base := pageLinks(r.Body)
 	baseURL := final
@@ -699,19 +725,9 @@ func (c *Crawler) handleHTML(r *colly.Response, e *Entry, ct string, prov Proven
 		URL: e.URL, FinalURL: final.String(), StatusCode: r.StatusCode, ContentType: ct,
 		ContentLanguage: r.Headers.Get("Content-Language"), Body: r.Body, FetchedAt: time.Now().UTC(), Depth: e.Depth,
 		WARCFile: prov.File, WARCRecordID: prov.RecordID,
-		Follow: func(raw string) bool {
-			ne, ok := c.admit(raw, final, e.Depth)
-			if !ok {
-				return false
-			}
-			if known, err := c.state.Known(context.WithoutCancel(c.ctx), ne.Key); err == nil && known {
-				return true
-			}
-			*found = append(*found, ne)
-			return true
-		},
 	}
-	out, err := c.handler.HandlePage(context.WithoutCancel(c.ctx), page) // in-flight pages are finished
+	front := pageFrontier{c: c, base: final, depth: e.Depth, found: found}
+	out, err := c.handler.HandlePage(context.WithoutCancel(c.ctx), page, front) // in-flight pages are finished
 	if err != nil {
 		c.stop(fmt.Errorf("%s: %w", final, err))
 		return false
@@ -859,7 +875,7 @@ func (c *Crawler) redirect(req *http.Request, via []*http.Request) error {
 	if err != nil || !c.scope.contains(u) {
 		return http.ErrUseLastResponse
 	}
-	key := dedupKey(u)
+	key := urlcanon.Key(u)
 	if known, err := c.state.Known(req.Context(), key); err != nil || known {
 		return http.ErrUseLastResponse
 	}

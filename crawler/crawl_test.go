@@ -19,7 +19,7 @@ type recorder struct {
 	pages []*Page
 }
 
-func (r *recorder) HandlePage(_ context.Context, p *Page) (Outcome, error) {
+func (r *recorder) HandlePage(_ context.Context, p *Page, _ Frontier) (Outcome, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.pages = append(r.pages, p)
@@ -236,11 +236,11 @@ func TestInterruptStopsQueuedRequests(t *testing.T) {
 // panicker fails on one page only.
 type panicker struct{ recorder }
 
-func (p *panicker) HandlePage(ctx context.Context, pg *Page) (Outcome, error) {
+func (p *panicker) HandlePage(ctx context.Context, pg *Page, f Frontier) (Outcome, error) {
 	if strings.HasSuffix(pg.FinalURL, "/2") {
 		panic("boom")
 	}
-	return p.recorder.HandlePage(ctx, pg)
+	return p.recorder.HandlePage(ctx, pg, f)
 }
 
 // A handler that panics on one page costs that page, not the crawl.
@@ -271,11 +271,11 @@ func TestPanicOnOnePageDoesNotStopTheCrawl(t *testing.T) {
 // failing cannot store one page, as when the disk is full.
 type failing struct{ recorder }
 
-func (f *failing) HandlePage(ctx context.Context, pg *Page) (Outcome, error) {
+func (f *failing) HandlePage(ctx context.Context, pg *Page, fr Frontier) (Outcome, error) {
 	if strings.HasSuffix(pg.FinalURL, "/2") {
 		return Outcome{}, fmt.Errorf("store: no space left on device")
 	}
-	return f.recorder.HandlePage(ctx, pg)
+	return f.recorder.HandlePage(ctx, pg, fr)
 }
 
 // A page whose record could not be stored stops the crawl with the error

@@ -113,20 +113,3 @@ func TestScope(t *testing.T) {
 		t.Error("a bad --allow pattern must be an error")
 	}
 }
-
-func TestSamePage(t *testing.T) {
-	for _, tc := range []struct {
-		a, b string
-		want bool
-	}{
-		{"https://www.a.example/x?utm_source=t#c", "http://a.example/x", true},
-		{"https://a.example/x?b=1&a=2", "https://A.example:443/x?a=2&b=1", true},
-		{"https://a.example/x", "https://a.example/x/", false},
-		{"https://a.example/x?id=1", "https://a.example/x?id=2", false},
-		{"not a url", "https://a.example/", false},
-	} {
-		if got := SamePage(tc.a, tc.b); got != tc.want {
-			t.Errorf("SamePage(%q, %q) = %v", tc.a, tc.b, got)
-		}
-	}
-}

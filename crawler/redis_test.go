@@ -147,6 +147,7 @@ func TestRedisPolitenessHeldAcrossProcesses(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Delay, cfg.Parallelism, cfg.MaxDepth = 50*time.Millisecond, 1, 100
 	var wg sync.WaitGroup
+	start := time.Now()
 	for i := 0; i < 3; i++ {
 		st := openRedis(t, url, t.Name())
 		defer st.Close()
@@ -166,11 +167,16 @@ func TestRedisPolitenessHeldAcrossProcesses(t *testing.T) {
 	if len(at) != 31 {
 		t.Fatalf("%d requests, want 31", len(at))
 	}
-	for i := 1; i < len(at); i++ {
-		// Redis hands out slots 50 ms apart; the requests leave within a
-		// few ms of their slot.
-		if gap := at[i].Sub(at[i-1]); gap < 40*time.Millisecond {
-			t.Errorf("requests %d and %d only %v apart, want about 50ms", i-1, i, gap)
+	// What politeness promises: Redis hands out the site's slots 50 ms
+	// apart, and no request leaves before its slot. So the k-th request to
+	// arrive comes no sooner than k-1 slots after the start, however the
+	// three processes are scheduled (a busy machine only delays requests,
+	// which can bring two closer together than 50 ms, but never earlier
+	// than their slots). Three processes pacing on their own would send
+	// the 31 requests in a third of the time.
+	for k, a := range at {
+		if min := time.Duration(k) * cfg.Delay; a.Sub(start) < min {
+			t.Fatalf("request %d arrived %v after the start, before its slot at %v", k+1, a.Sub(start).Round(time.Millisecond), min)
 		}
 	}
 }
@@ -444,7 +450,7 @@ func TestRedisOutageInterrupted(t *testing.T) {
 	if stopped.IsZero() {
 		t.Fatal("the crawl ended before Redis was stopped")
 	}
-	if took := time.Since(stopped); took > 5*time.Second {
+	if took := time.Since(stopped); took > 30*time.Second { // not the minute of the wait; loose for a busy machine
 		t.Errorf("the crawl took %v to stop after the interruption", took)
 	}
 	if err == nil || !strings.Contains(err.Error(), "interrupted while waiting") {

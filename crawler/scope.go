@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	"golang.org/x/net/publicsuffix"
-
-	"github.com/presscrawl/presscrawl/urlcanon"
 )
 
 // scope decides which URLs belong to the crawl: the seeds' sites (a host
@@ -100,39 +98,4 @@ func (s *scope) hostPattern(site string) string {
 		p += ":" + regexp.QuoteMeta(port)
 	}
 	return p + `$`
-}
-
-// dedupKey identifies a page whatever spelling links use: the canonical
-// URL without scheme and without "www.".
-func dedupKey(u *url.URL) string {
-	host := strings.TrimPrefix(u.Host, "www.")
-	k := host + u.EscapedPath()
-	if u.RawQuery != "" {
-		k += "?" + u.RawQuery
-	}
-	return k
-}
-
-// SamePage reports whether two URLs name the same page for the crawler:
-// equal once canonical, scheme and "www." aside.
-func SamePage(a, b string) bool {
-	ua, err := urlcanon.Parse(a, nil)
-	if err != nil {
-		return false
-	}
-	ub, err := urlcanon.Parse(b, nil)
-	if err != nil {
-		return false
-	}
-	return dedupKey(ua) == dedupKey(ub)
-}
-
-// PageKey is the key under which the crawler knows a URL's page: two URLs
-// have the same key when SamePage holds.
-func PageKey(raw string) (string, error) {
-	u, err := urlcanon.Parse(raw, nil)
-	if err != nil {
-		return "", err
-	}
-	return dedupKey(u), nil
 }

@@ -154,9 +154,7 @@ func (c coverage) String() string {
 // set pages that declare their language in <html lang>: each page's text
 // with the declarations withheld, against the declaration.
 func TestLanguageDetectorOnDevSet(t *testing.T) {
-	if testing.Short() {
-		t.Skip("development set run skipped in -short mode")
-	}
+	skipDevSetRun(t)
 	right, total := 0, 0
 	confused := map[string]int{}
 	for _, p := range loadDevSet(t) {
@@ -220,9 +218,7 @@ func plainReadability(p devPage) string {
 //
 //	go test ./extract -run TestDevSet -v
 func TestDevSet(t *testing.T) {
-	if testing.Short() {
-		t.Skip("development set run skipped in -short mode")
-	}
+	skipDevSetRun(t)
 	pages := loadDevSet(t)
 	var ours, plain, traf score
 	type row struct {
@@ -288,5 +284,17 @@ func TestDevSet(t *testing.T) {
 	const minF, minP = 0.92, 0.92
 	if ours.f1() < minF || ours.precision() < minP {
 		t.Errorf("F %.3f / P %.3f fell below the floor %.3f / %.3f", ours.f1(), ours.precision(), minF, minP)
+	}
+}
+
+// skipDevSetRun skips a run over the whole development set in -short mode
+// and under the race detector (make test runs these without it).
+func skipDevSetRun(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("development set run skipped in -short mode")
+	}
+	if raceDetector {
+		t.Skip("development set run skipped under the race detector (make test runs it without)")
 	}
 }

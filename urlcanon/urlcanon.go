@@ -152,3 +152,38 @@ func truncate(s string) string {
 	}
 	return s
 }
+
+// Key identifies a page whatever spelling links use: the canonical
+// URL without scheme and without "www.".
+func Key(u *url.URL) string {
+	host := strings.TrimPrefix(u.Host, "www.")
+	k := host + u.EscapedPath()
+	if u.RawQuery != "" {
+		k += "?" + u.RawQuery
+	}
+	return k
+}
+
+// SamePage reports whether two URLs name the same page for presscrawl:
+// equal once canonical, scheme and "www." aside.
+func SamePage(a, b string) bool {
+	ua, err := Parse(a, nil)
+	if err != nil {
+		return false
+	}
+	ub, err := Parse(b, nil)
+	if err != nil {
+		return false
+	}
+	return Key(ua) == Key(ub)
+}
+
+// PageKey is the key under which presscrawl knows a URL's page: two URLs
+// have the same key when SamePage holds.
+func PageKey(raw string) (string, error) {
+	u, err := Parse(raw, nil)
+	if err != nil {
+		return "", err
+	}
+	return Key(u), nil
+}

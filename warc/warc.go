@@ -23,8 +23,6 @@ import (
 	"time"
 
 	gowarc "github.com/nlnwa/gowarc/v3"
-
-	"github.com/presscrawl/presscrawl/crawler"
 )
 
 // DefaultMaxFileBytes is the size at which a WARC file is closed and the
@@ -72,28 +70,47 @@ func NewWriter(dir string, maxBytes int64, software string) (*Writer, error) {
 	return &Writer{w: w, dir: dir}, nil
 }
 
+// Exchange is one HTTP request and its response, as fetched.
+type Exchange struct {
+	Method, URL    string
+	RequestHeader  http.Header
+	StatusCode     int
+	Proto          string // "HTTP/1.1", "HTTP/2.0"
+	ResponseHeader http.Header
+	// Body is the body as received, after any Content-Encoding was undone
+	// (the header says so no more).
+	Body      []byte
+	FetchedAt time.Time
+}
+
+// Provenance names where a response was archived.
+type Provenance struct {
+	File     string // the WARC file's name
+	RecordID string // the response record's WARC-Record-ID
+}
+
 // Archive writes x as a request record and a response record and returns
 // the response's file and record id.
-func (w *Writer) Archive(x *crawler.Exchange) (crawler.Provenance, error) {
+func (w *Writer) Archive(x *Exchange) (Provenance, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	req, err := requestRecord(x)
 	if err != nil {
-		return crawler.Provenance{}, fmt.Errorf("WARC request record of %s: %w", x.URL, err)
+		return Provenance{}, fmt.Errorf("WARC request record of %s: %w", x.URL, err)
 	}
 	resp, err := responseRecord(x)
 	if err != nil {
 		req.Close()
-		return crawler.Provenance{}, fmt.Errorf("WARC response record of %s: %w", x.URL, err)
+		return Provenance{}, fmt.Errorf("WARC response record of %s: %w", x.URL, err)
 	}
 	id := resp.RecordId()
 	res := w.w.Write(resp, req)
 	for _, r := range res {
 		if r.Err != nil {
-			return crawler.Provenance{}, fmt.Errorf("write WARC in %s: %w", w.dir, r.Err)
+			return Provenance{}, fmt.Errorf("write WARC in %s: %w", w.dir, r.Err)
 		}
 	}
-	return crawler.Provenance{File: res[0].FileName, RecordID: id}, nil
+	return Provenance{File: res[0].FileName, RecordID: id}, nil
 }
 
 // Close finishes the current file.
@@ -108,7 +125,7 @@ func (w *Writer) Close() error {
 	return w.err
 }
 
-func requestRecord(x *crawler.Exchange) (gowarc.WarcRecord, error) {
+func requestRecord(x *Exchange) (gowarc.WarcRecord, error) {
 	u, err := url.Parse(x.URL)
 	if err != nil {
 		return nil, err
@@ -125,7 +142,7 @@ func requestRecord(x *crawler.Exchange) (gowarc.WarcRecord, error) {
 	return build(gowarc.Request, "application/http;msgtype=request", x, b.Bytes())
 }
 
-func responseRecord(x *crawler.Exchange) (gowarc.WarcRecord, error) {
+func responseRecord(x *Exchange) (gowarc.WarcRecord, error) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "HTTP/1.1 %d %s\r\n", x.StatusCode, http.StatusText(x.StatusCode))
 	h := x.ResponseHeader.Clone()
@@ -142,7 +159,7 @@ func responseRecord(x *crawler.Exchange) (gowarc.WarcRecord, error) {
 	return build(gowarc.Response, "application/http;msgtype=response", x, b.Bytes())
 }
 
-func build(t gowarc.RecordType, ct string, x *crawler.Exchange, block []byte) (gowarc.WarcRecord, error) {
+func build(t gowarc.RecordType, ct string, x *Exchange, block []byte) (gowarc.WarcRecord, error) {
 	rb := gowarc.NewRecordBuilder(t, gowarc.WithStrictValidation(), gowarc.WithAddMissingDigest(true))
 	rb.AddWarcHeader(gowarc.WarcTargetURI, x.URL)
 	rb.AddWarcHeaderTime(gowarc.WarcDate, x.FetchedAt)

@@ -13,12 +13,10 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/presscrawl/presscrawl/crawler"
 )
 
-func exchange(i int, body []byte) *crawler.Exchange {
-	return &crawler.Exchange{
+func exchange(i int, body []byte) *Exchange {
+	return &Exchange{
 		Method: "GET", URL: fmt.Sprintf("https://news.example/2024/article-%d?x=1", i),
 		RequestHeader: http.Header{"User-Agent": {"presscrawl/test"}, "Accept": {"*/*"}},
 		StatusCode:    200, Proto: "HTTP/1.1",
@@ -39,7 +37,7 @@ func TestWriteReadBack(t *testing.T) {
 	}
 	const n = 200
 	bodies := map[string][]byte{}
-	prov := map[string]crawler.Provenance{}
+	prov := map[string]Provenance{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {

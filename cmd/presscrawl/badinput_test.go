@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/pem"
 	"fmt"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,6 +20,8 @@ import (
 	"github.com/presscrawl/presscrawl/crawler"
 	"github.com/presscrawl/presscrawl/extract"
 	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/ingest"
+	"github.com/presscrawl/presscrawl/record"
 )
 
 // Each bad input a crawl meets yields a skip or an error with its reason in
@@ -30,12 +34,6 @@ func TestCrawlBadInputs(t *testing.T) {
 	for i := 0; i < 6; i++ {
 		fmt.Fprintf(&paras, "<p>Paragraph %d: the council approved the plan after a long debate about its cost, the funding from the ministry and the timetable for the works in the northern districts.</p>", i)
 	}
-	var slow strings.Builder // a page whose extraction takes longer than the test's budget
-	slow.WriteString("<html><body><article><h1>A long page</h1>")
-	for slow.Len() < 4<<20 {
-		slow.WriteString(paras.String())
-	}
-	slow.WriteString("</article></body></html>")
 	huge := bytes.Repeat([]byte("<p>a 50 MB page</p>\n"), 50<<20/20)
 	var bomb bytes.Buffer // 200 MB of zeros, gzipped to a few hundred kB
 	zw, _ := gzip.NewWriterLevel(&bomb, gzip.BestCompression)
@@ -72,7 +70,7 @@ func TestCrawlBadInputs(t *testing.T) {
 			fmt.Fprint(w, deep)
 		case "/slow-to-extract":
 			w.Header().Set("Content-Type", "text/html")
-			fmt.Fprint(w, slow.String())
+			fmt.Fprint(w, good)
 		case "/scripts-only":
 			w.Header().Set("Content-Type", "text/html")
 			fmt.Fprint(w, `<html><head><script>var a = 1;</script></head><body><script>document.write("x")</script></body></html>`)
@@ -122,7 +120,10 @@ func TestCrawlBadInputs(t *testing.T) {
 	}
 	cfg := crawler.DefaultConfig()
 	cfg.Delay, cfg.Timeout, cfg.RetryBackoff = 0, 2*time.Second, 10*time.Millisecond
-	c, err := crawler.New(cfg, state, pipeline{x: extract.Extractor{}, store: store, budget: 150 * time.Millisecond})
+	// The page slow to extract is held until the test ends: over any budget
+	// however busy the machine, while the others are well within it.
+	x := stallingExtractor{stall: "/slow-to-extract", until: hang}
+	c, err := crawler.New(cfg, state, ingest.Pipeline{Extractor: x, Store: store, Budget: 3 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,6 +171,20 @@ func TestCrawlBadInputs(t *testing.T) {
 	}
 }
 
+// stallingExtractor extracts every page but the one whose URL ends in
+// stall, whose extraction lasts until until is closed.
+type stallingExtractor struct {
+	stall string
+	until <-chan struct{}
+}
+
+func (s stallingExtractor) Extract(in extract.Input) (*record.Record, error) {
+	if strings.HasSuffix(in.URL, s.stall) {
+		<-s.until
+	}
+	return extract.Extractor{}.Extract(in)
+}
+
 // TLS is verified: a site with a certificate from an unknown authority is
 // an error counted in the summary, and --ca-cert naming that authority
 // makes it crawlable; nothing turns verification off.
@@ -178,7 +193,7 @@ func TestCrawlTLSVerifiedAndCACert(t *testing.T) {
 	for i := 0; i < 6; i++ {
 		fmt.Fprintf(&paras, "<p>Paragraph %d: the council approved the plan after a long debate about its cost, the funding from the ministry and the timetable for the works.</p>", i)
 	}
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		if r.URL.Path == "/" {
 			fmt.Fprint(w, `<html lang="en"><body><a href="/2024/05/06/council-plan/">story</a></body></html>`)
@@ -186,6 +201,9 @@ func TestCrawlTLSVerifiedAndCACert(t *testing.T) {
 		}
 		fmt.Fprint(w, `<html lang="en"><head><title>Council plan</title></head><body><article><h1>Council plan</h1>`+paras.String()+`</article></body></html>`)
 	}))
+	// The refused handshake is the point of the test: not logged.
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
 	defer srv.Close()
 	code, _, stderr := runCtx(t, context.Background(), "crawl", "--data-dir", t.TempDir(), "--delay", "0", "--retries", "0", srv.URL+"/")
 	if code != 0 || !strings.Contains(stderr, "stored 0,") || !strings.Contains(stderr, "TLS certificate") {

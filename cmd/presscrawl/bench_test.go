@@ -9,6 +9,7 @@ import (
 
 	"github.com/presscrawl/presscrawl/crawler"
 	"github.com/presscrawl/presscrawl/extract"
+	"github.com/presscrawl/presscrawl/ingest"
 	"github.com/presscrawl/presscrawl/internal/newssite"
 )
 
@@ -36,7 +37,7 @@ func BenchmarkSyntheticExtraction(b *testing.B) {
 		pages = append(pages, &crawler.Page{URL: site.URL + a.Path, FinalURL: site.URL + a.Path, StatusCode: 200,
 			ContentType: resp.Header.Get("Content-Type"), Body: body, FetchedAt: time.Now()})
 	}
-	p := pipeline{x: extract.Extractor{}}
+	p := ingest.Pipeline{Extractor: extract.Extractor{}}
 	var i, bytes atomic.Int64
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -44,7 +45,7 @@ func BenchmarkSyntheticExtraction(b *testing.B) {
 		for pb.Next() {
 			pg := pages[int(i.Add(1))%len(pages)]
 			bytes.Add(int64(len(pg.Body)))
-			if rec, skip := p.decide(pg); rec == nil {
+			if rec, skip := p.Decide(pg, nil); rec == nil {
 				b.Errorf("%s: %s", pg.URL, skip)
 			}
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/presscrawl/presscrawl/crawler"
 	"github.com/presscrawl/presscrawl/extract"
 	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/ingest"
 	"github.com/presscrawl/presscrawl/internal/residency"
 	"github.com/presscrawl/presscrawl/warc"
 )
@@ -139,7 +140,7 @@ completed starts afresh next time, updating changed articles in place.`,
 			defer w.Close()
 			cfg.Archive = w
 		}
-		c, err := crawler.New(cfg, state, pipeline{x: extract.Extractor{MaxBytes: v.GetInt(keyExtractMaxPage)}, store: store, off: !extractOn, budget: v.GetDuration(keyExtractBudget)})
+		c, err := crawler.New(cfg, state, ingest.Pipeline{Extractor: extract.Extractor{MaxBytes: v.GetInt(keyExtractMaxPage)}, Store: store, Off: !extractOn, Budget: v.GetDuration(keyExtractBudget)})
 		if err != nil {
 			return &exitError{code: exitUsage, err: err}
 		}

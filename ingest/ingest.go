@@ -1,0 +1,132 @@
+// Package ingest is the one path from a fetched page to a stored record:
+// extract the page, decide whether it is an article to keep (not an alias
+// of another page, not a listing), and put the record in a store. A crawl
+// hands it every page it fetches (Pipeline is a crawler.Handler); reextract
+// replays WARC captures through the same Pipeline (Replay), extracting in
+// parallel and storing in capture order.
+//
+// The package knows neither the command line nor the configuration: the
+// command wires an Extractor and a Store into a Pipeline.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/presscrawl/presscrawl/crawler"
+	"github.com/presscrawl/presscrawl/extract"
+	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/record"
+	"github.com/presscrawl/presscrawl/urlcanon"
+)
+
+// Extractor turns one page into its record (extract.Extractor).
+type Extractor interface {
+	Extract(in extract.Input) (*record.Record, error)
+}
+
+// Store is where records go: the local index, JSON Lines, a test's map.
+type Store interface {
+	Put(ctx context.Context, r *record.Record) (index.PutResult, error)
+}
+
+// Pipeline extracts each page and stores the articles.
+type Pipeline struct {
+	Extractor Extractor
+	// Store receives the articles; nil for Decide alone.
+	Store Store
+	// Off leaves pages unextracted (a capture-only crawl into WARC files).
+	Off bool
+	// Budget bounds one page's extraction time (0: none). A page over it
+	// is skipped and counted; its extraction finishes in the background.
+	Budget time.Duration
+}
+
+// ErrOverBudget is a page whose extraction took longer than the budget.
+var ErrOverBudget = errors.New("extraction over its time budget")
+
+// The reasons a page yields no record, as counted in summaries.
+const (
+	SkipNotExtracted = "not extracted (--no-extract)"
+	SkipOverBudget   = "extraction over its time budget"
+	SkipTooLarge     = "too large"
+	SkipEmpty        = "empty page"
+	SkipNotHTML      = "not HTML (unreadable bytes)"
+	SkipUnparsable   = "unparsable HTML"
+	SkipAlias        = "alias of its canonical URL"
+	SkipNotArticle   = "not an article (home, listing or error page)"
+)
+
+// extract runs the extractor within the budget.
+func (p Pipeline) extract(in extract.Input) (*record.Record, error) {
+	if p.Budget <= 0 {
+		return p.Extractor.Extract(in)
+	}
+	type result struct {
+		rec *record.Record
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		rec, err := p.Extractor.Extract(in)
+		done <- result{rec, err}
+	}()
+	t := time.NewTimer(p.Budget)
+	defer t.Stop()
+	select {
+	case r := <-done:
+		return r.rec, r.err
+	case <-t.C:
+		return nil, ErrOverBudget
+	}
+}
+
+// HandlePage implements crawler.Handler.
+func (p Pipeline) HandlePage(ctx context.Context, pg *crawler.Page, f crawler.Frontier) (crawler.Outcome, error) {
+	if p.Off {
+		return crawler.Outcome{Skip: SkipNotExtracted}, nil
+	}
+	rec, skip := p.Decide(pg, f)
+	if rec == nil {
+		return crawler.Outcome{Skip: skip}, nil
+	}
+	res, err := p.Store.Put(ctx, rec)
+	if err != nil {
+		return crawler.Outcome{}, err
+	}
+	if res == index.Unchanged {
+		return crawler.Outcome{Unchanged: true}, nil
+	}
+	return crawler.Outcome{Stored: true}, nil
+}
+
+// Decide extracts a page and returns the record to store, or why there is
+// none. f is asked to fetch the canonical page of an alias; nil when there
+// is nobody to ask (the alias is then kept).
+func (p Pipeline) Decide(pg *crawler.Page, f crawler.Frontier) (*record.Record, string) {
+	rec, err := p.extract(extract.Input{Body: pg.Body, URL: pg.FinalURL, ContentType: pg.ContentType,
+		ContentLanguage: pg.ContentLanguage, FetchedAt: pg.FetchedAt})
+	switch {
+	case errors.Is(err, ErrOverBudget):
+		return nil, SkipOverBudget
+	case errors.Is(err, extract.ErrTooLarge):
+		return nil, SkipTooLarge
+	case errors.Is(err, extract.ErrEmpty):
+		return nil, SkipEmpty
+	case errors.Is(err, extract.ErrNotHTML):
+		return nil, SkipNotHTML
+	case err != nil:
+		return nil, SkipUnparsable
+	}
+	rec.WARCFile, rec.WARCRecordID = pg.WARCFile, pg.WARCRecordID
+	// An alias (AMP copy, tracking variant) is stored from its canonical page,
+	// fetched once, unless that page cannot be crawled.
+	if rec.CanonicalURL != "" && !urlcanon.SamePage(rec.CanonicalURL, pg.FinalURL) && f != nil && f.Follow(rec.CanonicalURL) {
+		return nil, SkipAlias
+	}
+	if !rec.IsArticle {
+		return nil, SkipNotArticle
+	}
+	return rec, ""
+}

@@ -1,0 +1,175 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/presscrawl/presscrawl/crawler"
+	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/record"
+	"github.com/presscrawl/presscrawl/urlcanon"
+	"github.com/presscrawl/presscrawl/warc"
+)
+
+// ReplaySummary counts what Replay did.
+type ReplaySummary struct {
+	Pages, Stored, Unchanged int
+	Skipped                  map[string]int // by reason
+}
+
+// SkippedTotal is the number of pages that yielded no record.
+func (s *ReplaySummary) SkippedTotal() int {
+	n := 0
+	for _, c := range s.Skipped {
+		n += c
+	}
+	return n
+}
+
+// SkippedLine lists the skip reasons with their counts, in a stable order.
+func (s *ReplaySummary) SkippedLine() string {
+	var parts []string
+	for r, n := range s.Skipped {
+		parts = append(parts, fmt.Sprintf("%d %s", n, r))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "; ")
+}
+
+// archived is the frontier of a replay: a canonical page "can be fetched"
+// when the archive holds it.
+type archived map[string]bool
+
+func (a archived) Follow(raw string) bool {
+	k, err := urlcanon.PageKey(raw)
+	return err == nil && a[k]
+}
+
+// Replay runs the pipeline over the HTML responses of WARC files: extraction
+// on every core, storage in capture order (a later capture of a page wins).
+// It stops at the first store error.
+func Replay(ctx context.Context, p Pipeline, files []string) (ReplaySummary, error) {
+	sum := ReplaySummary{Skipped: map[string]int{}}
+	// First pass: the pages the archive holds, so that an alias (AMP copy)
+	// is left to its canonical page when that was captured too.
+	have := archived{}
+	for _, f := range files {
+		err := warc.ReadResponses(ctx, f, func(resp *warc.Response) error {
+			if resp.StatusCode == 200 && crawler.IsHTML(resp.Header.Get("Content-Type"), resp.Body) {
+				if k, err := urlcanon.PageKey(resp.URL); err == nil {
+					have[k] = true
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return sum, err
+		}
+	}
+	type job struct {
+		seq  int
+		page *crawler.Page
+	}
+	type result struct {
+		rec  *record.Record
+		skip string
+	}
+	jobs := make(chan job)
+	results := map[int]result{}
+	var mu sync.Mutex
+	cond := sync.NewCond(&mu)
+	next := 0 // the next sequence number to store
+	var storeErr error
+	var wg sync.WaitGroup
+	for i := 0; i < runtime.GOMAXPROCS(0); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				rec, skip := p.Decide(j.page, have)
+				mu.Lock()
+				results[j.seq] = result{rec, skip}
+				cond.Broadcast()
+				mu.Unlock()
+			}
+		}()
+	}
+	// The committer stores in sequence order.
+	done := make(chan struct{})
+	total := -1
+	go func() {
+		defer close(done)
+		mu.Lock()
+		defer mu.Unlock()
+		for {
+			for {
+				if _, ok := results[next]; ok || (total >= 0 && next >= total) {
+					break
+				}
+				cond.Wait()
+			}
+			if total >= 0 && next >= total {
+				return
+			}
+			res := results[next]
+			delete(results, next)
+			next++
+			if storeErr != nil {
+				continue
+			}
+			if res.rec == nil {
+				sum.Skipped[res.skip]++
+				continue
+			}
+			mu.Unlock()
+			out, err := p.Store.Put(ctx, res.rec)
+			mu.Lock()
+			switch {
+			case err != nil:
+				storeErr = fmt.Errorf("store %s: %w", res.rec.URL, err)
+			case out == index.Unchanged:
+				sum.Unchanged++
+			default:
+				sum.Stored++
+			}
+		}
+	}()
+	seq := 0
+	var readErr error
+	for _, f := range files {
+		readErr = warc.ReadResponses(ctx, f, func(resp *warc.Response) error {
+			if resp.StatusCode != 200 || !crawler.IsHTML(resp.Header.Get("Content-Type"), resp.Body) {
+				return nil
+			}
+			mu.Lock()
+			failed := storeErr != nil
+			mu.Unlock()
+			if failed {
+				return warc.ErrStop
+			}
+			pg := &crawler.Page{URL: resp.URL, FinalURL: resp.URL, StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
+				ContentLanguage: resp.Header.Get("Content-Language"), Body: resp.Body, FetchedAt: resp.Date,
+				WARCFile: resp.File, WARCRecordID: resp.RecordID}
+			jobs <- job{seq, pg}
+			seq++
+			return nil
+		})
+		if readErr != nil {
+			break
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	mu.Lock()
+	total = seq
+	cond.Broadcast()
+	mu.Unlock()
+	<-done
+	sum.Pages = seq
+	return sum, errors.Join(readErr, storeErr)
+}
