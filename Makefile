@@ -4,7 +4,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build test lint unit devset-score devset bench crawlbench extractbench demo
+.PHONY: all build test lint unit devset-score devset bench crawlbench archivebench extractbench demo es-up es-down
 
 all: build
 
@@ -41,6 +41,20 @@ bench:
 ## needs GNU time and redis-server. The extraction-only rate on the same pages: make extractbench
 crawlbench:
 	scripts/crawlbench.sh 10000 100000
+
+## archivebench: a crawl of 10,000 synthetic articles into the local index
+## alone and with delivery to the archive (ES_URL, or a node started here)
+archivebench:
+	scripts/archivebench.sh 10000
+
+## es-up / es-down: a real OpenSearch 2.19 node on 127.0.0.1:9200 (JDK 17 and
+## Maven; ES_PORT to choose the port): export ES_URL=http://127.0.0.1:9200
+ES_PORT ?= 9200
+es-up:
+	scripts/esnode.sh up $(ES_PORT)
+
+es-down:
+	scripts/esnode.sh down
 
 extractbench:
 	$(GO) test ./cmd/presscrawl -run '^$$' -bench SyntheticExtraction -benchtime 5000x -count 3

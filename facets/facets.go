@@ -40,6 +40,23 @@ func New(field string) (*Counter, error) {
 	return &Counter{field: field, counts: map[string]int{}}, nil
 }
 
+// AddCount adds n records holding value, as counted elsewhere (an
+// archive's aggregations); a day is folded into its month or year when the
+// counter counts by those.
+func (c *Counter) AddCount(value string, n int) {
+	if n <= 0 {
+		return
+	}
+	switch {
+	case value == NoValue:
+	case c.field == "month" && len(value) >= 7:
+		value = value[:7]
+	case c.field == "year" && len(value) >= 4:
+		value = value[:4]
+	}
+	c.counts[value] += n
+}
+
 // Add counts a record: once per value it holds (a record with two authors
 // counts for each), or under NoValue.
 func (c *Counter) Add(r *record.Record) {

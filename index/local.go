@@ -55,6 +55,7 @@ type Local struct {
 
 	queue   chan *record.Record
 	flushed chan struct{}
+	changed chan struct{} // the outbox got a record
 	errMu   sync.Mutex
 	err     error // the batcher's first error, reported by Close
 	once    sync.Once
@@ -84,7 +85,14 @@ func OpenLocal(dir string) (*Local, error) {
 		return nil, fmt.Errorf("open %s: %w", filepath.Join(dir, recordsFile), err)
 	}
 	db.MaxBatchDelay = 2 * time.Millisecond // records commit every few ms, not every 10
-	if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucketIfNotExists(recordsBucket); return err }); err != nil {
+	if err := db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{recordsBucket, outboxBucket, rejectedBucket} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("init records: %w", err)
 	}
@@ -97,7 +105,7 @@ func OpenLocal(dir string) (*Local, error) {
 		db.Close()
 		return nil, fmt.Errorf("open search index %s: %w", sp, err)
 	}
-	l := &Local{db: db, search: idx, queue: make(chan *record.Record, 1024), flushed: make(chan struct{})}
+	l := &Local{db: db, search: idx, queue: make(chan *record.Record, 1024), flushed: make(chan struct{}), changed: make(chan struct{}, 1)}
 	if err := l.reconcile(); err != nil {
 		l.search.Close()
 		db.Close()
@@ -212,13 +220,17 @@ func (l *Local) Put(ctx context.Context, r *record.Record) (PutResult, error) {
 			}
 			res = Updated
 		}
-		return b.Put([]byte(r.ID), val)
+		if err := b.Put([]byte(r.ID), val); err != nil {
+			return err
+		}
+		return queue(tx, r)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store record %s: %w", r.ID, err)
 	}
 	if res != Unchanged {
 		l.queue <- r
+		l.signal()
 	}
 	return res, nil
 }
@@ -363,6 +375,10 @@ func (l *Local) Each(ctx context.Context, fn func(*record.Record) error) error {
 	})
 }
 
+// ErrBadQuery is a query the index cannot read (a syntax error, a field
+// of the wrong type).
+var ErrBadQuery = errors.New("bad query")
+
 // Hit is one search result.
 type Hit struct {
 	Record *record.Record
@@ -377,7 +393,7 @@ func (l *Local) Search(ctx context.Context, query string, limit int) ([]Hit, uin
 	req := bleve.NewSearchRequestOptions(q, limit, 0, false)
 	res, err := l.search.SearchInContext(ctx, req)
 	if err != nil {
-		return nil, 0, fmt.Errorf("search %q: %w", query, err)
+		return nil, 0, fmt.Errorf("search %q: %w: %v", query, ErrBadQuery, err)
 	}
 	hits := make([]Hit, 0, len(res.Hits))
 	for _, h := range res.Hits {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/presscrawl/presscrawl/internal/estest"
 )
 
 var (
@@ -47,7 +49,7 @@ type buildError struct {
 func (e *buildError) Error() string { return "build: " + e.err.Error() + "\n" + string(e.out) }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := estest.Main(m) // stops the search node the archive tests started
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}

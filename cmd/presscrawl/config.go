@@ -42,13 +42,22 @@ const (
 	keyRedisPassword  = "crawl.redis_password" // secret: env or config file only
 	keyCrawlName      = "crawl.name"
 	keyRedisWait      = "crawl.redis_wait"
+	keyIndexBackend   = "index.backend"   // local or elasticsearch
+	keyESURL          = "es.url"          // also ELASTICSEARCH_URL
+	keyESIndex        = "es.index"        // the write alias
+	keyESUsername     = "es.username"     // env or config file only
+	keyESPassword     = "es.password"     // secret: env or config file only
+	keyESAPIKey       = "es.api_key"      // secret: env or config file only
+	keyESCACert       = "es.ca_cert"      // PEM file of a CA to trust
+	keyESWait         = "es.wait"         // how long a crawl waits at its end for delivery
+	keyESBulkWorkers  = "es.bulk_workers" // bulk requests in flight
 )
 
 // secretKeys are masked wherever configuration is shown; urlKeys may hold
 // a password in their userinfo, which is masked.
 var (
-	secretKeys = map[string]bool{keyRedisPassword: true}
-	urlKeys    = map[string]bool{keyRedis: true}
+	secretKeys = map[string]bool{keyRedisPassword: true, keyESPassword: true, keyESAPIKey: true}
+	urlKeys    = map[string]bool{keyRedis: true, keyESURL: true}
 )
 
 func setDefaults(v *viper.Viper) {
@@ -80,6 +89,15 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault(keyRedisPassword, "")
 	v.SetDefault(keyCrawlName, "")
 	v.SetDefault(keyRedisWait, crawler.DefaultRedisWait)
+	v.SetDefault(keyIndexBackend, "local")
+	v.SetDefault(keyESURL, "http://localhost:9200")
+	v.SetDefault(keyESIndex, "articles")
+	v.SetDefault(keyESUsername, "")
+	v.SetDefault(keyESPassword, "")
+	v.SetDefault(keyESAPIKey, "")
+	v.SetDefault(keyESCACert, "")
+	v.SetDefault(keyESWait, 2*time.Minute)
+	v.SetDefault(keyESBulkWorkers, 2)
 }
 
 // loadConfig builds the effective configuration of cmd: its flags (bound
@@ -91,6 +109,9 @@ func loadConfig(cmd *cobra.Command, flagKeys map[string]string) (*viper.Viper, e
 	v.SetEnvPrefix("PRESSCRAWL")
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
 	v.AutomaticEnv()
+	if err := v.BindEnv(keyESURL, "PRESSCRAWL_ES_URL", "ELASTICSEARCH_URL"); err != nil {
+		return nil, fmt.Errorf("bind ELASTICSEARCH_URL: %w", err)
+	}
 	for flag, key := range flagKeys {
 		if err := v.BindPFlag(key, cmd.Flags().Lookup(flag)); err != nil {
 			return nil, fmt.Errorf("bind flag --%s: %w", flag, err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/presscrawl/presscrawl/crawler"
 	"github.com/presscrawl/presscrawl/extract"
 	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/index/elastic"
 	"github.com/presscrawl/presscrawl/ingest"
 	"github.com/presscrawl/presscrawl/internal/residency"
 	"github.com/presscrawl/presscrawl/warc"
@@ -61,15 +63,18 @@ completed starts afresh next time, updating changed articles in place.`,
 	f.String("redis", "", "share the crawl state through Redis (redis://host:6379/0): several processes, on several machines, crawl together; the password comes from PRESSCRAWL_CRAWL_REDIS_PASSWORD or the config file")
 	f.Duration("redis-wait", crawler.DefaultRedisWait, "how long the crawl waits for an unreachable Redis (restarted, cut off) before it stops")
 	f.String("crawl-name", "", "name of the shared crawl in Redis (default: derived from the seeds, so the same command joins the same crawl)")
+	archiveKeys := addArchiveFlags(f, true)
+	f.Duration("es-wait", 0, "with --index elasticsearch: how long the crawl waits at its end for the archive to take the records not yet delivered (default 2m); they stay in the data dir for 'presscrawl index push'")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		v, err := loadConfig(cmd, map[string]string{
+		v, err := loadConfig(cmd, merge(map[string]string{
 			"data-dir": keyDataDir, "max-depth": keyMaxDepth, "max-pages": keyMaxPages, "delay": keyDelay,
 			"parallelism": keyParallelism, "retries": keyRetries, "include-subdomains": keyIncludeSubs,
 			"allow": keyAllow, "deny": keyDeny, "ignore-robots": keyIgnoreRobots, "allow-private": keyAllowPrivate, "user-agent": keyUserAgent,
 			"timeout": keyFetchTimeout, "progress-interval": keyProgress,
 			"warc": keyWARCDir, "warc-max-size": keyWARCMaxBytes, "recrawl-after": keyRecrawlAfter,
 			"redis": keyRedis, "crawl-name": keyCrawlName, "redis-wait": keyRedisWait, "ca-cert": keyFetchCACert,
-		})
+			"es-wait": keyESWait,
+		}, archiveKeys))
 		if err != nil {
 			return &exitError{code: exitUsage, err: err}
 		}
@@ -100,6 +105,16 @@ completed starts afresh next time, updating changed articles in place.`,
 		extractOn := v.GetBool(keyExtractOn)
 		if noExtract, _ := cmd.Flags().GetBool("no-extract"); noExtract {
 			extractOn = false
+		}
+		toArchive, err := backend(v)
+		if err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		var archive *elastic.Client
+		if toArchive == "elasticsearch" && extractOn {
+			if archive, err = openArchiveForCrawl(cmd.Context(), v, streams); err != nil {
+				return err
+			}
 		}
 		dir := v.GetString(keyDataDir)
 		store, err := index.OpenLocal(dir)
@@ -145,9 +160,12 @@ completed starts afresh next time, updating changed articles in place.`,
 			return &exitError{code: exitUsage, err: err}
 		}
 		fmt.Fprintf(streams.ErrOut, "presscrawl: crawling %s into %s\n", strings.Join(seeds, " "), dir)
+		delivery := startDelivery(cmd.Context(), v, archive, store, dir, streams)
 		stopProgress := startProgress(cmd.Context(), streams.ErrOut, v.GetDuration(keyProgress), c.Stats().Snapshot)
 		snap, resumed, runErr := c.Run(cmd.Context(), seeds)
 		stopProgress()
+		var archiveSummary bytes.Buffer // printed after the crawl's summary
+		deliveryErr := delivery.finish(cmd.Context().Err() != nil, &archiveSummary)
 		closeErr := state.Close()
 		if err := store.Close(); err != nil && closeErr == nil {
 			closeErr = err
@@ -159,13 +177,14 @@ completed starts afresh next time, updating changed articles in place.`,
 		}
 		interrupted := cmd.Context().Err() != nil
 		printSummary(streams.ErrOut, snap, resumed, interrupted, runErr != nil)
+		streams.ErrOut.Write(archiveSummary.Bytes())
 		if runErr != nil {
 			return &exitError{code: exitFail, err: fmt.Errorf("crawl stopped: %w (run the same command again to resume)", runErr)}
 		}
 		if closeErr != nil {
 			return &exitError{code: exitFail, err: closeErr}
 		}
-		return nil
+		return deliveryErr
 	}
 	return cmd
 }

@@ -15,25 +15,27 @@ func newExportCmd(streams IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export [--data-dir D]",
 		Short: "Print every stored record as JSON Lines",
-		Long: `Export prints every record of the local index as JSON Lines on stdout, in id
-order, so that the same index always exports the same bytes:
+		Long: `Export prints every record of the local index (or the archive, with --index
+elasticsearch) as JSON Lines on stdout, in id order, so that the same index
+always exports the same bytes:
 
   presscrawl export > articles.jsonl`,
 		Args: cobra.NoArgs,
 	}
 	cmd.Flags().String("data-dir", "", "the data directory of the crawl (default ./presscrawl-data)")
+	archiveKeys := addArchiveFlags(cmd.Flags(), true)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		v, err := loadConfig(cmd, map[string]string{"data-dir": keyDataDir})
+		v, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, archiveKeys))
 		if err != nil {
 			return &exitError{code: exitUsage, err: err}
 		}
-		store, err := openExisting(v.GetString(keyDataDir))
+		store, err := openReader(cmd, v)
 		if err != nil {
-			return &exitError{code: exitFail, err: err}
+			return err
 		}
 		defer store.Close()
 		out := index.NewJSONLines(streams.Out)
-		if err := store.Each(cmd.Context(), func(r *record.Record) error { return out.Write(r) }); err != nil {
+		if err := store.Each(cmd.Context(), "", func(r *record.Record) error { return out.Write(r) }); err != nil {
 			return &exitError{code: exitFail, err: err}
 		}
 		if err := out.Flush(); err != nil {

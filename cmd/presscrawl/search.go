@@ -13,8 +13,9 @@ import (
 func newSearchCmd(streams IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "search [--data-dir D] [--limit N] [--json] QUERY...",
-		Short: "Search the local index",
-		Long: `Search finds records in the local index, best first. The query may hold
+		Short: "Search the local index or the archive",
+		Long: `Search finds records in the local index (or the archive, with --index
+elasticsearch), best first. The query may hold
 words, "exact phrases", AND / OR / NOT, and fields:
 
   language:ar   site_name:"Arab Press"   section:Politics   tags:Iran
@@ -25,23 +26,24 @@ Without OR, every word is required.`,
 		Args: cobra.MinimumNArgs(1),
 	}
 	cmd.Flags().String("data-dir", "", "the data directory of the crawl (default ./presscrawl-data)")
+	archiveKeys := addArchiveFlags(cmd.Flags(), true)
 	cmd.Flags().Int("limit", 20, "how many records to show")
 	cmd.Flags().Bool("json", false, "print the records as JSON Lines")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		v, err := loadConfig(cmd, map[string]string{"data-dir": keyDataDir})
+		v, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, archiveKeys))
 		if err != nil {
 			return &exitError{code: exitUsage, err: err}
 		}
 		limit, _ := cmd.Flags().GetInt("limit")
 		asJSON, _ := cmd.Flags().GetBool("json")
-		store, err := openExisting(v.GetString(keyDataDir))
+		store, err := openReader(cmd, v)
 		if err != nil {
-			return &exitError{code: exitFail, err: err}
+			return err
 		}
 		defer store.Close()
 		hits, total, err := store.Search(cmd.Context(), strings.Join(args, " "), limit)
 		if err != nil {
-			return &exitError{code: exitUsage, err: err}
+			return searchError(err)
 		}
 		defer fmt.Fprintf(streams.ErrOut, "%d of %d matching records\n", len(hits), total)
 		if asJSON {

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/index/elastic"
+)
+
+func newIndexCmd(streams IOStreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "index setup|push|status",
+		Short: "Set up the archive (Elasticsearch or OpenSearch) and deliver a data dir's records to it",
+		Long: `The archive is an Elasticsearch (7.17, 8) or OpenSearch (2.x) index that
+several crawls feed and Kibana or OpenSearch Dashboards chart. A crawl with
+--index elasticsearch delivers its records as it goes; these commands manage
+the archive and the delivery of a data dir crawled offline.
+
+The data dir stays the durable truth: every record written is queued for
+delivery in the same transaction that stores it, and leaves the queue only
+when the archive acknowledged it (document _id = record id, so nothing is
+indexed twice). Refused records go to dead-letter.jsonl in the data dir.
+
+The archive's address: --es-url or ELASTICSEARCH_URL (default
+http://localhost:9200); credentials from PRESSCRAWL_ES_USERNAME and
+PRESSCRAWL_ES_PASSWORD, or PRESSCRAWL_ES_API_KEY, or the config file.`,
+	}
+	cmd.AddCommand(newIndexSetupCmd(streams), newIndexPushCmd(streams), newIndexStatusCmd(streams))
+	return cmd
+}
+
+func newIndexSetupCmd(streams IOStreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "setup",
+		Short: "Install the index template and create the first index behind the alias (idempotent)",
+		Args:  cobra.NoArgs,
+	}
+	keys := addArchiveFlags(cmd.Flags(), false)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		v, err := loadConfig(cmd, keys)
+		if err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		c, err := connectArchive(cmd.Context(), v)
+		if err != nil {
+			return archiveError(err)
+		}
+		if err := c.Setup(cmd.Context()); err != nil {
+			return archiveError(err)
+		}
+		fmt.Fprintf(streams.ErrOut, "presscrawl: %s at %s: template presscrawl-%s, alias %s -> %s ready\n", c.Server, c.URL(), c.Index(), c.Index(), c.FirstIndex())
+		return nil
+	}
+	return cmd
+}
+
+func newIndexPushCmd(streams IOStreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "push [--data-dir D] [--all]",
+		Short: "Deliver the records a data dir has not delivered yet to the archive",
+		Long: `Push delivers the records of the data dir that wait for delivery (all of a
+crawl made with the local index, or what a crawl could not deliver) to the
+archive, and exits 1 when some are left (the archive went away). --all
+queues every record again first: for a new or emptied archive.`,
+		Args: cobra.NoArgs,
+	}
+	cmd.Flags().String("data-dir", "", "the data directory of the crawl (default ./presscrawl-data)")
+	cmd.Flags().Bool("all", false, "deliver every record again, not only those waiting")
+	keys := addArchiveFlags(cmd.Flags(), false)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		v, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, keys))
+		if err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		dir := v.GetString(keyDataDir)
+		c, err := connectArchive(cmd.Context(), v)
+		if err != nil {
+			return archiveError(err)
+		}
+		if err := c.Setup(cmd.Context()); err != nil {
+			return archiveError(err)
+		}
+		store, err := openExisting(dir)
+		if err != nil {
+			return &exitError{code: exitFail, err: err}
+		}
+		defer store.Close()
+		if all, _ := cmd.Flags().GetBool("all"); all {
+			n, err := store.QueueAll(cmd.Context())
+			if err != nil {
+				return &exitError{code: exitFail, err: err}
+			}
+			fmt.Fprintf(streams.ErrOut, "presscrawl: %d records queued for delivery\n", n)
+		}
+		d := newDeliverer(v, c, store, dir, func(msg string) { fmt.Fprintf(streams.ErrOut, "presscrawl: %s\n", msg) })
+		fmt.Fprintf(streams.ErrOut, "presscrawl: delivering %s to %s at %s, alias %s\n", dir, c.Server, c.URL(), c.Index())
+		start := time.Now()
+		ctx, cancel := context.WithTimeout(cmd.Context(), v.GetDuration(keyESWait))
+		defer cancel()
+		stop := startDeliveryProgress(cmd.Context(), streams, d, store)
+		drainErr := d.Drain(ctx)
+		stop()
+		_ = c.Refresh(context.WithoutCancel(cmd.Context()))
+		return deliverySummary(streams.ErrOut, d, store, dir, time.Since(start), drainErr)
+	}
+	return cmd
+}
+
+// startDeliveryProgress prints a progress line every 10 s while records
+// are delivered.
+func startDeliveryProgress(ctx context.Context, streams IOStreams, d *elastic.Deliverer, store *index.Local) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(10 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				pending, _, _ := store.DeliveryCounts()
+				s := d.Stats()
+				fmt.Fprintf(streams.ErrOut, "presscrawl: delivered %d, rejected %d, pending %d\n", s.Delivered, s.Rejected, pending)
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// deliverySummary prints what a delivery did, and fails when records are
+// left waiting.
+func deliverySummary(w io.Writer, d *elastic.Deliverer, store *index.Local, dir string, took time.Duration, drainErr error) error {
+	pending, rejected, err := store.DeliveryCounts()
+	if err != nil {
+		return &exitError{code: exitFail, err: err}
+	}
+	s := d.Stats()
+	rate := float64(s.Delivered) / max(took.Seconds(), 1e-3)
+	fmt.Fprintf(w, "presscrawl: archive: delivered %d, rejected %d, pending %d (%.0f records/s)\n", s.Delivered, s.Rejected, pending, rate)
+	if rejected > 0 {
+		fmt.Fprintf(w, "  %d records refused by the archive in all: reasons in %s\n", rejected, deadLetterPath(dir))
+	}
+	if pending > 0 {
+		why := "the archive did not take them in time"
+		if drainErr != nil {
+			why = drainErr.Error()
+		}
+		return &exitError{code: exitFail, err: fmt.Errorf("%d records not delivered (%s); they are safe in %s: run 'presscrawl index push' to deliver them", pending, why, dir)}
+	}
+	return nil
+}
+
+func deadLetterPath(dir string) string { return filepath.Join(dir, deadLetterFile) }
+
+func newIndexStatusCmd(streams IOStreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "status [--data-dir D]",
+		Short: "Show how many of a data dir's records are delivered, pending and rejected",
+		Args:  cobra.NoArgs,
+	}
+	cmd.Flags().String("data-dir", "", "the data directory of the crawl (default ./presscrawl-data)")
+	keys := addArchiveFlags(cmd.Flags(), false)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		v, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, keys))
+		if err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		dir := v.GetString(keyDataDir)
+		store, err := openExisting(dir)
+		if err != nil {
+			return &exitError{code: exitFail, err: err}
+		}
+		defer store.Close()
+		n, err := store.Count()
+		if err != nil {
+			return &exitError{code: exitFail, err: err}
+		}
+		pending, rejected, err := store.DeliveryCounts()
+		if err != nil {
+			return &exitError{code: exitFail, err: err}
+		}
+		fmt.Fprintf(streams.Out, "records\t%d\ndelivered\t%d\npending\t%d\nrejected\t%d\n", n, int(n)-pending-rejected, pending, rejected)
+		c, err := connectArchive(cmd.Context(), v)
+		if err != nil {
+			fmt.Fprintf(streams.ErrOut, "presscrawl: archive not reached: %v\n", err)
+			return nil
+		}
+		count, err := c.Count(cmd.Context())
+		if err != nil {
+			fmt.Fprintf(streams.ErrOut, "presscrawl: archive: %v\n", err)
+			return nil
+		}
+		fmt.Fprintf(streams.Out, "archive\t%d\t%s at %s, alias %s\n", count, c.Server, c.URL(), c.Index())
+		return nil
+	}
+	return cmd
+}

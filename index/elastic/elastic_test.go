@@ -1,0 +1,463 @@
+package elastic
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/presscrawl/presscrawl/facets"
+	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/internal/estest"
+	"github.com/presscrawl/presscrawl/record"
+)
+
+func TestMain(m *testing.M) { os.Exit(estest.Main(m)) }
+
+var ctx = context.Background()
+
+// connect connects to the test node with an alias of the test's own.
+func connect(t *testing.T) *Client {
+	t.Helper()
+	c, err := Connect(ctx, Config{URL: estest.URL(t), Index: estest.Alias(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+var arabicBodies = []string{
+	"بدأت المحادثات بين الوفدين في العاصمة صباح اليوم وسط ترقب كبير",
+	"قال المتحدث إن محادثات السلام ستستأنف الأسبوع المقبل بعد توقف قصير",
+}
+
+// testRecord is record i: English or Arabic, dated in its own time zone.
+func testRecord(i int) *record.Record {
+	lang, text := "en", fmt.Sprintf("Report %d: the negotiations on the regional water plan went on for hours in the capital.", i)
+	if i%4 == 3 {
+		lang, text = "ar", arabicBodies[i%2]+fmt.Sprintf(" رقم %d", i)
+	}
+	u := fmt.Sprintf("https://news.example/%d/story-%d", 2024, i)
+	id := sha256.Sum256([]byte(u))
+	sum := sha256.Sum256([]byte(text))
+	zone := time.FixedZone("", 3*3600)
+	pub := record.Timestamp{Time: time.Date(2024, time.Month(1+i%3), 1+i%28, 23, 30, 0, 0, zone)}
+	at := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	r := &record.Record{ID: hex.EncodeToString(id[:]), URL: u, CanonicalURL: u, Title: fmt.Sprintf("Story %d", i), Text: text,
+		Authors: []string{[]string{"Jane Roe", "Omar Haddad", "Li Wei"}[i%3]}, PublishedAt: &pub, Language: lang,
+		SiteName: []string{"Arab Press", "Gulf Courier"}[i%2], Section: []string{"world", "gulf", "economy"}[i%3],
+		Tags: []string{"water"}, WordCount: len(strings.Fields(text)), ContentHash: hex.EncodeToString(sum[:]), IsArticle: true,
+		DateSource: record.DateFromJSONLD, Extractor: "presscrawl/test", FetchedAt: &at}
+	if i%10 == 9 {
+		r.PublishedAt, r.DateSource = nil, "" // no date: counted as (none)
+	}
+	return r
+}
+
+// fill stores n records in a new local index (from several goroutines, as
+// a crawl does: they share the commits), and waits until its search index
+// has them all.
+func fill(t *testing.T, n int) *index.Local {
+	t.Helper()
+	dir := t.TempDir()
+	l, err := index.OpenLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for w := 0; w < 16; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += 16 {
+				if _, err := l.Put(ctx, testRecord(i)); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil { // flushes the search index
+		t.Fatal(err)
+	}
+	if l, err = index.OpenLocal(dir); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+func count(t *testing.T, c *Client) int64 {
+	t.Helper()
+	if err := c.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	n, err := c.Count(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func getJSON(t *testing.T, url string, out any) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != 200 {
+		b, _ := io.ReadAll(res.Body)
+		t.Fatalf("GET %s: %d %s", url, res.StatusCode, b)
+	}
+	if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Setup installs the template and the first index behind the write alias;
+// a second Setup changes nothing; the mapping is as README describes it.
+func TestSetupTemplateAndMapping(t *testing.T) {
+	c := connect(t)
+	if err := c.Setup(ctx); err != nil {
+		t.Fatalf("second setup: %v", err)
+	}
+	base := strings.TrimSuffix(c.URL(), "/")
+	var aliases map[string]struct {
+		Aliases map[string]struct {
+			IsWriteIndex bool `json:"is_write_index"`
+		} `json:"aliases"`
+	}
+	getJSON(t, base+"/_alias/"+c.Index(), &aliases)
+	if len(aliases) != 1 || !aliases[c.FirstIndex()].Aliases[c.Index()].IsWriteIndex {
+		t.Fatalf("alias %s: %+v, want one write index %s", c.Index(), aliases, c.FirstIndex())
+	}
+	var mappings map[string]struct {
+		Mappings struct {
+			Dynamic    string                    `json:"dynamic"`
+			Properties map[string]map[string]any `json:"properties"`
+		} `json:"mappings"`
+	}
+	getJSON(t, base+"/"+c.FirstIndex()+"/_mapping", &mappings)
+	m := mappings[c.FirstIndex()].Mappings
+	if m.Dynamic != "strict" {
+		t.Errorf("dynamic %q, want strict", m.Dynamic)
+	}
+	for field, want := range map[string]string{"id": "keyword", "url": "keyword", "language": "keyword", "authors": "keyword",
+		"site_name": "keyword", "section": "keyword", "tags": "keyword", "published_at": "date", "fetched_at": "date",
+		"text": "text", "text_en": "text", "text_ar": "text", "word_count": "integer", "published_day": "keyword"} {
+		if got := m.Properties[field]["type"]; got != want {
+			t.Errorf("%s: type %v, want %s", field, got, want)
+		}
+	}
+	if m.Properties["text_ar"]["analyzer"] != "arabic" || m.Properties["text_en"]["analyzer"] != "english" {
+		t.Errorf("language fields: %v %v", m.Properties["text_ar"], m.Properties["text_en"])
+	}
+	if m.Properties["published_at"]["ignore_malformed"] != true {
+		t.Errorf("published_at: %v, want ignore_malformed", m.Properties["published_at"])
+	}
+	if m.Properties["section"]["normalizer"] != "presscrawl_lower" {
+		t.Errorf("section: %v, want the lower-case normalizer", m.Properties["section"])
+	}
+}
+
+// 10,000 records in bulk, every one once; delivering them all again (a
+// re-crawl, a lost acknowledgement) leaves the count as it was.
+func TestDeliver10000(t *testing.T) {
+	c := connect(t)
+	const n = 10000
+	l := fill(t, n)
+	d := &Deliverer{Client: c, Outbox: l, DeadLetter: filepath.Join(t.TempDir(), "dead.jsonl")}
+	start := time.Now()
+	if err := d.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	if got := count(t, c); got != n {
+		t.Fatalf("%d documents, want %d", got, n)
+	}
+	t.Logf("%d records delivered in %v: %.0f docs/s (batch %d, %d workers, %d MB requests)", n, took.Round(time.Millisecond),
+		n/took.Seconds(), d.Batch, d.Workers, d.FlushBytes>>20)
+	if pending, rejected, _ := l.DeliveryCounts(); pending != 0 || rejected != 0 || d.Stats().Delivered != n {
+		t.Fatalf("pending %d rejected %d delivered %d", pending, rejected, d.Stats().Delivered)
+	}
+	// The same records stored again: unchanged, nothing to deliver.
+	for i := 0; i < 100; i++ {
+		if res, _ := l.Put(ctx, testRecord(i)); res != index.Unchanged {
+			t.Fatalf("record %d: %v, want unchanged", i, res)
+		}
+	}
+	if pending, _, _ := l.DeliveryCounts(); pending != 0 {
+		t.Fatalf("%d pending after unchanged puts", pending)
+	}
+	// Everything again: overwritten in place.
+	if _, err := l.QueueAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(t, c); got != n {
+		t.Fatalf("%d documents after delivering everything twice, want %d", got, n)
+	}
+}
+
+// A record the mapping refuses goes to the dead-letter file with the
+// reason; the others are indexed.
+func TestRejectedRecordGoesToDeadLetter(t *testing.T) {
+	c := connect(t)
+	l := fill(t, 20)
+	bad := testRecord(100)
+	bad.WordCount = 3_000_000_000 // beyond the mapping's integer
+	if _, err := l.Put(ctx, bad); err != nil {
+		t.Fatal(err)
+	}
+	dead := filepath.Join(t.TempDir(), "dead.jsonl")
+	d := &Deliverer{Client: c, Outbox: l, DeadLetter: dead}
+	if err := d.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(t, c); got != 20 {
+		t.Errorf("%d documents, want the 20 good records", got)
+	}
+	if pending, rejected, _ := l.DeliveryCounts(); pending != 0 || rejected != 1 {
+		t.Errorf("pending %d rejected %d, want 0 and 1", pending, rejected)
+	}
+	b, err := os.ReadFile(dead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rej index.Rejection
+	if err := json.Unmarshal(b, &rej); err != nil || rej.ID != bad.ID || rej.Status != 400 || !strings.Contains(rej.Reason, "word_count") {
+		t.Errorf("dead letter %s (%v), want record %s refused with a reason naming word_count", b, err, bad.ID)
+	}
+	// Fixed and stored again, it is delivered.
+	bad.WordCount, bad.ContentHash = 12, bad.ContentHash+"-fixed"
+	if _, err := l.Put(ctx, bad); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(t, c); got != 21 {
+		t.Errorf("%d documents after the fix, want 21", got)
+	}
+}
+
+// Plain words find inflected forms in the record's language: Arabic through
+// the arabic analyzer, English through the english one.
+func TestLanguageAnalysis(t *testing.T) {
+	c := connect(t)
+	l := fill(t, 40)
+	if err := (&Deliverer{Client: c, Outbox: l}).Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	count(t, c)
+	for q, want := range map[string]uint64{
+		"محادثات":            10, // both Arabic bodies: المحادثات and محادثات
+		"المحادثات":          10,
+		"negotiate":          30, // "negotiations"
+		"language:AR":        10,
+		"section:Gulf":       13,
+		`authors:"Jane Roe"`: 14,
+		`published_at:>="2024-03-01" published_at:<"2024-04-01"`: 12,
+	} {
+		_, total, err := c.Search(ctx, q, 5)
+		if err != nil || total != want {
+			t.Errorf("search %s: %d hits (%v), want %d", q, total, err, want)
+		}
+	}
+	if _, _, err := c.Search(ctx, "title:(", 5); err == nil || !strings.Contains(err.Error(), index.ErrBadQuery.Error()) {
+		t.Errorf("a malformed query: %v, want a bad-query error", err)
+	}
+}
+
+// stats and export read the archive as they read the local index: the
+// same counts, in the same order, and the same records in the same order.
+func TestCountsAndExportMatchLocal(t *testing.T) {
+	c := connect(t)
+	l := fill(t, 300)
+	if err := (&Deliverer{Client: c, Outbox: l}).Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	count(t, c)
+	for _, by := range facets.Fields {
+		for _, q := range []string{"", "language:ar"} {
+			want, _ := facets.New(by)
+			var hits []index.Hit
+			if q == "" {
+				l.Each(ctx, func(r *record.Record) error { want.Add(r); return nil })
+			} else {
+				hits, _, _ = l.Search(ctx, q, 1000)
+				for _, h := range hits {
+					want.Add(h.Record)
+				}
+			}
+			got, n, err := c.Counts(ctx, by, q, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want.Counts(0)) || n != want.Records() {
+				t.Errorf("by %s %q: archive %v (%d records), local %v (%d)", by, q, got, n, want.Counts(0), want.Records())
+			}
+		}
+	}
+	top, _, _ := c.Counts(ctx, "author", "", 2)
+	if len(top) != 2 || top[0].Count < top[1].Count {
+		t.Errorf("top 2 authors: %v", top)
+	}
+	var local, archived []string
+	l.Each(ctx, func(r *record.Record) error { b, _ := json.Marshal(r); local = append(local, string(b)); return nil })
+	if err := c.Each(ctx, "", func(r *record.Record) error {
+		b, _ := json.Marshal(r)
+		archived = append(archived, string(b))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(local, "\n") != strings.Join(archived, "\n") {
+		t.Errorf("export from the archive differs from the local export (%d vs %d records)", len(archived), len(local))
+	}
+}
+
+// Throttling (429 on the whole request) is waited out: every record
+// arrives.
+func TestThrottledRequestsRetried(t *testing.T) {
+	c := connect(t)
+	target, _ := url.Parse(c.URL())
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var refused atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/_bulk") && refused.Add(1) <= 2 {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprint(w, `{"error":{"type":"es_rejected_execution_exception","reason":"rejected execution"},"status":429}`)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	tc, err := Connect(ctx, Config{URL: srv.URL, Index: c.Index()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := fill(t, 50)
+	var notes []string
+	d := &Deliverer{Client: tc, Outbox: l, MaxBackoff: 100 * time.Millisecond, Notify: func(s string) { notes = append(notes, s) }}
+	if err := d.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(t, c); got != 50 || refused.Load() < 3 {
+		t.Errorf("%d documents after %d bulk requests (2 refused), want 50", got, refused.Load())
+	}
+	if len(notes) != 2 || !strings.Contains(notes[1], "answers again") {
+		t.Errorf("notices %q, want one outage and one recovery", notes)
+	}
+}
+
+// TLS with a private authority and an API key, through a TLS proxy in
+// front of the node that checks the key: delivery and search work; a wrong
+// key is refused with a message that does not show it; without the
+// authority the certificate is refused (verification is never off).
+func TestTLSAndAPIKey(t *testing.T) {
+	c := connect(t)
+	target, _ := url.Parse(c.URL())
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	const key = "cHJlc3NjcmF3bDpzZWNyZXQta2V5"
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, cred, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !strings.EqualFold(scheme, "ApiKey") || cred != key { // schemes are case-insensitive (RFC 9110)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"error":{"type":"security_exception","reason":"unable to authenticate with provided credentials"},"status":401}`)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake below
+	srv.StartTLS()
+	defer srv.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	f, _ := os.Create(ca)
+	pem.Encode(f, &pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	f.Close()
+
+	tc, err := Connect(ctx, Config{URL: srv.URL, Index: c.Index(), APIKey: key, CACert: ca})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := fill(t, 30)
+	if err := (&Deliverer{Client: tc, Outbox: l}).Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := tc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, total, err := tc.Search(ctx, "negotiate", 3); err != nil || total == 0 {
+		t.Errorf("search through TLS: %d hits, %v", total, err)
+	}
+	_, err = Connect(ctx, Config{URL: srv.URL, Index: c.Index(), APIKey: "d3Jvbmc6a2V5", CACert: ca})
+	if err == nil || !strings.Contains(err.Error(), "401") || strings.Contains(err.Error(), "d3Jvbmc6a2V5") {
+		t.Errorf("wrong key: %v, want a 401 that does not print the key", err)
+	}
+	_, err = Connect(ctx, Config{URL: srv.URL, Index: c.Index(), APIKey: key})
+	if err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("unknown authority: %v, want a certificate error", err)
+	}
+	// A password in the URL is used and never printed.
+	_, err = Connect(ctx, Config{URL: strings.Replace(srv.URL, "https://", "https://user:hunter2@", 1), Index: c.Index(), CACert: ca})
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("password in the URL: %v", err)
+	}
+}
+
+// Servers older than presscrawl's requests are refused with a clear
+// message, before anything is written.
+func TestOldServersRefused(t *testing.T) {
+	for _, tc := range []struct{ body, want string }{
+		{`{"version":{"number":"1.3.0","distribution":"opensearch"}}`, "needs OpenSearch 2.0"},
+		{`{"version":{"number":"7.10.2"}}`, "needs Elasticsearch 7.17"},
+		{`{"version":{"number":"6.8.0"}}`, "needs Elasticsearch 7.17"},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/" {
+				t.Errorf("request %s %s before the version check", r.Method, r.URL.Path)
+			}
+			fmt.Fprint(w, tc.body)
+		}))
+		_, err := Connect(ctx, Config{URL: srv.URL})
+		srv.Close()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.body, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"Articles", "my index", "_x"} {
+		if _, err := Connect(ctx, Config{URL: "http://127.0.0.1:1", Index: bad}); err == nil || !strings.Contains(err.Error(), "--es-index") {
+			t.Errorf("index %q: %v", bad, err)
+		}
+	}
+}

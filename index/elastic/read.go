@@ -1,0 +1,257 @@
+package elastic
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/elastic/go-elasticsearch/v8/esapi"
+
+	"github.com/presscrawl/presscrawl/facets"
+	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/record"
+)
+
+// queryFields are the fields a plain word is looked for in: the folded
+// fields (any language) and the stemmed copies (English, Arabic).
+var queryFields = []string{"title^2", "description", "text", "text_en", "text_ar"}
+
+// quotedRange is a range on a field with a quoted bound, as the local
+// index's syntax writes it (published_at:>="2020-10-01"); query_string
+// wants the bound bare.
+var quotedRange = regexp.MustCompile(`([\w.]+):(>=|<=|>|<)"([^"\s]*)"`)
+
+// stringQuery is the query for the search syntax presscrawl shares with the
+// local index: words (all required unless OR is used), "phrases", AND, OR,
+// NOT, +must, -not, field:value, published_at:>=2020-10-01.
+func stringQuery(q string) map[string]any {
+	q = quotedRange.ReplaceAllString(strings.TrimSpace(q), "$1:$2$3")
+	if q == "" {
+		return map[string]any{"match_all": map[string]any{}}
+	}
+	op := "AND"
+	for _, w := range strings.Fields(q) {
+		if w == "OR" {
+			op = "OR"
+		}
+	}
+	return map[string]any{"query_string": map[string]any{
+		"query": q, "fields": queryFields, "default_operator": op, "lenient": true,
+		"analyze_wildcard": false, "allow_leading_wildcard": false,
+	}}
+}
+
+type searchHits struct {
+	Total struct {
+		Value    int64  `json:"value"`
+		Relation string `json:"relation"`
+	} `json:"total"`
+	Hits []struct {
+		ID     string          `json:"_id"`
+		Score  *float64        `json:"_score"`
+		Source json.RawMessage `json:"_source"`
+		Sort   []any           `json:"sort"`
+	} `json:"hits"`
+}
+
+// search posts a search body to the alias (or, with a point in time, to
+// no index).
+func (c *Client) search(ctx context.Context, body map[string]any, pit bool, out any, what string) error {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	call := func(ctx context.Context) (*esapi.Response, error) {
+		opts := []func(*esapi.SearchRequest){c.api.Search.WithBody(bytes.NewReader(b)), c.api.Search.WithContext(ctx)}
+		if !pit {
+			opts = append(opts, c.api.Search.WithIndex(c.cfg.Index))
+		}
+		return c.api.Search(opts...)
+	}
+	return c.do(ctx, call, out, what)
+}
+
+// Search finds the best records for a query, like index.Local.Search.
+func (c *Client) Search(ctx context.Context, query string, limit int) ([]index.Hit, uint64, error) {
+	var out struct {
+		Hits searchHits `json:"hits"`
+	}
+	body := map[string]any{"query": stringQuery(query), "size": limit, "track_total_hits": true}
+	if err := c.search(ctx, body, false, &out, fmt.Sprintf("search %q", query)); err != nil {
+		if statusOf(err) == http.StatusBadRequest {
+			return nil, 0, fmt.Errorf("%w: %w", index.ErrBadQuery, err)
+		}
+		return nil, 0, err
+	}
+	hits := make([]index.Hit, 0, len(out.Hits.Hits))
+	for _, h := range out.Hits.Hits {
+		r := new(record.Record)
+		if err := json.Unmarshal(h.Source, r); err != nil {
+			return nil, 0, fmt.Errorf("document %s: %w", h.ID, err)
+		}
+		var score float64
+		if h.Score != nil {
+			score = *h.Score
+		}
+		hits = append(hits, index.Hit{Record: r, Score: score})
+	}
+	return hits, uint64(out.Hits.Total.Value), nil
+}
+
+// facetField is the archive's field of each facets field: days, months and
+// years are all counted from published_day, the page's own calendar day.
+var facetField = map[string]string{
+	"site": "site_name", "language": "language", "author": "authors", "section": "section", "tag": "tags",
+	"day": "published_day", "month": "published_day", "year": "published_day",
+}
+
+// maxTerms bounds the values a terms aggregation returns when all are asked.
+const maxTerms = 65536
+
+// Counts counts the records a query finds (all for "") by one of
+// facets.Fields with a terms aggregation (and a missing one for (none)),
+// in the same order as facets.Counter. Dates are counted by the day the
+// page gives, in its own time zone, as the local index counts them (a
+// date_histogram would move each to one time zone).
+func (c *Client) Counts(ctx context.Context, by, query string, top int) ([]facets.Count, int, error) {
+	counter, err := facets.New(by)
+	if err != nil {
+		return nil, 0, err
+	}
+	field := facetField[by]
+	size := maxTerms
+	if top > 0 && field != "published_day" {
+		size = top
+	}
+	body := map[string]any{"size": 0, "track_total_hits": true, "query": stringQuery(query), "aggs": map[string]any{
+		"values": map[string]any{"terms": map[string]any{"field": field, "size": size,
+			"order": []any{map[string]any{"_count": "desc"}, map[string]any{"_key": "asc"}}}},
+		"none": map[string]any{"missing": map[string]any{"field": field}},
+	}}
+	var out struct {
+		Hits         searchHits `json:"hits"`
+		Aggregations struct {
+			Values struct {
+				Buckets []struct {
+					Key      any   `json:"key"`
+					DocCount int64 `json:"doc_count"`
+				} `json:"buckets"`
+			} `json:"values"`
+			None struct {
+				DocCount int64 `json:"doc_count"`
+			} `json:"none"`
+		} `json:"aggregations"`
+	}
+	if err := c.search(ctx, body, false, &out, "count by "+by); err != nil {
+		return nil, 0, err
+	}
+	for _, b := range out.Aggregations.Values.Buckets {
+		counter.AddCount(fmt.Sprint(b.Key), int(b.DocCount))
+	}
+	counter.AddCount(facets.NoValue, int(out.Aggregations.None.DocCount))
+	return counter.Counts(top), int(out.Hits.Total.Value), nil
+}
+
+// Each calls fn for every record a query finds (all for ""), in id order,
+// reading through a point in time with search_after: a consistent view
+// however long the export takes, in pages of 1,000.
+func (c *Client) Each(ctx context.Context, query string, fn func(*record.Record) error) error {
+	pit, err := c.openPIT(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.closePIT(context.WithoutCancel(ctx), pit)
+	var after []any
+	for {
+		body := map[string]any{"size": 1000, "query": stringQuery(query), "sort": []any{map[string]any{"id": "asc"}},
+			"pit": map[string]any{"id": pit, "keep_alive": "5m"}, "track_total_hits": false}
+		if after != nil {
+			body["search_after"] = after
+		}
+		var out struct {
+			PitID string     `json:"pit_id"`
+			Hits  searchHits `json:"hits"`
+		}
+		if err := c.search(ctx, body, true, &out, "export "+c.cfg.Index); err != nil {
+			return err
+		}
+		if out.PitID != "" {
+			pit = out.PitID
+		}
+		if len(out.Hits.Hits) == 0 {
+			return nil
+		}
+		for _, h := range out.Hits.Hits {
+			r := new(record.Record)
+			if err := json.Unmarshal(h.Source, r); err != nil {
+				return fmt.Errorf("document %s: %w", h.ID, err)
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		after = out.Hits.Hits[len(out.Hits.Hits)-1].Sort
+	}
+}
+
+// openPIT opens a point in time on the alias: Elasticsearch's _pit, or
+// OpenSearch's _search/point_in_time.
+func (c *Client) openPIT(ctx context.Context) (string, error) {
+	var out struct {
+		ID    string `json:"id"`
+		PitID string `json:"pit_id"`
+	}
+	call := func(ctx context.Context) (*esapi.Response, error) {
+		if c.Server.Distribution == "opensearch" {
+			return c.raw(ctx, http.MethodPost, "/"+c.cfg.Index+"/_search/point_in_time?keep_alive=5m", nil)
+		}
+		return c.api.OpenPointInTime([]string{c.cfg.Index}, "5m", c.api.OpenPointInTime.WithContext(ctx))
+	}
+	if err := c.do(ctx, call, &out, "open a point in time on "+c.cfg.Index); err != nil {
+		return "", err
+	}
+	if out.PitID != "" {
+		return out.PitID, nil
+	}
+	return out.ID, nil
+}
+
+func (c *Client) closePIT(ctx context.Context, id string) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	call := func(ctx context.Context) (*esapi.Response, error) {
+		if c.Server.Distribution == "opensearch" {
+			b, _ := json.Marshal(map[string]any{"pit_id": []string{id}})
+			return c.raw(ctx, http.MethodDelete, "/_search/point_in_time", b)
+		}
+		b, _ := json.Marshal(map[string]any{"id": id})
+		return c.api.ClosePointInTime(c.api.ClosePointInTime.WithBody(bytes.NewReader(b)), c.api.ClosePointInTime.WithContext(ctx))
+	}
+	_ = c.do(ctx, call, nil, "close a point in time") // it expires anyway
+}
+
+// raw sends a request esapi has no function for (OpenSearch's own APIs).
+func (c *Client) raw(ctx context.Context, method, path string, body []byte) (*esapi.Response, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, path, rd)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := c.tr.Perform(req)
+	if err != nil {
+		return nil, err
+	}
+	return &esapi.Response{StatusCode: res.StatusCode, Body: res.Body, Header: res.Header}, nil
+}

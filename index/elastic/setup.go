@@ -1,0 +1,156 @@
+package elastic
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/elastic/go-elasticsearch/v8/esapi"
+)
+
+// The index scheme (README, "The archive's index"):
+//   - one composable template, presscrawl-<alias>, for the indices
+//     <alias>-000001, <alias>-000002...; the alias points at the newest,
+//     the write index (roll over by hand or with ILM/ISM: the template
+//     applies to every new one);
+//   - dynamic: strict: a field presscrawl does not know is an error, not a
+//     guess that later breaks charts;
+//   - ids, URLs, hashes: keyword; language, section, tags: keyword folded to
+//     lower case (section:Gulf finds "gulf"); site_name and authors: keyword
+//     as written (for charts), with a lower-cased .lower subfield for filters;
+//   - title, description, text: presscrawl_folded (any language: lower
+//     case, Arabic orthographic folding), the fields a plain query reads;
+//     text_en and text_ar: title and text again, analysed with the english
+//     or arabic analyzer (stemming), filled only for records in that
+//     language: the record's language chooses its analysis;
+//   - dates: published_at, modified_at, fetched_at as date, with
+//     ignore_malformed so one bad date never costs a record;
+//   - published_day: the publication day as the page gives it (its own time
+//     zone), keyword, for counts by day, month and year;
+//   - html: stored, not indexed.
+const templateVersion = 1
+
+func (c *Client) templateName() string { return "presscrawl-" + c.cfg.Index }
+
+// FirstIndex is the first index behind the alias.
+func (c *Client) FirstIndex() string { return c.cfg.Index + "-000001" }
+
+// IndexTemplate is the composable template presscrawl installs.
+func (c *Client) IndexTemplate() map[string]any {
+	kw := map[string]any{"type": "keyword", "ignore_above": 2048}
+	lower := map[string]any{"type": "keyword", "normalizer": "presscrawl_lower", "ignore_above": 512}
+	named := map[string]any{"type": "keyword", "ignore_above": 512,
+		"fields": map[string]any{"lower": map[string]any{"type": "keyword", "normalizer": "presscrawl_lower", "ignore_above": 512}}}
+	folded := map[string]any{"type": "text", "analyzer": "presscrawl_folded"}
+	date := map[string]any{"type": "date", "format": "strict_date_optional_time||yyyy-MM-dd", "ignore_malformed": true}
+	props := map[string]any{
+		"id": kw, "url": kw, "canonical_url": kw, "content_hash": kw, "image": map[string]any{"type": "keyword", "index": false, "doc_values": false},
+		"title": folded, "description": folded, "text": folded,
+		"text_en": map[string]any{"type": "text", "analyzer": "english"},
+		"text_ar": map[string]any{"type": "text", "analyzer": "arabic"},
+		"html":    map[string]any{"type": "text", "index": false},
+		"authors": named, "site_name": named,
+		"language": lower, "section": lower, "tags": lower, "date_source": kw, "extractor": kw,
+		"published_at": date, "modified_at": date, "fetched_at": date, "published_day": kw,
+		"word_count": map[string]any{"type": "integer"}, "is_article": map[string]any{"type": "boolean"},
+		"warc_file": kw, "warc_record_id": kw,
+	}
+	return map[string]any{
+		"index_patterns": []string{c.cfg.Index + "-*"},
+		"priority":       200,
+		"version":        templateVersion,
+		"_meta":          map[string]any{"created_by": "presscrawl"},
+		"template": map[string]any{
+			"settings": map[string]any{
+				"number_of_shards": 1,
+				// One node (a laptop, docker compose): no replica to wait
+				// for. Raise it on a cluster.
+				"number_of_replicas": 0,
+				"analysis": map[string]any{
+					"analyzer": map[string]any{
+						"presscrawl_folded": map[string]any{"type": "custom", "tokenizer": "standard",
+							"filter": []string{"lowercase", "decimal_digit", "arabic_normalization"}},
+					},
+					"normalizer": map[string]any{
+						"presscrawl_lower": map[string]any{"type": "custom", "filter": []string{"lowercase"}},
+					},
+				},
+			},
+			"mappings": map[string]any{"dynamic": "strict", "properties": props},
+		},
+	}
+}
+
+// Setup installs the template and creates the first index behind the
+// write alias, when they are missing. It can run any number of times.
+func (c *Client) Setup(ctx context.Context) error {
+	body, err := json.Marshal(c.IndexTemplate())
+	if err != nil {
+		return err
+	}
+	put := func(ctx context.Context) (*esapi.Response, error) {
+		return c.api.Indices.PutIndexTemplate(c.templateName(), bytes.NewReader(body), c.api.Indices.PutIndexTemplate.WithContext(ctx))
+	}
+	if err := c.do(ctx, put, nil, "install index template "+c.templateName()); err != nil {
+		return err
+	}
+	exists := func(ctx context.Context) (*esapi.Response, error) {
+		return c.api.Indices.ExistsAlias([]string{c.cfg.Index}, c.api.Indices.ExistsAlias.WithContext(ctx))
+	}
+	err = c.do(ctx, exists, nil, "look for alias "+c.cfg.Index)
+	if err == nil {
+		return nil
+	}
+	if statusOf(err) != http.StatusNotFound {
+		return err
+	}
+	create := func(ctx context.Context) (*esapi.Response, error) {
+		b := fmt.Sprintf(`{"aliases":{%q:{"is_write_index":true}}}`, c.cfg.Index)
+		return c.api.Indices.Create(c.FirstIndex(), c.api.Indices.Create.WithBody(strings.NewReader(b)), c.api.Indices.Create.WithContext(ctx),
+			c.api.Indices.Create.WithWaitForActiveShards("1"))
+	}
+	err = c.do(ctx, create, nil, "create index "+c.FirstIndex())
+	if statusOf(err) == http.StatusBadRequest && strings.Contains(err.Error(), "already_exists") {
+		return fmt.Errorf("index %s exists but alias %s does not point at it: add the alias or choose another --es-index", c.FirstIndex(), c.cfg.Index)
+	}
+	return err
+}
+
+// SetRefresh sets the refresh interval of the indices behind the alias
+// ("30s" during a crawl; "" restores the default).
+func (c *Client) SetRefresh(ctx context.Context, interval string) error {
+	v := "null"
+	if interval != "" {
+		v = fmt.Sprintf("%q", interval)
+	}
+	body := `{"index":{"refresh_interval":` + v + `}}`
+	call := func(ctx context.Context) (*esapi.Response, error) {
+		return c.api.Indices.PutSettings(strings.NewReader(body), c.api.Indices.PutSettings.WithIndex(c.cfg.Index), c.api.Indices.PutSettings.WithContext(ctx))
+	}
+	return c.do(ctx, call, nil, "set refresh_interval of "+c.cfg.Index)
+}
+
+// Refresh makes what was indexed searchable now.
+func (c *Client) Refresh(ctx context.Context) error {
+	call := func(ctx context.Context) (*esapi.Response, error) {
+		return c.api.Indices.Refresh(c.api.Indices.Refresh.WithIndex(c.cfg.Index), c.api.Indices.Refresh.WithContext(ctx))
+	}
+	return c.do(ctx, call, nil, "refresh "+c.cfg.Index)
+}
+
+// Count is the number of documents behind the alias.
+func (c *Client) Count(ctx context.Context) (int64, error) {
+	var out struct {
+		Count int64 `json:"count"`
+	}
+	call := func(ctx context.Context) (*esapi.Response, error) {
+		return c.api.Count(c.api.Count.WithIndex(c.cfg.Index), c.api.Count.WithContext(ctx))
+	}
+	if err := c.do(ctx, call, &out, "count "+c.cfg.Index); err != nil {
+		return 0, err
+	}
+	return out.Count, nil
+}

@@ -1,0 +1,195 @@
+package index
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/presscrawl/presscrawl/record"
+)
+
+// The delivery outbox: every record written (created or changed) is queued
+// for the archive in the same transaction that stores it, so a record is
+// delivered at least once whatever stops the process, and the archive's
+// document id (the record id) makes a second delivery a no-op. A record
+// the archive refuses for good is moved to the rejected bucket with the
+// reason.
+var (
+	outboxBucket   = []byte("outbox")   // id -> content_hash queued
+	rejectedBucket = []byte("rejected") // id -> Rejection (JSON)
+)
+
+// Rejection is why the archive refused a record for good.
+type Rejection struct {
+	ID          string    `json:"id"`
+	URL         string    `json:"url"`
+	ContentHash string    `json:"content_hash"`
+	Status      int       `json:"status"`
+	Reason      string    `json:"reason"`
+	At          time.Time `json:"at"`
+}
+
+// queue puts a written record in the outbox (inside Put's transaction).
+func queue(tx *bolt.Tx, r *record.Record) error {
+	if err := tx.Bucket(rejectedBucket).Delete([]byte(r.ID)); err != nil {
+		return err
+	}
+	return tx.Bucket(outboxBucket).Put([]byte(r.ID), []byte(r.ContentHash))
+}
+
+// Changed is signalled (without blocking, coalesced) after a record joins
+// the outbox, for a deliverer waiting on an empty one.
+func (l *Local) Changed() <-chan struct{} { return l.changed }
+
+// Pending returns up to max records waiting for delivery, in id order,
+// with the content hash each was queued with.
+func (l *Local) Pending(ctx context.Context, max int) ([]*record.Record, error) {
+	var out []*record.Record
+	err := l.db.View(func(tx *bolt.Tx) error {
+		recs := tx.Bucket(recordsBucket)
+		c := tx.Bucket(outboxBucket).Cursor()
+		for k, _ := c.First(); k != nil && len(out) < max; k, _ = c.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			v := recs.Get(k)
+			if v == nil {
+				continue // removed since; Delivered drops the entry
+			}
+			r := new(record.Record)
+			if err := json.Unmarshal(v, r); err != nil {
+				return fmt.Errorf("record %s: %w", k, err)
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	return out, nil
+}
+
+// Delivered removes from the outbox the records the archive acknowledged
+// (id -> content hash delivered); an entry re-queued since with other
+// content stays.
+func (l *Local) Delivered(acks map[string]string) error {
+	if len(acks) == 0 {
+		return nil
+	}
+	err := l.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(outboxBucket)
+		for id, hash := range acks {
+			if v := b.Get([]byte(id)); v != nil && string(v) == hash {
+				if err := b.Delete([]byte(id)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	return nil
+}
+
+// Reject moves refused records from the outbox to the rejected bucket.
+func (l *Local) Reject(rs []Rejection) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	err := l.db.Update(func(tx *bolt.Tx) error {
+		out, rej := tx.Bucket(outboxBucket), tx.Bucket(rejectedBucket)
+		for _, r := range rs {
+			if v := out.Get([]byte(r.ID)); v == nil || string(v) != r.ContentHash {
+				continue // changed since: the new content gets its own try
+			}
+			if err := out.Delete([]byte(r.ID)); err != nil {
+				return err
+			}
+			b, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			if err := rej.Put([]byte(r.ID), b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	return nil
+}
+
+// DeliveryCounts says how many records wait for delivery and how many the
+// archive refused.
+func (l *Local) DeliveryCounts() (pending, rejected int, err error) {
+	err = l.db.View(func(tx *bolt.Tx) error {
+		pending = tx.Bucket(outboxBucket).Stats().KeyN
+		rejected = tx.Bucket(rejectedBucket).Stats().KeyN
+		return nil
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("outbox: %w", err)
+	}
+	return pending, rejected, nil
+}
+
+// QueueAll queues every record for delivery again (a new archive, or one
+// that lost its data), rejected ones included; it returns how many.
+func (l *Local) QueueAll(ctx context.Context) (int, error) {
+	n := 0
+	err := l.db.Update(func(tx *bolt.Tx) error {
+		out := tx.Bucket(outboxBucket)
+		if err := tx.DeleteBucket(rejectedBucket); err != nil {
+			return err
+		}
+		if _, err := tx.CreateBucket(rejectedBucket); err != nil {
+			return err
+		}
+		return tx.Bucket(recordsBucket).ForEach(func(k, v []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var h struct {
+				ContentHash string `json:"content_hash"`
+			}
+			if err := json.Unmarshal(v, &h); err != nil {
+				return fmt.Errorf("record %s: %w", k, err)
+			}
+			n++
+			return out.Put(k, []byte(h.ContentHash))
+		})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("queue every record: %w", err)
+	}
+	l.signal()
+	return n, nil
+}
+
+// Rejections calls fn for every refused record.
+func (l *Local) Rejections(fn func(Rejection) error) error {
+	return l.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(rejectedBucket).ForEach(func(_, v []byte) error {
+			var r Rejection
+			if err := json.Unmarshal(v, &r); err != nil {
+				return err
+			}
+			return fn(r)
+		})
+	})
+}
+
+func (l *Local) signal() {
+	select {
+	case l.changed <- struct{}{}:
+	default:
+	}
+}
