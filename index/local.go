@@ -72,8 +72,24 @@ func scorchConfig() map[string]any {
 }
 
 // OpenLocal opens (creating if needed) the local index in dir. A search
-// index that lags behind the records (after a crash) is brought up to date.
-func OpenLocal(dir string) (*Local, error) {
+// index that lags behind the records (after a crash, or after a crawl that
+// kept only the records) is brought up to date.
+func OpenLocal(dir string) (*Local, error) { return open(dir, true) }
+
+// OpenRecords opens the records of a data dir without its full-text index:
+// for a crawl whose search is the archive (--index elasticsearch), which
+// then spends nothing on local indexing. The search index is marked stale
+// and rebuilt from the records by the next OpenLocal.
+func OpenRecords(dir string) (*Local, error) { return open(dir, false) }
+
+// metaBucket holds the data dir's own state; staleKey, when present, says
+// the search index missed record writes.
+var (
+	metaBucket = []byte("meta")
+	staleKey   = []byte("search_stale")
+)
+
+func open(dir string, withSearch bool) (*Local, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("data dir %s: %w", dir, err)
 	}
@@ -86,15 +102,22 @@ func OpenLocal(dir string) (*Local, error) {
 	}
 	db.MaxBatchDelay = 2 * time.Millisecond // records commit every few ms, not every 10
 	if err := db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{recordsBucket, outboxBucket, rejectedBucket} {
+		for _, b := range [][]byte{recordsBucket, outboxBucket, rejectedBucket, metaBucket} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
+		}
+		if !withSearch {
+			return tx.Bucket(metaBucket).Put(staleKey, []byte("1"))
 		}
 		return nil
 	}); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("init records: %w", err)
+	}
+	if !withSearch {
+		l := &Local{db: db, changed: make(chan struct{}, 1)}
+		return l, nil
 	}
 	sp := filepath.Join(dir, searchDir)
 	idx, err := bleve.OpenUsing(sp, scorchConfig())
@@ -229,7 +252,9 @@ func (l *Local) Put(ctx context.Context, r *record.Record) (PutResult, error) {
 		return 0, fmt.Errorf("store record %s: %w", r.ID, err)
 	}
 	if res != Unchanged {
-		l.queue <- r
+		if l.search != nil {
+			l.queue <- r
+		}
 		l.signal()
 	}
 	return res, nil
@@ -294,8 +319,13 @@ func (l *Local) setErr(err error) {
 	}
 }
 
-// reconcile indexes any stored record the search index lacks.
+// reconcile indexes any stored record the search index lacks, or every
+// record when a crawl wrote records without it (OpenRecords).
 func (l *Local) reconcile() error {
+	var stale bool
+	if err := l.db.View(func(tx *bolt.Tx) error { stale = tx.Bucket(metaBucket).Get(staleKey) != nil; return nil }); err != nil {
+		return fmt.Errorf("read data dir state: %w", err)
+	}
 	n, err := l.Count()
 	if err != nil {
 		return err
@@ -304,13 +334,15 @@ func (l *Local) reconcile() error {
 	if err != nil {
 		return fmt.Errorf("search index count: %w", err)
 	}
-	if indexed == n {
+	if indexed == n && !stale {
 		return nil
 	}
 	batch := l.search.NewBatch()
 	err = l.Each(context.Background(), func(r *record.Record) error {
-		if d, _ := l.search.Document(r.ID); d != nil {
-			return nil
+		if !stale {
+			if d, _ := l.search.Document(r.ID); d != nil {
+				return nil
+			}
 		}
 		if err := batch.Index(r.ID, searchDoc(r)); err != nil {
 			return err
@@ -328,6 +360,11 @@ func (l *Local) reconcile() error {
 	}
 	if err != nil {
 		return fmt.Errorf("bring search index up to date: %w", err)
+	}
+	if stale {
+		if err := l.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(metaBucket).Delete(staleKey) }); err != nil {
+			return fmt.Errorf("record the search index up to date: %w", err)
+		}
 	}
 	return nil
 }
@@ -389,6 +426,9 @@ type Hit struct {
 // -not, field:value, published_at:>"2020-01-01") and returns the best hits
 // first, with the total number of matches.
 func (l *Local) Search(ctx context.Context, query string, limit int) ([]Hit, uint64, error) {
+	if l.search == nil {
+		return nil, 0, errors.New("the data dir was opened without its search index")
+	}
 	q := bleve.NewQueryStringQuery(translateQuery(query))
 	req := bleve.NewSearchRequestOptions(q, limit, 0, false)
 	res, err := l.search.SearchInContext(ctx, req)
@@ -469,6 +509,10 @@ func splitQuery(q string) []string {
 func (l *Local) Close() error {
 	var err error
 	l.once.Do(func() {
+		if l.search == nil {
+			err = l.db.Close()
+			return
+		}
 		close(l.queue)
 		<-l.flushed
 		l.errMu.Lock()

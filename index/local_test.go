@@ -149,3 +149,50 @@ func TestTranslateQuery(t *testing.T) {
 		}
 	}
 }
+
+// A crawl that keeps only the records (its search is the archive) leaves
+// the search index stale; the next OpenLocal rebuilds it, changed records
+// included, and every written record is in the delivery outbox.
+func TestOpenRecordsThenSearchRebuilt(t *testing.T) {
+	dir := t.TempDir()
+	l, err := OpenLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := l.Put(ctx, testRecord(1, "en", "the old wording of the story")); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+
+	r, err := OpenRecords(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := testRecord(1, "en", "the rewritten zeppelin story")
+	for _, rec := range []*record.Record{changed, testRecord(2, "ar", "بدأت المحادثات اليوم")} {
+		if res, err := r.Put(ctx, rec); err != nil || res == Unchanged {
+			t.Fatalf("put %s: %v %v", rec.ID, res, err)
+		}
+	}
+	if pending, _, _ := r.DeliveryCounts(); pending != 2 {
+		t.Errorf("%d records waiting for delivery, want 2 (the first was queued once, then rewritten)", pending)
+	}
+	if _, _, err := r.Search(ctx, "story", 1); err == nil {
+		t.Error("search without a search index did not fail")
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	l, err = OpenLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for q, want := range map[string]uint64{"zeppelin": 1, "wording": 0, "المحادثات": 1} {
+		if _, total, err := l.Search(ctx, q, 5); err != nil || total != want {
+			t.Errorf("search %s after the rebuild: %d (%v), want %d", q, total, err, want)
+		}
+	}
+}

@@ -117,7 +117,13 @@ completed starts afresh next time, updating changed articles in place.`,
 			}
 		}
 		dir := v.GetString(keyDataDir)
-		store, err := index.OpenLocal(dir)
+		// With the archive as the search index, the crawl keeps the records
+		// alone: local full-text indexing is left to the next local search.
+		openStore := index.OpenLocal
+		if toArchive == "elasticsearch" && extractOn {
+			openStore = index.OpenRecords
+		}
+		store, err := openStore(dir)
 		if err != nil {
 			return &exitError{code: exitFail, err: err}
 		}
