@@ -239,3 +239,18 @@ func TestArchiveKill9MidCrawl(t *testing.T) {
 	}
 	t.Logf("%d documents in the archive at the kill", before)
 }
+
+// kibana setup names what it needs; the API calls themselves are tested in
+// package kibana against servers that answer as the documented APIs do.
+func TestKibanaSetupUsage(t *testing.T) {
+	for _, args := range [][]string{{"kibana", "setup"}, {"kibana", "setup", "--kibana-url", "http://a:5601", "--dashboards-url", "http://b:5601"}} {
+		code, _, stderr := runCtx(t, context.Background(), args...)
+		if code != 2 || !strings.Contains(stderr, "--kibana-url") {
+			t.Errorf("%v: exit %d %q", args, code, stderr)
+		}
+	}
+	code, _, stderr := runCtx(t, context.Background(), "kibana", "setup", "--kibana-url", "http://127.0.0.1:1")
+	if code != 1 || !strings.Contains(stderr, "Kibana at http://127.0.0.1:1") {
+		t.Errorf("Kibana down: exit %d %q", code, stderr)
+	}
+}

@@ -63,7 +63,7 @@ article page and stores clean article records for research.`,
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
 	root.PersistentFlags().String("config", "", "config file (default ./presscrawl.yaml, then $XDG_CONFIG_HOME/presscrawl/presscrawl.yaml)")
-	root.AddCommand(newVersionCmd(streams), newExtractCmd(streams), newCrawlCmd(streams), newSearchCmd(streams), newExportCmd(streams), newStatsCmd(streams), newConfigCmd(streams), newReextractCmd(streams), newIndexCmd(streams))
+	root.AddCommand(newVersionCmd(streams), newExtractCmd(streams), newCrawlCmd(streams), newSearchCmd(streams), newExportCmd(streams), newStatsCmd(streams), newConfigCmd(streams), newReextractCmd(streams), newIndexCmd(streams), newKibanaCmd(streams))
 	return root
 }
 

@@ -39,7 +39,10 @@ func (c *Client) templateName() string { return "presscrawl-" + c.cfg.Index }
 func (c *Client) FirstIndex() string { return c.cfg.Index + "-000001" }
 
 // IndexTemplate is the composable template presscrawl installs.
-func (c *Client) IndexTemplate() map[string]any {
+func (c *Client) IndexTemplate() map[string]any { return Template(c.cfg.Index) }
+
+// Template is the composable template for the indices behind an alias.
+func Template(alias string) map[string]any {
 	kw := map[string]any{"type": "keyword", "ignore_above": 2048}
 	lower := map[string]any{"type": "keyword", "normalizer": "presscrawl_lower", "ignore_above": 512}
 	named := map[string]any{"type": "keyword", "ignore_above": 512,
@@ -59,7 +62,7 @@ func (c *Client) IndexTemplate() map[string]any {
 		"warc_file": kw, "warc_record_id": kw,
 	}
 	return map[string]any{
-		"index_patterns": []string{c.cfg.Index + "-*"},
+		"index_patterns": []string{alias + "-*"},
 		"priority":       200,
 		"version":        templateVersion,
 		"_meta":          map[string]any{"created_by": "presscrawl"},

@@ -1,0 +1,233 @@
+// Package kibana sets up Kibana (8.x) or OpenSearch Dashboards (2.x) for
+// the archive: two data views on the archive's alias (time field
+// published_at, and fetched_at), and the starter dashboard with its
+// visualizations and saved search (configs/kibana-dashboard.ndjson),
+// through their documented HTTP APIs. Every step can run again: objects
+// have fixed ids and are overwritten in place.
+package kibana
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/presscrawl/presscrawl/configs"
+)
+
+// Flavor is the kind of dashboard server.
+type Flavor int
+
+// The servers presscrawl sets up.
+const (
+	Kibana     Flavor = iota // Kibana 8: the data views API, header kbn-xsrf
+	Dashboards               // OpenSearch Dashboards 2: index patterns as saved objects, header osd-xsrf
+)
+
+func (f Flavor) String() string {
+	if f == Dashboards {
+		return "OpenSearch Dashboards"
+	}
+	return "Kibana"
+}
+
+// Config says where the server is and what to set up.
+type Config struct {
+	URL    string // http(s)://host:5601
+	Flavor Flavor
+	// Alias is the archive's index alias the data views read.
+	Alias string
+	// Username and Password, or APIKey (Kibana), when the server asks.
+	Username, Password, APIKey string
+	// HTTPClient, when set, replaces the default client (a CA of one's own).
+	HTTPClient *http.Client
+}
+
+// Result lists what Setup did.
+type Result struct {
+	DataViews []string // ids created or updated
+	Imported  int      // saved objects imported
+}
+
+// Setup creates or updates the data views and imports the dashboard.
+func Setup(ctx context.Context, cfg Config) (Result, error) {
+	u, err := url.Parse(cfg.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return Result{}, fmt.Errorf("%s URL %q: want http(s)://host:port", cfg.Flavor, redact(cfg.URL))
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: time.Minute}
+	}
+	s := &session{cfg: cfg, base: strings.TrimSuffix(cfg.URL, "/")}
+	var res Result
+	views := []struct{ id, name, timeField string }{
+		{configs.DataViewPublished, "presscrawl: " + cfg.Alias + " (by publication date)", "published_at"},
+		{configs.DataViewFetched, "presscrawl: " + cfg.Alias + " (by fetch date)", "fetched_at"},
+	}
+	for _, v := range views {
+		var err error
+		if cfg.Flavor == Dashboards {
+			err = s.indexPattern(ctx, v.id, v.timeField)
+		} else {
+			err = s.dataView(ctx, v.id, v.name, v.timeField)
+		}
+		if err != nil {
+			return res, err
+		}
+		res.DataViews = append(res.DataViews, v.id)
+	}
+	n, err := s.importObjects(ctx, configs.Dashboard)
+	res.Imported = n
+	return res, err
+}
+
+type session struct {
+	cfg  Config
+	base string
+}
+
+// request sends one API request with the xsrf header and credentials, and
+// decodes a 2xx JSON answer into out.
+func (s *session) request(ctx context.Context, method, path, contentType string, body []byte, out any) (int, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, s.base+path, rd)
+	if err != nil {
+		return 0, err
+	}
+	if s.cfg.Flavor == Dashboards {
+		req.Header.Set("osd-xsrf", "true")
+	} else {
+		req.Header.Set("kbn-xsrf", "true")
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	switch {
+	case s.cfg.APIKey != "":
+		req.Header.Set("Authorization", "ApiKey "+s.cfg.APIKey)
+	case s.cfg.Username != "":
+		req.SetBasicAuth(s.cfg.Username, s.cfg.Password)
+	}
+	res, err := s.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("%s at %s: %s %s: %w", s.cfg.Flavor, redact(s.base), method, path, unwrapURL(err))
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	if res.StatusCode/100 != 2 {
+		return res.StatusCode, fmt.Errorf("%s at %s: %s %s: HTTP %d: %s", s.cfg.Flavor, redact(s.base), method, path, res.StatusCode, message(b))
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			return res.StatusCode, fmt.Errorf("%s at %s: %s %s: reading the answer: %w", s.cfg.Flavor, redact(s.base), method, path, err)
+		}
+	}
+	return res.StatusCode, nil
+}
+
+// dataView creates a Kibana data view, or updates it when it exists
+// (GET /api/data_views/data_view/{id}, then POST create or POST update).
+func (s *session) dataView(ctx context.Context, id, name, timeField string) error {
+	status, err := s.request(ctx, http.MethodGet, "/api/data_views/data_view/"+id, "", nil, nil)
+	switch {
+	case err == nil:
+		body, _ := json.Marshal(map[string]any{"data_view": map[string]any{"title": s.cfg.Alias, "name": name, "timeFieldName": timeField}})
+		_, err = s.request(ctx, http.MethodPost, "/api/data_views/data_view/"+id, "application/json", body, nil)
+		return err
+	case status == http.StatusNotFound:
+		body, _ := json.Marshal(map[string]any{"data_view": map[string]any{"id": id, "title": s.cfg.Alias, "name": name, "timeFieldName": timeField}})
+		_, err = s.request(ctx, http.MethodPost, "/api/data_views/data_view", "application/json", body, nil)
+		return err
+	default:
+		return err
+	}
+}
+
+// indexPattern creates or overwrites an OpenSearch Dashboards index
+// pattern (POST /api/saved_objects/index-pattern/{id}?overwrite=true).
+func (s *session) indexPattern(ctx context.Context, id, timeField string) error {
+	body, _ := json.Marshal(map[string]any{"attributes": map[string]any{"title": s.cfg.Alias, "timeFieldName": timeField}})
+	_, err := s.request(ctx, http.MethodPost, "/api/saved_objects/index-pattern/"+id+"?overwrite=true", "application/json", body, nil)
+	return err
+}
+
+// importObjects imports saved objects, overwriting those with the same ids
+// (POST /api/saved_objects/_import?overwrite=true, multipart field "file").
+func (s *session) importObjects(ctx context.Context, ndjson []byte) (int, error) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, err := mw.CreateFormFile("file", "presscrawl-dashboard.ndjson")
+	if err != nil {
+		return 0, err
+	}
+	fw.Write(ndjson)
+	if err := mw.Close(); err != nil {
+		return 0, err
+	}
+	var out struct {
+		Success      bool `json:"success"`
+		SuccessCount int  `json:"successCount"`
+		Errors       []struct {
+			ID    string `json:"id"`
+			Type  string `json:"type"`
+			Error struct {
+				Type    string `json:"type"`
+				Message string `json:"message"`
+			} `json:"error"`
+		} `json:"errors"`
+	}
+	if _, err := s.request(ctx, http.MethodPost, "/api/saved_objects/_import?overwrite=true", mw.FormDataContentType(), buf.Bytes(), &out); err != nil {
+		return 0, err
+	}
+	if !out.Success || len(out.Errors) > 0 {
+		var parts []string
+		for _, e := range out.Errors {
+			parts = append(parts, fmt.Sprintf("%s %s: %s %s", e.Type, e.ID, e.Error.Type, e.Error.Message))
+		}
+		return out.SuccessCount, fmt.Errorf("%s refused saved objects: %s", s.cfg.Flavor, strings.Join(parts, "; "))
+	}
+	return out.SuccessCount, nil
+}
+
+// message is the server's error message, or the body's start.
+func message(b []byte) string {
+	var e struct {
+		Message string `json:"message"`
+		Error   string `json:"error"`
+	}
+	if json.Unmarshal(b, &e) == nil && e.Message != "" {
+		return e.Message
+	}
+	s := strings.TrimSpace(string(b))
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}
+
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	u.User = nil
+	return u.String()
+}
+
+// unwrapURL drops the URL Go's client puts in its errors (it may carry
+// credentials).
+func unwrapURL(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}

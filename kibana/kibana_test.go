@@ -1,0 +1,289 @@
+package kibana
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/presscrawl/presscrawl/configs"
+	"github.com/presscrawl/presscrawl/index/elastic"
+)
+
+// fakeServer answers the documented APIs the way Kibana 8 or OpenSearch
+// Dashboards 2 do, and refuses what they refuse: a request without the
+// xsrf header, a create of an existing data view, an update of a missing
+// one, an import whose references resolve to nothing.
+type fakeServer struct {
+	t        *testing.T
+	flavor   Flavor
+	mu       sync.Mutex
+	views    map[string]map[string]any // id -> attributes
+	objects  map[string]map[string]any // type/id -> object
+	requests []string
+}
+
+func newFake(t *testing.T, f Flavor) (*fakeServer, *httptest.Server) {
+	fs := &fakeServer{t: t, flavor: f, views: map[string]map[string]any{}, objects: map[string]map[string]any{}}
+	return fs, httptest.NewServer(fs)
+}
+
+func (f *fakeServer) fail(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `{"statusCode":%d,"error":%q,"message":%q}`, status, http.StatusText(status), msg)
+}
+
+func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requests = append(f.requests, r.Method+" "+r.URL.RequestURI())
+	header := "kbn-xsrf"
+	if f.flavor == Dashboards {
+		header = "osd-xsrf"
+	}
+	if r.Header.Get(header) == "" {
+		f.fail(w, 400, "Request must contain a "+header+" header.")
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	path := r.URL.Path
+	switch {
+	case f.flavor == Kibana && r.Method == http.MethodGet && strings.HasPrefix(path, "/api/data_views/data_view/"):
+		id := strings.TrimPrefix(path, "/api/data_views/data_view/")
+		if v, ok := f.views[id]; ok {
+			json.NewEncoder(w).Encode(map[string]any{"data_view": v})
+			return
+		}
+		f.fail(w, 404, "Saved object [index-pattern/"+id+"] not found")
+	case f.flavor == Kibana && r.Method == http.MethodPost && path == "/api/data_views/data_view":
+		var req struct {
+			DataView map[string]any `json:"data_view"`
+		}
+		if json.Unmarshal(body, &req) != nil || req.DataView["title"] == nil || req.DataView["id"] == nil {
+			f.fail(w, 400, "[request body.data_view.title]: expected value of type [string]")
+			return
+		}
+		id := req.DataView["id"].(string)
+		if _, ok := f.views[id]; ok {
+			f.fail(w, 409, "Duplicate data view")
+			return
+		}
+		f.views[id] = req.DataView
+		json.NewEncoder(w).Encode(map[string]any{"data_view": req.DataView})
+	case f.flavor == Kibana && r.Method == http.MethodPost && strings.HasPrefix(path, "/api/data_views/data_view/"):
+		id := strings.TrimPrefix(path, "/api/data_views/data_view/")
+		var req struct {
+			DataView map[string]any `json:"data_view"`
+		}
+		if json.Unmarshal(body, &req) != nil || req.DataView == nil {
+			f.fail(w, 400, "bad body")
+			return
+		}
+		if _, ok := req.DataView["id"]; ok {
+			f.fail(w, 400, "[request body.data_view.id]: definition for this key is missing")
+			return
+		}
+		if _, ok := f.views[id]; !ok {
+			f.fail(w, 404, "not found")
+			return
+		}
+		for k, v := range req.DataView {
+			f.views[id][k] = v
+		}
+		json.NewEncoder(w).Encode(map[string]any{"data_view": f.views[id]})
+	case f.flavor == Dashboards && r.Method == http.MethodPost && strings.HasPrefix(path, "/api/saved_objects/index-pattern/"):
+		if r.URL.Query().Get("overwrite") != "true" {
+			f.fail(w, 409, "conflict")
+			return
+		}
+		var req struct {
+			Attributes map[string]any `json:"attributes"`
+		}
+		if json.Unmarshal(body, &req) != nil || req.Attributes["title"] == nil {
+			f.fail(w, 400, "attributes.title is required")
+			return
+		}
+		id := strings.TrimPrefix(path, "/api/saved_objects/index-pattern/")
+		f.views[id] = req.Attributes
+		fmt.Fprintf(w, `{"id":%q,"type":"index-pattern"}`, id)
+	case r.Method == http.MethodPost && path == "/api/saved_objects/_import":
+		f.importObjects(w, r, body)
+	default:
+		f.fail(w, 404, "Not Found")
+	}
+}
+
+func (f *fakeServer) importObjects(w http.ResponseWriter, r *http.Request, body []byte) {
+	if r.URL.Query().Get("overwrite") != "true" {
+		f.fail(w, 400, "this test wants overwrite=true")
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		f.fail(w, 400, "[request body.file]: expected value of type [Stream]")
+		return
+	}
+	var objs []map[string]any
+	sc := bufio.NewScanner(file)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var o map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &o); err != nil {
+			f.fail(w, 400, "Unexpected token in NDJSON")
+			return
+		}
+		objs = append(objs, o)
+	}
+	inFile := map[string]bool{}
+	for _, o := range objs {
+		inFile[o["type"].(string)+"/"+o["id"].(string)] = true
+	}
+	var errs []map[string]any
+	for _, o := range objs {
+		refs, _ := o["references"].([]any)
+		for _, x := range refs {
+			ref := x.(map[string]any)
+			key := ref["type"].(string) + "/" + ref["id"].(string)
+			if ref["type"] == "index-pattern" && f.views[ref["id"].(string)] == nil || ref["type"] != "index-pattern" && !inFile[key] {
+				errs = append(errs, map[string]any{"id": o["id"], "type": o["type"], "error": map[string]any{"type": "missing_references", "message": key}})
+			}
+		}
+	}
+	if len(errs) > 0 {
+		json.NewEncoder(w).Encode(map[string]any{"success": false, "successCount": 0, "errors": errs})
+		return
+	}
+	for _, o := range objs {
+		f.objects[o["type"].(string)+"/"+o["id"].(string)] = o
+	}
+	json.NewEncoder(w).Encode(map[string]any{"success": true, "successCount": len(objs)})
+}
+
+func TestSetupKibanaTwice(t *testing.T) {
+	fs, srv := newFake(t, Kibana)
+	defer srv.Close()
+	cfg := Config{URL: srv.URL, Flavor: Kibana, Alias: "articles"}
+	for run := 1; run <= 2; run++ {
+		res, err := Setup(context.Background(), cfg)
+		if err != nil {
+			t.Fatalf("run %d: %v\n%s", run, err, strings.Join(fs.requests, "\n"))
+		}
+		if res.Imported != 6 || len(res.DataViews) != 2 {
+			t.Errorf("run %d: %+v", run, res)
+		}
+	}
+	for id, field := range map[string]string{configs.DataViewPublished: "published_at", configs.DataViewFetched: "fetched_at"} {
+		v := fs.views[id]
+		if v == nil || v["title"] != "articles" || v["timeFieldName"] != field {
+			t.Errorf("data view %s: %v, want title articles, time field %s", id, v, field)
+		}
+	}
+	if len(fs.objects) != 6 || fs.objects["dashboard/presscrawl-dashboard"] == nil {
+		t.Errorf("imported %d objects: %v", len(fs.objects), fs.objects)
+	}
+	// The second run updated the data views in place instead of creating them.
+	joined := strings.Join(fs.requests, "\n")
+	if strings.Count(joined, "POST /api/data_views/data_view\n") != 2 || !strings.Contains(joined, "POST /api/data_views/data_view/"+configs.DataViewPublished) {
+		t.Errorf("requests:\n%s", joined)
+	}
+}
+
+func TestSetupOpenSearchDashboards(t *testing.T) {
+	fs, srv := newFake(t, Dashboards)
+	defer srv.Close()
+	cfg := Config{URL: srv.URL, Flavor: Dashboards, Alias: "news"}
+	for run := 1; run <= 2; run++ {
+		if _, err := Setup(context.Background(), cfg); err != nil {
+			t.Fatalf("run %d: %v", run, err)
+		}
+	}
+	if v := fs.views[configs.DataViewPublished]; v == nil || v["title"] != "news" || v["timeFieldName"] != "published_at" {
+		t.Errorf("index pattern: %v", v)
+	}
+	if len(fs.objects) != 6 {
+		t.Errorf("imported %d objects", len(fs.objects))
+	}
+}
+
+// A refusal is reported with the server's own message; nothing claims
+// success.
+func TestSetupErrors(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(401)
+		fmt.Fprint(w, `{"statusCode":401,"error":"Unauthorized","message":"[security_exception] missing authentication credentials"}`)
+	}))
+	defer srv.Close()
+	_, err := Setup(context.Background(), Config{URL: srv.URL, Alias: "articles", Password: "hunter2", Username: "u"})
+	if err == nil || !strings.Contains(err.Error(), "401") || !strings.Contains(err.Error(), "missing authentication") || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("401: %v", err)
+	}
+	if _, err := Setup(context.Background(), Config{URL: "localhost:5601"}); err == nil || !strings.Contains(err.Error(), "want http(s)://") {
+		t.Errorf("bad URL: %v", err)
+	}
+}
+
+// Every field the saved objects chart exists in the archive's mapping,
+// with a type that aggregates.
+func TestDashboardFieldsExistInTheMapping(t *testing.T) {
+	tmpl := elastic.Template("articles")
+	props := tmpl["template"].(map[string]any)["mappings"].(map[string]any)["properties"].(map[string]any)
+	sc := bufio.NewScanner(bytes.NewReader(configs.Dashboard))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	fields := 0
+	for sc.Scan() {
+		var o struct {
+			Type       string `json:"type"`
+			Attributes struct {
+				VisState string     `json:"visState"`
+				Columns  []string   `json:"columns"`
+				Sort     [][]string `json:"sort"`
+			} `json:"attributes"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &o); err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		if o.Attributes.VisState != "" {
+			var vs struct {
+				Aggs []struct {
+					Params map[string]any `json:"params"`
+				} `json:"aggs"`
+			}
+			if err := json.Unmarshal([]byte(o.Attributes.VisState), &vs); err != nil {
+				t.Fatalf("visState: %v", err)
+			}
+			for _, a := range vs.Aggs {
+				if f, ok := a.Params["field"].(string); ok {
+					names = append(names, f)
+				}
+			}
+		}
+		names = append(names, o.Attributes.Columns...)
+		for _, s := range o.Attributes.Sort {
+			names = append(names, s[0])
+		}
+		for _, n := range names {
+			fields++
+			m, ok := props[n].(map[string]any)
+			if !ok {
+				t.Errorf("%s uses field %s, which the archive does not map", o.Type, n)
+				continue
+			}
+			if o.Type == "visualization" && m["type"] != "keyword" && m["type"] != "date" {
+				t.Errorf("%s aggregates on %s of type %v", o.Type, n, m["type"])
+			}
+		}
+	}
+	if fields < 10 {
+		t.Errorf("only %d fields checked", fields)
+	}
+}
