@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gocolly/colly/v2"
@@ -844,22 +846,32 @@ func retryable(status int, err error) bool {
 	return errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
 
-// errorReason names a network error's kind, for the summary.
+// errTooManyRedirects ends a chain of redirects.
+var errTooManyRedirects = errors.New("stopped after 10 redirects")
+
+// errorReason names a network error's kind, for the summary, by the
+// error's type and value (not its text).
 func errorReason(err error) string {
-	var ne net.Error
-	s := err.Error()
+	var (
+		ne        net.Error
+		dns       *net.DNSError
+		unknownCA x509.UnknownAuthorityError
+		invalid   x509.CertificateInvalidError
+		hostname  x509.HostnameError
+		verifyErr *tls.CertificateVerificationError
+	)
 	switch {
 	case errors.Is(err, ErrPrivateAddress):
 		return "refused: private address"
 	case errors.As(err, &ne) && ne.Timeout():
 		return "timeout"
-	case strings.Contains(s, "connection refused"):
+	case errors.Is(err, syscall.ECONNREFUSED):
 		return "connection refused"
-	case strings.Contains(s, "no such host"):
+	case errors.As(err, &dns):
 		return "no such host"
-	case strings.Contains(s, "redirects"):
+	case errors.Is(err, errTooManyRedirects):
 		return "too many redirects"
-	case strings.Contains(s, "certificate"):
+	case errors.As(err, &unknownCA), errors.As(err, &invalid), errors.As(err, &hostname), errors.As(err, &verifyErr):
 		return "TLS certificate"
 	}
 	return "network error"
@@ -869,7 +881,7 @@ func errorReason(err error) string {
 // queued, so that an article is fetched once however it is linked.
 func (c *Crawler) redirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
-		return errors.New("stopped after 10 redirects")
+		return errTooManyRedirects
 	}
 	u, err := urlcanon.Parse(req.URL.String(), nil)
 	if err != nil || !c.scope.contains(u) {

@@ -216,7 +216,8 @@ func searchDoc(r *record.Record) map[string]any {
 	return d
 }
 
-// Put stores a record durably; it reaches search within a second. A record
+// Put stores a record durably; it reaches search within a second (the index
+// keeps reading r until then: do not change it). A record
 // whose content_hash equals the stored one is not rewritten.
 func (l *Local) Put(ctx context.Context, r *record.Record) (PutResult, error) {
 	if err := ctx.Err(); err != nil {

@@ -69,12 +69,6 @@ func connectArchive(ctx context.Context, v *viper.Viper) (*elastic.Client, error
 	return elastic.Connect(ctx, esConfig(v))
 }
 
-// archiveError is the exit error of a failure to use the archive: a
-// configuration mistake is a usage error, the rest failures.
-func archiveError(err error) error {
-	return &exitError{code: exitFail, err: err}
-}
-
 // reader is what search, stats and export need of an index: the local
 // one, or the archive.
 type reader interface {
@@ -88,18 +82,18 @@ type reader interface {
 func openReader(cmd *cobra.Command, v *viper.Viper) (reader, error) {
 	b, err := backend(v)
 	if err != nil {
-		return nil, &exitError{code: exitUsage, err: err}
+		return nil, usageError(err)
 	}
 	if b == "elasticsearch" {
 		c, err := connectArchive(cmd.Context(), v)
 		if err != nil {
-			return nil, archiveError(err)
+			return nil, failure(err)
 		}
 		return archiveReader{c}, nil
 	}
 	store, err := openExisting(v.GetString(keyDataDir))
 	if err != nil {
-		return nil, &exitError{code: exitFail, err: err}
+		return nil, failure(err)
 	}
 	return localReader{store}, nil
 }
@@ -153,7 +147,7 @@ func newDeliverer(v *viper.Viper, c *elastic.Client, store *index.Local, dir str
 // cannot read is a usage error.
 func searchError(err error) error {
 	if errors.Is(err, index.ErrBadQuery) {
-		return &exitError{code: exitUsage, err: err}
+		return usageError(err)
 	}
-	return &exitError{code: exitFail, err: err}
+	return failure(err)
 }

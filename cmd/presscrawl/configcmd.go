@@ -25,14 +25,14 @@ first line) or default.`,
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		v, err := loadConfig(cmd, nil)
 		if err != nil {
-			return &exitError{code: exitUsage, err: err}
+			return usageError(err)
 		}
 		file := v.ConfigFileUsed()
 		fromFile := viper.New()
 		if file != "" {
 			fromFile.SetConfigFile(file)
 			if err := fromFile.ReadInConfig(); err != nil {
-				return &exitError{code: exitUsage, err: fmt.Errorf("config file %s: %w", file, err)}
+				return usageError(fmt.Errorf("config file %s: %w", file, err))
 			}
 			fmt.Fprintf(streams.Out, "# config file: %s\n", file)
 		} else {

@@ -76,18 +76,18 @@ completed starts afresh next time, updating changed articles in place.`,
 			"es-wait": keyESWait,
 		}, archiveKeys))
 		if err != nil {
-			return &exitError{code: exitUsage, err: err}
+			return usageError(err)
 		}
 		seeds := args
 		if path, _ := cmd.Flags().GetString("seeds-file"); path != "" {
 			more, err := readSeeds(path)
 			if err != nil {
-				return &exitError{code: exitUsage, err: err}
+				return usageError(err)
 			}
 			seeds = append(seeds, more...)
 		}
 		if len(seeds) == 0 {
-			return &exitError{code: exitUsage, err: fmt.Errorf("crawl needs at least one seed URL (or --seeds-file)")}
+			return usageError(fmt.Errorf("crawl needs at least one seed URL (or --seeds-file)"))
 		}
 		cfg := crawler.Config{
 			MaxDepth: v.GetInt(keyMaxDepth), MaxPages: v.GetInt(keyMaxPages), Delay: v.GetDuration(keyDelay),
@@ -99,7 +99,7 @@ completed starts afresh next time, updating changed articles in place.`,
 		}
 		if ca := v.GetString(keyFetchCACert); ca != "" {
 			if cfg.RootCAs, err = crawler.CertPool(ca); err != nil {
-				return &exitError{code: exitUsage, err: err}
+				return usageError(err)
 			}
 		}
 		extractOn := v.GetBool(keyExtractOn)
@@ -108,7 +108,7 @@ completed starts afresh next time, updating changed articles in place.`,
 		}
 		toArchive, err := backend(v)
 		if err != nil {
-			return &exitError{code: exitUsage, err: err}
+			return usageError(err)
 		}
 		var archive *elastic.Client
 		if toArchive == "elasticsearch" && extractOn {
@@ -125,7 +125,7 @@ completed starts afresh next time, updating changed articles in place.`,
 		}
 		store, err := openStore(dir)
 		if err != nil {
-			return &exitError{code: exitFail, err: err}
+			return failure(err)
 		}
 		defer store.Close()
 		// The data dir's files are read through mmap: release their pages
@@ -150,20 +150,20 @@ completed starts afresh next time, updating changed articles in place.`,
 			state, err = crawler.OpenState(dir)
 		}
 		if err != nil {
-			return &exitError{code: exitFail, err: err}
+			return failure(err)
 		}
 		defer state.Close()
 		if wdir := v.GetString(keyWARCDir); wdir != "" {
 			w, err := warc.NewWriter(wdir, v.GetInt64(keyWARCMaxBytes), "presscrawl/"+cliVersion())
 			if err != nil {
-				return &exitError{code: exitFail, err: err}
+				return failure(err)
 			}
 			defer w.Close()
 			cfg.Archive = w
 		}
 		c, err := crawler.New(cfg, state, ingest.Pipeline{Extractor: extract.Extractor{MaxBytes: v.GetInt(keyExtractMaxPage)}, Store: store, Off: !extractOn, Budget: v.GetDuration(keyExtractBudget)})
 		if err != nil {
-			return &exitError{code: exitUsage, err: err}
+			return usageError(err)
 		}
 		fmt.Fprintf(streams.ErrOut, "presscrawl: crawling %s into %s\n", strings.Join(seeds, " "), dir)
 		delivery := startDelivery(cmd.Context(), v, archive, store, dir, streams)
@@ -185,10 +185,10 @@ completed starts afresh next time, updating changed articles in place.`,
 		printSummary(streams.ErrOut, snap, resumed, interrupted, runErr != nil)
 		streams.ErrOut.Write(archiveSummary.Bytes())
 		if runErr != nil {
-			return &exitError{code: exitFail, err: fmt.Errorf("crawl stopped: %w (run the same command again to resume)", runErr)}
+			return failure(fmt.Errorf("crawl stopped: %w (run the same command again to resume)", runErr))
 		}
 		if closeErr != nil {
-			return &exitError{code: exitFail, err: closeErr}
+			return failure(closeErr)
 		}
 		return deliveryErr
 	}

@@ -25,10 +25,10 @@ func openArchiveForCrawl(ctx context.Context, v *viper.Viper, streams IOStreams)
 		return nil, nil
 	}
 	if err != nil {
-		return nil, archiveError(err)
+		return nil, failure(err)
 	}
 	if err := c.Setup(ctx); err != nil {
-		return nil, archiveError(err)
+		return nil, failure(err)
 	}
 	fmt.Fprintf(streams.ErrOut, "presscrawl: archive: %s at %s, alias %s\n", c.Server, c.URL(), c.Index())
 	return c, nil
@@ -91,7 +91,7 @@ func (dl *delivery) finish(interrupted bool, summary io.Writer) error {
 	dl.cancel()
 	<-dl.done
 	if dl.runErr != nil {
-		return &exitError{code: exitFail, err: fmt.Errorf("delivery to the archive: %w", dl.runErr)}
+		return failure(fmt.Errorf("delivery to the archive: %w", dl.runErr))
 	}
 	wait := dl.v.GetDuration(keyESWait)
 	if interrupted {

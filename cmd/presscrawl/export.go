@@ -27,7 +27,7 @@ always exports the same bytes:
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		v, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, archiveKeys))
 		if err != nil {
-			return &exitError{code: exitUsage, err: err}
+			return usageError(err)
 		}
 		store, err := openReader(cmd, v)
 		if err != nil {
@@ -36,10 +36,10 @@ always exports the same bytes:
 		defer store.Close()
 		out := index.NewJSONLines(streams.Out)
 		if err := store.Each(cmd.Context(), "", func(r *record.Record) error { return out.Write(r) }); err != nil {
-			return &exitError{code: exitFail, err: err}
+			return failure(err)
 		}
 		if err := out.Flush(); err != nil {
-			return &exitError{code: exitFail, err: err}
+			return failure(err)
 		}
 		return nil
 	}

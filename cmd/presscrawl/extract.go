@@ -35,15 +35,15 @@ status is 1.`,
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		v, err := loadConfig(cmd, map[string]string{"format": keyExtractFormat, "timeout": keyFetchTimeout, "user-agent": keyUserAgent})
 		if err != nil {
-			return &exitError{code: exitUsage, err: err}
+			return usageError(err)
 		}
 		format := v.GetString(keyExtractFormat)
 		if format != "json" && format != "text" {
-			return &exitError{code: exitUsage, err: fmt.Errorf("--format %q: want json or text", format)}
+			return usageError(fmt.Errorf("--format %q: want json or text", format))
 		}
 		pageURL, _ := cmd.Flags().GetString("url")
 		if pageURL != "" && (len(args) != 1 || isURL(args[0])) {
-			return &exitError{code: exitUsage, err: errors.New("--url goes with exactly one file input")}
+			return usageError(errors.New("--url goes with exactly one file input"))
 		}
 		fetcher := crawler.NewFetcher(crawler.FetcherOptions{
 			UserAgent: userAgent(v), Timeout: v.GetDuration(keyFetchTimeout), MaxBodyBytes: v.GetInt64(keyFetchMaxBody),
@@ -61,7 +61,7 @@ status is 1.`,
 		failed := false
 		for i, input := range args {
 			if err := cmd.Context().Err(); err != nil {
-				return &exitError{code: exitFail, err: fmt.Errorf("interrupted before %s", input)}
+				return failure(fmt.Errorf("interrupted before %s", input))
 			}
 			in, err := readInput(cmd, fetcher, input, pageURL, int64(x.MaxBytes))
 			var rec *record.Record
@@ -83,7 +83,7 @@ status is 1.`,
 				_, err = fmt.Fprintf(out, "%s\n\n%s\n", rec.Title, rec.Text)
 			}
 			if err != nil {
-				return &exitError{code: exitFail, err: fmt.Errorf("write output: %w", err)}
+				return failure(fmt.Errorf("write output: %w", err))
 			}
 		}
 		if failed {

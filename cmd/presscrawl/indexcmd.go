@@ -45,14 +45,14 @@ func newIndexSetupCmd(streams IOStreams) *cobra.Command {
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		v, err := loadConfig(cmd, keys)
 		if err != nil {
-			return &exitError{code: exitUsage, err: err}
+			return usageError(err)
 		}
 		c, err := connectArchive(cmd.Context(), v)
 		if err != nil {
-			return archiveError(err)
+			return failure(err)
 		}
 		if err := c.Setup(cmd.Context()); err != nil {
-			return archiveError(err)
+			return failure(err)
 		}
 		fmt.Fprintf(streams.ErrOut, "presscrawl: %s at %s: template presscrawl-%s, alias %s -> %s ready\n", c.Server, c.URL(), c.Index(), c.Index(), c.FirstIndex())
 		return nil
@@ -76,25 +76,25 @@ queues every record again first: for a new or emptied archive.`,
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		v, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, keys))
 		if err != nil {
-			return &exitError{code: exitUsage, err: err}
+			return usageError(err)
 		}
 		dir := v.GetString(keyDataDir)
 		c, err := connectArchive(cmd.Context(), v)
 		if err != nil {
-			return archiveError(err)
+			return failure(err)
 		}
 		if err := c.Setup(cmd.Context()); err != nil {
-			return archiveError(err)
+			return failure(err)
 		}
 		store, err := openExisting(dir)
 		if err != nil {
-			return &exitError{code: exitFail, err: err}
+			return failure(err)
 		}
 		defer store.Close()
 		if all, _ := cmd.Flags().GetBool("all"); all {
 			n, err := store.QueueAll(cmd.Context())
 			if err != nil {
-				return &exitError{code: exitFail, err: err}
+				return failure(err)
 			}
 			fmt.Fprintf(streams.ErrOut, "presscrawl: %d records queued for delivery\n", n)
 		}
@@ -140,7 +140,7 @@ func startDeliveryProgress(ctx context.Context, streams IOStreams, d *elastic.De
 func deliverySummary(w io.Writer, d *elastic.Deliverer, store *index.Local, dir string, took time.Duration, drainErr error) error {
 	pending, rejected, err := store.DeliveryCounts()
 	if err != nil {
-		return &exitError{code: exitFail, err: err}
+		return failure(err)
 	}
 	s := d.Stats()
 	rate := float64(s.Delivered) / max(took.Seconds(), 1e-3)
@@ -153,7 +153,7 @@ func deliverySummary(w io.Writer, d *elastic.Deliverer, store *index.Local, dir 
 		if drainErr != nil {
 			why = drainErr.Error()
 		}
-		return &exitError{code: exitFail, err: fmt.Errorf("%d records not delivered (%s); they are safe in %s: run 'presscrawl index push' to deliver them", pending, why, dir)}
+		return failure(fmt.Errorf("%d records not delivered (%s); they are safe in %s: run 'presscrawl index push' to deliver them", pending, why, dir))
 	}
 	return nil
 }
@@ -171,21 +171,21 @@ func newIndexStatusCmd(streams IOStreams) *cobra.Command {
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		v, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, keys))
 		if err != nil {
-			return &exitError{code: exitUsage, err: err}
+			return usageError(err)
 		}
 		dir := v.GetString(keyDataDir)
 		store, err := openExisting(dir)
 		if err != nil {
-			return &exitError{code: exitFail, err: err}
+			return failure(err)
 		}
 		defer store.Close()
 		n, err := store.Count()
 		if err != nil {
-			return &exitError{code: exitFail, err: err}
+			return failure(err)
 		}
 		pending, rejected, err := store.DeliveryCounts()
 		if err != nil {
-			return &exitError{code: exitFail, err: err}
+			return failure(err)
 		}
 		fmt.Fprintf(streams.Out, "records\t%d\ndelivered\t%d\npending\t%d\nrejected\t%d\n", n, int(n)-pending-rejected, pending, rejected)
 		c, err := connectArchive(cmd.Context(), v)

@@ -42,7 +42,7 @@ PRESSCRAWL_KIBANA_PASSWORD, or PRESSCRAWL_KIBANA_API_KEY.`,
 	setup.RunE = func(cmd *cobra.Command, _ []string) error {
 		v, err := loadConfig(cmd, map[string]string{"es-index": keyESIndex})
 		if err != nil {
-			return &exitError{code: exitUsage, err: err}
+			return usageError(err)
 		}
 		kURL, _ := cmd.Flags().GetString("kibana-url")
 		dURL, _ := cmd.Flags().GetString("dashboards-url")
@@ -50,19 +50,19 @@ PRESSCRAWL_KIBANA_PASSWORD, or PRESSCRAWL_KIBANA_API_KEY.`,
 			Password: os.Getenv("PRESSCRAWL_KIBANA_PASSWORD"), APIKey: os.Getenv("PRESSCRAWL_KIBANA_API_KEY")}
 		switch {
 		case kURL != "" && dURL != "":
-			return &exitError{code: exitUsage, err: errors.New("give --kibana-url or --dashboards-url, not both")}
+			return usageError(errors.New("give --kibana-url or --dashboards-url, not both"))
 		case kURL != "":
 			cfg.URL, cfg.Flavor = kURL, kibana.Kibana
 		case dURL != "":
 			cfg.URL, cfg.Flavor = dURL, kibana.Dashboards
 		default:
-			return &exitError{code: exitUsage, err: errors.New("kibana setup needs --kibana-url URL (Kibana) or --dashboards-url URL (OpenSearch Dashboards)")}
+			return usageError(errors.New("kibana setup needs --kibana-url URL (Kibana) or --dashboards-url URL (OpenSearch Dashboards)"))
 		}
 		client := &http.Client{Timeout: time.Minute}
 		if ca, _ := cmd.Flags().GetString("ca-cert"); ca != "" {
 			pool, err := crawler.CertPool(ca)
 			if err != nil {
-				return &exitError{code: exitUsage, err: err}
+				return usageError(err)
 			}
 			client.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
 		}
@@ -71,7 +71,7 @@ PRESSCRAWL_KIBANA_PASSWORD, or PRESSCRAWL_KIBANA_API_KEY.`,
 		defer cancel()
 		res, err := kibana.Setup(ctx, cfg)
 		if err != nil {
-			return &exitError{code: exitFail, err: err}
+			return failure(err)
 		}
 		fmt.Fprintf(streams.ErrOut, "presscrawl: %s: data views %v on %s, %d saved objects imported (dashboard \"presscrawl: the archive at a glance\")\n",
 			cfg.Flavor, res.DataViews, cfg.Alias, res.Imported)

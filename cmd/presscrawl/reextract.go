@@ -38,18 +38,18 @@ written in capture order, so a later capture of a page wins.`,
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		v, err := loadConfig(cmd, map[string]string{"data-dir": keyDataDir})
 		if err != nil {
-			return &exitError{code: exitUsage, err: err}
+			return usageError(err)
 		}
 		paths, _ := f.GetStringArray("warc")
 		if len(paths) == 0 {
-			return &exitError{code: exitUsage, err: errors.New("reextract needs --warc PATH (a WARC file or a directory of them)")}
+			return usageError(errors.New("reextract needs --warc PATH (a WARC file or a directory of them)"))
 		}
 		files, err := warc.Files(paths)
 		if err != nil {
-			return &exitError{code: exitUsage, err: err}
+			return usageError(err)
 		}
 		if len(files) == 0 {
-			return &exitError{code: exitUsage, err: fmt.Errorf("no WARC files (*.warc, *.warc.gz) in %s", strings.Join(paths, " "))}
+			return usageError(fmt.Errorf("no WARC files (*.warc, *.warc.gz) in %s", strings.Join(paths, " ")))
 		}
 		var sink ingest.Store
 		var finish func() error
@@ -58,7 +58,7 @@ written in capture order, so a later capture of a page wins.`,
 			dir := v.GetString(keyDataDir)
 			store, err := index.OpenLocal(dir)
 			if err != nil {
-				return &exitError{code: exitFail, err: err}
+				return failure(err)
 			}
 			defer store.Close()
 			defer residency.Release(cmd.Context(), dir, time.Second)() // flat memory, as in crawl
@@ -67,7 +67,7 @@ written in capture order, so a later capture of a page wins.`,
 			out := &jsonlSink{w: index.NewJSONLines(streams.Out), seen: map[string]string{}}
 			sink, finish = out, out.w.Flush
 		default:
-			return &exitError{code: exitUsage, err: fmt.Errorf("--index %q: want local or jsonl", kind)}
+			return usageError(fmt.Errorf("--index %q: want local or jsonl", kind))
 		}
 		p := ingest.Pipeline{Extractor: extract.Extractor{MaxBytes: v.GetInt(keyExtractMaxPage)}, Budget: v.GetDuration(keyExtractBudget), Store: sink}
 		sum, runErr := ingest.Replay(cmd.Context(), p, files)
@@ -80,7 +80,7 @@ written in capture order, so a later capture of a page wins.`,
 			fmt.Fprintf(streams.ErrOut, "  skipped: %s\n", sum.SkippedLine())
 		}
 		if runErr != nil {
-			return &exitError{code: exitFail, err: runErr}
+			return failure(runErr)
 		}
 		return nil
 	}

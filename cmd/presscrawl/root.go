@@ -47,6 +47,13 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
+// usageError is a mistake on the command line or in the configuration:
+// exit status 2, the message printed.
+func usageError(err error) error { return &exitError{code: exitUsage, err: err} }
+
+// failure is a command that could not do its work: exit status 1.
+func failure(err error) error { return &exitError{code: exitFail, err: err} }
+
 // errInputsFailed says some inputs failed after each was reported.
 var errInputsFailed = &exitError{code: exitFail, printed: true, err: errors.New("some inputs failed")}
 

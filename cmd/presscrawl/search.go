@@ -32,7 +32,7 @@ Without OR, every word is required.`,
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		v, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, archiveKeys))
 		if err != nil {
-			return &exitError{code: exitUsage, err: err}
+			return usageError(err)
 		}
 		limit, _ := cmd.Flags().GetInt("limit")
 		asJSON, _ := cmd.Flags().GetBool("json")
@@ -50,11 +50,11 @@ Without OR, every word is required.`,
 			out := index.NewJSONLines(streams.Out)
 			for _, h := range hits {
 				if err := out.Write(h.Record); err != nil {
-					return &exitError{code: exitFail, err: err}
+					return failure(err)
 				}
 			}
 			if err := out.Flush(); err != nil {
-				return &exitError{code: exitFail, err: err}
+				return failure(err)
 			}
 			return nil
 		}
@@ -69,7 +69,7 @@ Without OR, every word is required.`,
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", date, truncate(r.SiteName, 24), truncate(r.Title, 70), r.URL)
 		}
 		if err := tw.Flush(); err != nil {
-			return &exitError{code: exitFail, err: fmt.Errorf("write: %w", err)}
+			return failure(fmt.Errorf("write: %w", err))
 		}
 		return nil
 	}

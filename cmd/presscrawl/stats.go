@@ -33,13 +33,13 @@ frequent first; records without the field are counted as (none):
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		v, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, archiveKeys))
 		if err != nil {
-			return &exitError{code: exitUsage, err: err}
+			return usageError(err)
 		}
 		by, _ := cmd.Flags().GetString("by")
 		top, _ := cmd.Flags().GetInt("top")
 		asJSON, _ := cmd.Flags().GetBool("json")
 		if _, err := facets.New(by); err != nil {
-			return &exitError{code: exitUsage, err: fmt.Errorf("--by: %w", err)}
+			return usageError(fmt.Errorf("--by: %w", err))
 		}
 		store, err := openReader(cmd, v)
 		if err != nil {
@@ -56,7 +56,7 @@ frequent first; records without the field are counted as (none):
 			enc.SetEscapeHTML(false)
 			for _, c := range counts {
 				if err := enc.Encode(c); err != nil {
-					return &exitError{code: exitFail, err: fmt.Errorf("write: %w", err)}
+					return failure(fmt.Errorf("write: %w", err))
 				}
 			}
 			return nil
@@ -67,7 +67,7 @@ frequent first; records without the field are counted as (none):
 			fmt.Fprintf(tw, "%d\t%s\n", c.Count, c.Value)
 		}
 		if err := tw.Flush(); err != nil {
-			return &exitError{code: exitFail, err: fmt.Errorf("write: %w", err)}
+			return failure(fmt.Errorf("write: %w", err))
 		}
 		return nil
 	}

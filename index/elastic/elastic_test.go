@@ -256,8 +256,9 @@ func TestRejectedRecordGoesToDeadLetter(t *testing.T) {
 		t.Errorf("dead letter %s (%v), want record %s refused with a reason naming word_count", b, err, bad.ID)
 	}
 	// Fixed and stored again, it is delivered.
-	bad.WordCount, bad.ContentHash = 12, bad.ContentHash+"-fixed"
-	if _, err := l.Put(ctx, bad); err != nil {
+	fixed := *bad // a new record: the index may still be reading the one it was given
+	fixed.WordCount, fixed.ContentHash = 12, bad.ContentHash+"-fixed"
+	if _, err := l.Put(ctx, &fixed); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.Drain(ctx); err != nil {
@@ -459,5 +460,65 @@ func TestOldServersRefused(t *testing.T) {
 		if _, err := Connect(ctx, Config{URL: "http://127.0.0.1:1", Index: bad}); err == nil || !strings.Contains(err.Error(), "--es-index") {
 			t.Errorf("index %q: %v", bad, err)
 		}
+	}
+}
+
+// What Kibana asks of the archive works on the mapping: a date histogram
+// on published_at, terms on site_name, language and authors, a language
+// filter and a match on text.
+func TestKibanaStyleQueries(t *testing.T) {
+	c := connect(t)
+	l := fill(t, 120)
+	if err := (&Deliverer{Client: c, Outbox: l}).Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	count(t, c)
+	body := map[string]any{
+		"size": 0, "track_total_hits": true,
+		"query": map[string]any{"bool": map[string]any{
+			"filter": []any{map[string]any{"term": map[string]any{"language": "en"}}},
+			"must":   []any{map[string]any{"match": map[string]any{"text": "regional water plan"}}},
+		}},
+		"aggs": map[string]any{
+			"per_month": map[string]any{"date_histogram": map[string]any{"field": "published_at", "calendar_interval": "month", "time_zone": "+03:00", "format": "yyyy-MM"}},
+			"sites":     map[string]any{"terms": map[string]any{"field": "site_name"}},
+			"languages": map[string]any{"terms": map[string]any{"field": "language"}},
+			"authors":   map[string]any{"terms": map[string]any{"field": "authors"}},
+		},
+	}
+	type buckets struct {
+		Buckets []struct {
+			Key      any    `json:"key"`
+			KeyStr   string `json:"key_as_string"`
+			DocCount int64  `json:"doc_count"`
+		} `json:"buckets"`
+	}
+	var out struct {
+		Hits         searchHits `json:"hits"`
+		Aggregations struct {
+			PerMonth  buckets `json:"per_month"`
+			Sites     buckets `json:"sites"`
+			Languages buckets `json:"languages"`
+			Authors   buckets `json:"authors"`
+		} `json:"aggregations"`
+	}
+	if err := c.search(ctx, body, false, &out, "kibana-style query"); err != nil {
+		t.Fatal(err)
+	}
+	if out.Hits.Total.Value != 90 { // the English records
+		t.Errorf("%d English records match the text, want 90", out.Hits.Total.Value)
+	}
+	months := map[string]int64{}
+	var dated int64
+	for _, b := range out.Aggregations.PerMonth.Buckets {
+		months[b.KeyStr] = b.DocCount
+		dated += b.DocCount
+	}
+	if len(months) != 3 || dated != 84 { // 6 of the 90 have no date
+		t.Errorf("per month %v (%d dated), want 3 months, 84 records", months, dated)
+	}
+	if len(out.Aggregations.Sites.Buckets) != 2 || len(out.Aggregations.Languages.Buckets) != 1 || out.Aggregations.Languages.Buckets[0].Key != "en" ||
+		len(out.Aggregations.Authors.Buckets) != 3 || out.Aggregations.Authors.Buckets[0].Key == "jane roe" {
+		t.Errorf("terms: sites %v languages %v authors %v (authors as written, not lower-cased)", out.Aggregations.Sites, out.Aggregations.Languages, out.Aggregations.Authors)
 	}
 }

@@ -1,0 +1,184 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/presscrawl/presscrawl/crawler"
+	"github.com/presscrawl/presscrawl/extract"
+	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/record"
+	"github.com/presscrawl/presscrawl/warc"
+)
+
+func article(title, word, canonical string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `<html lang="en"><head><title>%s</title>`, title)
+	if canonical != "" {
+		fmt.Fprintf(&b, `<link rel="canonical" href="%s">`, canonical)
+	}
+	fmt.Fprintf(&b, `</head><body><article><h1>%s</h1>`, title)
+	for i := 0; i < 6; i++ {
+		fmt.Fprintf(&b, "<p>Paragraph %d about %s: the council approved the plan after a long debate about its cost, the funding from the ministry and the timetable for the works.</p>", i, word)
+	}
+	b.WriteString("</article></body></html>")
+	return b.String()
+}
+
+const listing = `<html lang="en"><head><title>News</title></head><body><ul><li><a href="/a">A</a></li><li><a href="/b">B</a></li></ul></body></html>`
+
+// memStore keeps records in memory, in the order they came.
+type memStore struct {
+	mu    sync.Mutex
+	order []string
+	byID  map[string]*record.Record
+}
+
+func (m *memStore) Put(_ context.Context, r *record.Record) (index.PutResult, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.byID == nil {
+		m.byID = map[string]*record.Record{}
+	}
+	old := m.byID[r.ID]
+	m.byID[r.ID] = r
+	m.order = append(m.order, r.URL)
+	switch {
+	case old == nil:
+		return index.Created, nil
+	case old.ContentHash == r.ContentHash:
+		return index.Unchanged, nil
+	}
+	return index.Updated, nil
+}
+
+// frontier records what the pipeline asked to follow.
+type frontier struct {
+	inScope bool
+	asked   []string
+}
+
+func (f *frontier) Follow(raw string) bool { f.asked = append(f.asked, raw); return f.inScope }
+
+type stalling struct{ release chan struct{} }
+
+func (s stalling) Extract(in extract.Input) (*record.Record, error) {
+	<-s.release
+	return extract.Extractor{}.Extract(in)
+}
+
+func page(url, body string) *crawler.Page {
+	return &crawler.Page{URL: url, FinalURL: url, StatusCode: 200, ContentType: "text/html; charset=utf-8", Body: []byte(body), FetchedAt: time.Now()}
+}
+
+func TestHandlePage(t *testing.T) {
+	ctx := context.Background()
+	store := &memStore{}
+	p := Pipeline{Extractor: extract.Extractor{}, Store: store}
+	story := page("https://news.example/2024/05/06/council-plan/", article("Council plan", "water", ""))
+	for i, want := range []crawler.Outcome{{Stored: true}, {Unchanged: true}} {
+		if out, err := p.HandlePage(ctx, story, nil); err != nil || out != want {
+			t.Errorf("put %d: %+v %v, want %+v", i, out, err, want)
+		}
+	}
+	if out, _ := p.HandlePage(ctx, page("https://news.example/", listing), nil); out.Skip != SkipNotArticle {
+		t.Errorf("listing: %+v", out)
+	}
+	if out, _ := p.HandlePage(ctx, page("https://news.example/x.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), nil); out.Skip != SkipNotHTML {
+		t.Errorf("binary: %+v", out)
+	}
+	if out, _ := (Pipeline{Off: true}).HandlePage(ctx, story, nil); out.Skip != SkipNotExtracted {
+		t.Errorf("off: %+v", out)
+	}
+}
+
+// An alias (an AMP copy naming its canonical page) is left to its canonical
+// page when the crawl can fetch that, and kept when it cannot.
+func TestAliasFollowsItsCanonicalPage(t *testing.T) {
+	amp := page("https://news.example/amp/council-plan/", article("Council plan", "water", "https://news.example/2024/05/06/council-plan/"))
+	p := Pipeline{Extractor: extract.Extractor{}}
+	f := &frontier{inScope: true}
+	if rec, skip := p.Decide(amp, f); rec != nil || skip != SkipAlias || len(f.asked) != 1 || f.asked[0] != "https://news.example/2024/05/06/council-plan/" {
+		t.Errorf("in scope: %v %q, asked %v", rec, skip, f.asked)
+	}
+	if rec, _ := p.Decide(amp, &frontier{inScope: false}); rec == nil {
+		t.Error("an alias whose canonical page cannot be fetched was dropped")
+	}
+	if rec, _ := p.Decide(amp, nil); rec == nil {
+		t.Error("an alias with nobody to follow its canonical page was dropped")
+	}
+}
+
+// A page over the budget is skipped at the budget, whatever the machine.
+func TestBudget(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	p := Pipeline{Extractor: stalling{release}, Budget: 50 * time.Millisecond}
+	if rec, skip := p.Decide(page("https://news.example/slow", article("Slow", "x", "")), nil); rec != nil || skip != SkipOverBudget {
+		t.Errorf("%v %q, want skipped over budget", rec, skip)
+	}
+}
+
+// Replay runs WARC captures through the pipeline: a page captured twice is
+// stored in capture order (the later capture wins), an AMP copy whose
+// canonical page was captured is left to it, non-HTML and non-200
+// responses are passed over.
+func TestReplay(t *testing.T) {
+	dir := t.TempDir()
+	w, err := warc.NewWriter(dir, 1<<30, "presscrawl/test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2024, 5, 7, 10, 0, 0, 0, time.UTC)
+	capture := func(url, ct string, status int, body string) {
+		t.Helper()
+		_, err := w.Archive(&warc.Exchange{Method: "GET", URL: url, RequestHeader: http.Header{}, StatusCode: status, Proto: "HTTP/1.1",
+			ResponseHeader: http.Header{"Content-Type": {ct}}, Body: []byte(body), FetchedAt: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	const canonical = "https://news.example/2024/05/06/council-plan/"
+	html := "text/html; charset=utf-8"
+	capture(canonical, html, 200, article("Council plan", "water", ""))
+	capture("https://news.example/amp/council-plan/", html, 200, article("Council plan", "water", canonical))
+	capture("https://news.example/", html, 200, listing)
+	capture("https://news.example/logo.png", "image/png", 200, "\x89PNG")
+	capture("https://news.example/gone", html, 404, article("Gone", "gone", ""))
+	for i := 1; i <= 30; i++ {
+		capture(fmt.Sprintf("https://news.example/2024/05/%02d/story-%d/", i%28+1, i), html, 200, article(fmt.Sprintf("Story %d", i), fmt.Sprint("word", i), ""))
+	}
+	capture(canonical, html, 200, article("Council plan", "drought", "")) // captured again, changed
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files, err := warc.Files([]string{dir})
+	if err != nil || len(files) != 1 {
+		t.Fatalf("%v %v", files, err)
+	}
+	store := &memStore{}
+	sum, err := Replay(context.Background(), Pipeline{Extractor: extract.Extractor{}, Store: store}, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Pages != 34 || sum.Stored != 32 || sum.Unchanged != 0 || sum.Skipped[SkipAlias] != 1 || sum.Skipped[SkipNotArticle] != 1 {
+		t.Errorf("summary %+v (%s)", sum, sum.SkippedLine())
+	}
+	if store.order[0] != canonical || store.order[len(store.order)-1] != canonical {
+		t.Errorf("not in capture order: first %s, last %s", store.order[0], store.order[len(store.order)-1])
+	}
+	for _, r := range store.byID {
+		if r.URL == canonical && !strings.Contains(r.Text, "drought") {
+			t.Error("the earlier capture won over the later one")
+		}
+		if r.WARCFile != filepath.Base(files[0]) || r.WARCRecordID == "" {
+			t.Errorf("%s: provenance %q %q", r.URL, r.WARCFile, r.WARCRecordID)
+		}
+	}
+}
