@@ -3,19 +3,27 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"github.com/spf13/viper"
 
 	"github.com/presscrawl/presscrawl/facets"
 	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/index/elastic"
+	"github.com/presscrawl/presscrawl/internal/config"
 	"github.com/presscrawl/presscrawl/record"
 )
+
+// def is the configuration's defaults: flags show them in their help.
+var def = config.Default()
+
+// addDataDirFlag declares --data-dir, which every command that reads or
+// writes a data dir has.
+func addDataDirFlag(f *pflag.FlagSet) {
+	f.String("data-dir", def.DataDir, "the data directory: records, search index, crawl state, delivery queue")
+}
 
 // deadLetterFile is where the archive's refusals are kept, in the data dir.
 const deadLetterFile = "dead-letter.jsonl"
@@ -25,11 +33,11 @@ const deadLetterFile = "dead-letter.jsonl"
 func addArchiveFlags(f *pflag.FlagSet, withBackend bool) map[string]string {
 	keys := map[string]string{"es-url": keyESURL, "es-index": keyESIndex, "es-ca-cert": keyESCACert}
 	if withBackend {
-		f.String("index", "", "where records are read from or go to: local (the embedded index of --data-dir) or elasticsearch (the archive; OpenSearch too) (default local)")
+		f.String("index", def.Index.Backend, "where records are read from or go to: local (the embedded index of --data-dir) or elasticsearch (the archive; OpenSearch too)")
 		keys["index"] = keyIndexBackend
 	}
-	f.String("es-url", "", "the archive's address (default http://localhost:9200; also ELASTICSEARCH_URL); credentials from PRESSCRAWL_ES_USERNAME/_PASSWORD or PRESSCRAWL_ES_API_KEY, never a flag")
-	f.String("es-index", "", "the archive's index alias (default articles)")
+	f.String("es-url", def.ES.URL, "the archive's address (also ELASTICSEARCH_URL); credentials from PRESSCRAWL_ES_USERNAME/_PASSWORD or PRESSCRAWL_ES_API_KEY, never a flag")
+	f.String("es-index", def.ES.Index, "the archive's index alias")
 	f.String("es-ca-cert", "", "PEM file of a certificate authority the archive's TLS certificate is signed by (verification stays on)")
 	return keys
 }
@@ -45,28 +53,20 @@ func merge(maps ...map[string]string) map[string]string {
 	return out
 }
 
-// backend is the index the configuration names: local or elasticsearch.
-func backend(v *viper.Viper) (string, error) {
-	switch b := v.GetString(keyIndexBackend); b {
-	case "local", "":
-		return "local", nil
-	case "elasticsearch", "es", "opensearch":
-		return "elasticsearch", nil
-	default:
-		return "", fmt.Errorf("--index %q: want local or elasticsearch", b)
-	}
-}
+// backend is the index the configuration names: local or elasticsearch
+// (config.Validate refused anything else).
+func backend(conf config.Config) string { return conf.Index.Backend }
 
-func esConfig(v *viper.Viper) elastic.Config {
-	return elastic.Config{URL: v.GetString(keyESURL), Index: v.GetString(keyESIndex), Username: v.GetString(keyESUsername),
-		Password: v.GetString(keyESPassword), APIKey: v.GetString(keyESAPIKey), CACert: v.GetString(keyESCACert)}
+func esConfig(conf config.Config) elastic.Config {
+	return elastic.Config{URL: conf.ES.URL, Index: conf.ES.Index, Username: conf.ES.Username,
+		Password: conf.ES.Password, APIKey: conf.ES.APIKey, CACert: conf.ES.CACert}
 }
 
 // connectArchive connects to the archive: an error naming it and why.
-func connectArchive(ctx context.Context, v *viper.Viper) (*elastic.Client, error) {
+func connectArchive(ctx context.Context, conf config.Config) (*elastic.Client, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	return elastic.Connect(ctx, esConfig(v))
+	return elastic.Connect(ctx, esConfig(conf))
 }
 
 // reader is what search, stats and export need of an index: the local
@@ -79,19 +79,15 @@ type reader interface {
 }
 
 // openReader opens the index the read commands use.
-func openReader(cmd *cobra.Command, v *viper.Viper) (reader, error) {
-	b, err := backend(v)
-	if err != nil {
-		return nil, usageError(err)
-	}
-	if b == "elasticsearch" {
-		c, err := connectArchive(cmd.Context(), v)
+func openReader(cmd *cobra.Command, conf config.Config) (reader, error) {
+	if backend(conf) == "elasticsearch" {
+		c, err := connectArchive(cmd.Context(), conf)
 		if err != nil {
 			return nil, failure(err)
 		}
 		return archiveReader{c}, nil
 	}
-	store, err := openExisting(v.GetString(keyDataDir))
+	store, err := openExisting(conf.DataDir)
 	if err != nil {
 		return nil, failure(err)
 	}
@@ -138,9 +134,9 @@ func (l localReader) Counts(ctx context.Context, by, query string, top int) ([]f
 }
 
 // newDeliverer makes the deliverer of a data dir's outbox to the archive.
-func newDeliverer(v *viper.Viper, c *elastic.Client, store *index.Local, dir string, notify func(string)) *elastic.Deliverer {
+func newDeliverer(conf config.Config, c *elastic.Client, store *index.Local, dir string, notify func(string)) *elastic.Deliverer {
 	return &elastic.Deliverer{Client: c, Outbox: store, DeadLetter: filepath.Join(dir, deadLetterFile),
-		Workers: v.GetInt(keyESBulkWorkers), Notify: notify}
+		Workers: conf.ES.BulkWorkers, Notify: notify}
 }
 
 // searchError is the exit error of a failed search: a query the index

@@ -1,16 +1,16 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 
-	"github.com/presscrawl/presscrawl/crawler"
+	"github.com/presscrawl/presscrawl/internal/config"
 )
 
 // Configuration keys, documented in configs/presscrawl.yaml.
@@ -53,59 +53,38 @@ const (
 	keyESBulkWorkers  = "es.bulk_workers" // bulk requests in flight
 )
 
-// secretKeys are masked wherever configuration is shown; urlKeys may hold
-// a password in their userinfo, which is masked.
-var (
-	secretKeys = map[string]bool{keyRedisPassword: true, keyESPassword: true, keyESAPIKey: true}
-	urlKeys    = map[string]bool{keyRedis: true, keyESURL: true}
-)
-
-func setDefaults(v *viper.Viper) {
-	v.SetDefault(keyUserAgent, "")
-	v.SetDefault(keyFetchTimeout, 15*time.Second)
-	v.SetDefault(keyFetchMaxBody, 10<<20)
-	v.SetDefault(keyFetchCACert, "")
-	v.SetDefault(keyExtractFormat, "json")
-	v.SetDefault(keyExtractMaxPage, 10<<20)
-	v.SetDefault(keyExtractBudget, 10*time.Second)
-	v.SetDefault(keyDataDir, "./presscrawl-data")
-	d := crawler.DefaultConfig()
-	v.SetDefault(keyMaxDepth, d.MaxDepth)
-	v.SetDefault(keyMaxPages, d.MaxPages)
-	v.SetDefault(keyDelay, d.Delay)
-	v.SetDefault(keyParallelism, d.Parallelism)
-	v.SetDefault(keyRetries, d.Retries)
-	v.SetDefault(keyIncludeSubs, false)
-	v.SetDefault(keyAllow, []string{})
-	v.SetDefault(keyDeny, []string{})
-	v.SetDefault(keyIgnoreRobots, false)
-	v.SetDefault(keyAllowPrivate, false)
-	v.SetDefault(keyProgress, 10*time.Second)
-	v.SetDefault(keyExtractOn, true)
-	v.SetDefault(keyRecrawlAfter, time.Duration(0))
-	v.SetDefault(keyWARCDir, "")
-	v.SetDefault(keyWARCMaxBytes, 1<<30)
-	v.SetDefault(keyRedis, "")
-	v.SetDefault(keyRedisPassword, "")
-	v.SetDefault(keyCrawlName, "")
-	v.SetDefault(keyRedisWait, crawler.DefaultRedisWait)
-	v.SetDefault(keyIndexBackend, "local")
-	v.SetDefault(keyESURL, "http://localhost:9200")
-	v.SetDefault(keyESIndex, "articles")
-	v.SetDefault(keyESUsername, "")
-	v.SetDefault(keyESPassword, "")
-	v.SetDefault(keyESAPIKey, "")
-	v.SetDefault(keyESCACert, "")
-	v.SetDefault(keyESWait, 2*time.Minute)
-	v.SetDefault(keyESBulkWorkers, 2)
-}
-
 // loadConfig builds the effective configuration of cmd: its flags (bound
 // to keys by flagKeys), then PRESSCRAWL_* environment variables, then the
-// config file, then defaults.
-func loadConfig(cmd *cobra.Command, flagKeys map[string]string) (*viper.Viper, error) {
+// config file, then defaults; an unknown key, a value of the wrong type or
+// out of range is an error naming the key.
+func loadConfig(cmd *cobra.Command, flagKeys map[string]string) (config.Config, error) {
+	v, err := loadViper(cmd, flagKeys)
+	if err != nil {
+		return config.Config{}, err
+	}
+	c, err := config.Decode(v)
+	if err != nil {
+		// A value given as a flag is named as the flag.
+		msg := err.Error()
+		for flag, key := range flagKeys {
+			if f := cmd.Flags().Lookup(flag); f != nil && f.Changed {
+				msg = strings.ReplaceAll(msg, key+": ", "--"+flag+": ")
+			}
+		}
+		err = errors.New(msg)
+		where := "configuration"
+		if f := v.ConfigFileUsed(); f != "" {
+			where = "configuration (flags, PRESSCRAWL_* variables, config file " + f + ")"
+		}
+		return c, fmt.Errorf("%s: %w", where, err)
+	}
+	return c, nil
+}
+
+// loadViper merges the sources of configuration, strongest first.
+func loadViper(cmd *cobra.Command, flagKeys map[string]string) (*viper.Viper, error) {
 	v := viper.New()
-	setDefaults(v)
+	config.SetDefaults(v)
 	v.SetEnvPrefix("PRESSCRAWL")
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
 	v.AutomaticEnv()
@@ -160,8 +139,8 @@ func configDir() string {
 	return ""
 }
 
-func userAgent(v *viper.Viper) string {
-	if ua := v.GetString(keyUserAgent); ua != "" {
+func userAgent(conf config.Config) string {
+	if ua := conf.UserAgent; ua != "" {
 		return ua
 	}
 	return "presscrawl/" + cliVersion() + " (+https://github.com/presscrawl/presscrawl)"

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/presscrawl/presscrawl/crawler"
+	"github.com/presscrawl/presscrawl/internal/config"
 )
 
 func newConfigCmd(streams IOStreams) *cobra.Command {
@@ -23,7 +24,7 @@ first line) or default.`,
 		Args: cobra.NoArgs,
 	}
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		v, err := loadConfig(cmd, nil)
+		v, err := loadViper(cmd, nil)
 		if err != nil {
 			return usageError(err)
 		}
@@ -38,9 +39,10 @@ first line) or default.`,
 		} else {
 			fmt.Fprintln(streams.Out, "# config file: none")
 		}
-		def := viper.New()
-		setDefaults(def)
-		keys := def.AllKeys()
+		if _, err := config.Decode(v); err != nil {
+			return usageError(fmt.Errorf("configuration: %w", err))
+		}
+		keys, _ := config.Keys(config.Default())
 		sort.Strings(keys)
 		tw := tabwriter.NewWriter(streams.Out, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "KEY\tVALUE\tSOURCE")
@@ -62,9 +64,9 @@ first line) or default.`,
 func shown(key string, val any) any {
 	s, _ := val.(string)
 	switch {
-	case secretKeys[key] && s != "":
+	case config.Secret[key] && s != "":
 		return "*****"
-	case urlKeys[key]:
+	case config.URLKey[key]:
 		return crawler.RedactURL(s)
 	}
 	return val

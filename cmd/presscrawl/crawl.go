@@ -40,33 +40,33 @@ command again resumes without refetching what is done. A crawl that
 completed starts afresh next time, updating changed articles in place.`,
 	}
 	f := cmd.Flags()
-	f.String("data-dir", "", "where the index and the crawl state live (default ./presscrawl-data)")
+	addDataDirFlag(f)
 	f.String("seeds-file", "", "file with more seed URLs, one per line (# comments)")
-	f.Int("max-depth", 0, "link hops from a seed (default 5)")
-	f.Int("max-pages", 0, "stop after fetching this many pages (default 0: no limit)")
-	f.Duration("delay", 0, "pause after each request, per site and connection (default 1s)")
-	f.Int("parallelism", 0, "requests in flight per site (default 4)")
-	f.Int("retries", 0, "retries after a 5xx answer or network error (default 2)")
+	f.Int("max-depth", def.Crawl.MaxDepth, "link hops from a seed")
+	f.Int("max-pages", def.Crawl.MaxPages, "stop after fetching this many pages (0: no limit)")
+	f.Duration("delay", def.Crawl.Delay, "pause after each request, per site and connection")
+	f.Int("parallelism", def.Crawl.Parallelism, "requests in flight per site")
+	f.Int("retries", def.Crawl.Retries, "retries after a 5xx answer or network error")
 	f.Bool("include-subdomains", false, "crawl every subdomain of the seeds' registrable domains")
 	f.StringArray("allow", nil, "only crawl URLs matching this regular expression (repeatable)")
 	f.StringArray("deny", nil, "never crawl URLs matching this regular expression (repeatable)")
 	f.Bool("ignore-robots", false, "do not obey robots.txt (only for sites you own)")
 	f.Bool("allow-private", false, "let a crawl of public sites reach private, loopback and link-local addresses")
 	f.String("user-agent", "", "User-Agent of every request")
-	f.Duration("timeout", 0, "time limit of one request (default 15s)")
-	f.Duration("progress-interval", 0, "progress line period when stderr is not a terminal; 0 turns it off (default 10s)")
+	f.Duration("timeout", def.Fetch.Timeout, "time limit of one request")
+	f.Duration("progress-interval", def.Crawl.ProgressInterval, "progress line period when stderr is not a terminal; 0 turns it off")
 	f.String("ca-cert", "", "PEM file of a certificate authority to trust besides the system's (an intranet site's private CA); verification stays on")
 	f.String("warc", "", "keep every response in WARC/1.1 files in this directory (re-extract them later with 'presscrawl reextract')")
-	f.Int64("warc-max-size", 0, "start a new WARC file when the current one would pass this many bytes (default 1 GiB)")
+	f.Int64("warc-max-size", def.Crawl.WARCMaxBytes, "start a new WARC file when the current one would pass this many bytes")
 	f.Bool("no-extract", false, "fetch and follow links only, storing no records (with --warc: capture now, re-extract later)")
-	f.Duration("recrawl-after", 0, "in a crawl after a complete one, do not fetch again articles fetched less than this long ago (default 0: ask the server whether each changed)")
+	f.Duration("recrawl-after", def.Crawl.RecrawlAfter, "in a crawl after a complete one, do not fetch again articles fetched less than this long ago (0: ask the server whether each changed)")
 	f.String("redis", "", "share the crawl state through Redis (redis://host:6379/0): several processes, on several machines, crawl together; the password comes from PRESSCRAWL_CRAWL_REDIS_PASSWORD or the config file")
-	f.Duration("redis-wait", crawler.DefaultRedisWait, "how long the crawl waits for an unreachable Redis (restarted, cut off) before it stops")
+	f.Duration("redis-wait", def.Crawl.RedisWait, "how long the crawl waits for an unreachable Redis (restarted, cut off) before it stops")
 	f.String("crawl-name", "", "name of the shared crawl in Redis (default: derived from the seeds, so the same command joins the same crawl)")
 	archiveKeys := addArchiveFlags(f, true)
-	f.Duration("es-wait", 0, "with --index elasticsearch: how long the crawl waits at its end for the archive to take the records not yet delivered (default 2m); they stay in the data dir for 'presscrawl index push'")
+	f.Duration("es-wait", def.ES.Wait, "with --index elasticsearch: how long the crawl waits at its end for the archive to take the records not yet delivered; they stay in the data dir for 'presscrawl index push'")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		v, err := loadConfig(cmd, merge(map[string]string{
+		conf, err := loadConfig(cmd, merge(map[string]string{
 			"data-dir": keyDataDir, "max-depth": keyMaxDepth, "max-pages": keyMaxPages, "delay": keyDelay,
 			"parallelism": keyParallelism, "retries": keyRetries, "include-subdomains": keyIncludeSubs,
 			"allow": keyAllow, "deny": keyDeny, "ignore-robots": keyIgnoreRobots, "allow-private": keyAllowPrivate, "user-agent": keyUserAgent,
@@ -90,33 +90,30 @@ completed starts afresh next time, updating changed articles in place.`,
 			return usageError(fmt.Errorf("crawl needs at least one seed URL (or --seeds-file)"))
 		}
 		cfg := crawler.Config{
-			MaxDepth: v.GetInt(keyMaxDepth), MaxPages: v.GetInt(keyMaxPages), Delay: v.GetDuration(keyDelay),
-			Parallelism: v.GetInt(keyParallelism), UserAgent: userAgent(v), Timeout: v.GetDuration(keyFetchTimeout),
-			Retries: v.GetInt(keyRetries), RetryBackoff: crawler.DefaultConfig().RetryBackoff,
-			MaxBodyBytes: v.GetInt(keyFetchMaxBody), IgnoreRobots: v.GetBool(keyIgnoreRobots),
-			IncludeSubdomains: v.GetBool(keyIncludeSubs), Allow: v.GetStringSlice(keyAllow), Deny: v.GetStringSlice(keyDeny),
-			AllowPrivate: v.GetBool(keyAllowPrivate), RecrawlAfter: v.GetDuration(keyRecrawlAfter),
+			MaxDepth: conf.Crawl.MaxDepth, MaxPages: conf.Crawl.MaxPages, Delay: conf.Crawl.Delay,
+			Parallelism: conf.Crawl.Parallelism, UserAgent: userAgent(conf), Timeout: conf.Fetch.Timeout,
+			Retries: conf.Crawl.Retries, RetryBackoff: crawler.DefaultConfig().RetryBackoff,
+			MaxBodyBytes: conf.Fetch.MaxBodyBytes, IgnoreRobots: conf.Crawl.IgnoreRobots,
+			IncludeSubdomains: conf.Crawl.IncludeSubdomains, Allow: conf.Crawl.Allow, Deny: conf.Crawl.Deny,
+			AllowPrivate: conf.Crawl.AllowPrivate, RecrawlAfter: conf.Crawl.RecrawlAfter,
 		}
-		if ca := v.GetString(keyFetchCACert); ca != "" {
+		if ca := conf.Fetch.CACert; ca != "" {
 			if cfg.RootCAs, err = crawler.CertPool(ca); err != nil {
 				return usageError(err)
 			}
 		}
-		extractOn := v.GetBool(keyExtractOn)
 		if noExtract, _ := cmd.Flags().GetBool("no-extract"); noExtract {
-			extractOn = false
+			conf.Crawl.Extract = false
 		}
-		toArchive, err := backend(v)
-		if err != nil {
-			return usageError(err)
-		}
+		extractOn := conf.Crawl.Extract
+		toArchive := backend(conf)
 		var archive *elastic.Client
 		if toArchive == "elasticsearch" && extractOn {
-			if archive, err = openArchiveForCrawl(cmd.Context(), v, streams); err != nil {
+			if archive, err = openArchiveForCrawl(cmd.Context(), conf, streams); err != nil {
 				return err
 			}
 		}
-		dir := v.GetString(keyDataDir)
+		dir := conf.DataDir
 		// With the archive as the search index, the crawl keeps the records
 		// alone: local full-text indexing is left to the next local search.
 		openStore := index.OpenLocal
@@ -132,15 +129,15 @@ completed starts afresh next time, updating changed articles in place.`,
 		// from our resident set, so memory stays flat as the archive grows.
 		defer residency.Release(cmd.Context(), dir, time.Second)()
 		var state crawler.Store
-		if rurl := v.GetString(keyRedis); rurl != "" {
-			name := v.GetString(keyCrawlName)
+		if rurl := conf.Crawl.Redis; rurl != "" {
+			name := conf.Crawl.Name
 			if name == "" {
 				name = crawlName(seeds)
 			}
 			var rs *crawler.RedisState
-			rs, err = crawler.OpenRedisState(cmd.Context(), rurl, v.GetString(keyRedisPassword), name)
+			rs, err = crawler.OpenRedisState(cmd.Context(), rurl, conf.Crawl.RedisPassword, name)
 			if err == nil {
-				rs.Wait = v.GetDuration(keyRedisWait)
+				rs.Wait = conf.Crawl.RedisWait
 				rs.Abort = cmd.Context().Done() // Ctrl-C ends a wait for Redis
 				rs.Notify = func(msg string) { fmt.Fprintf(streams.ErrOut, "presscrawl: %s\n", msg) }
 				state = rs
@@ -153,21 +150,21 @@ completed starts afresh next time, updating changed articles in place.`,
 			return failure(err)
 		}
 		defer state.Close()
-		if wdir := v.GetString(keyWARCDir); wdir != "" {
-			w, err := warc.NewWriter(wdir, v.GetInt64(keyWARCMaxBytes), "presscrawl/"+cliVersion())
+		if wdir := conf.Crawl.WARCDir; wdir != "" {
+			w, err := warc.NewWriter(wdir, conf.Crawl.WARCMaxBytes, "presscrawl/"+cliVersion())
 			if err != nil {
 				return failure(err)
 			}
 			defer w.Close()
 			cfg.Archive = w
 		}
-		c, err := crawler.New(cfg, state, ingest.Pipeline{Extractor: extract.Extractor{MaxBytes: v.GetInt(keyExtractMaxPage)}, Store: store, Off: !extractOn, Budget: v.GetDuration(keyExtractBudget)})
+		c, err := crawler.New(cfg, state, ingest.Pipeline{Extractor: extract.Extractor{MaxBytes: conf.Extract.MaxPageBytes}, Store: store, Off: !extractOn, Budget: conf.Extract.Timeout})
 		if err != nil {
 			return usageError(err)
 		}
 		fmt.Fprintf(streams.ErrOut, "presscrawl: crawling %s into %s\n", strings.Join(seeds, " "), dir)
-		delivery := startDelivery(cmd.Context(), v, archive, store, dir, streams)
-		stopProgress := startProgress(cmd.Context(), streams.ErrOut, v.GetDuration(keyProgress), c.Stats().Snapshot)
+		delivery := startDelivery(cmd.Context(), conf, archive, store, dir, streams)
+		stopProgress := startProgress(cmd.Context(), streams.ErrOut, conf.Crawl.ProgressInterval, c.Stats().Snapshot)
 		snap, resumed, runErr := c.Run(cmd.Context(), seeds)
 		stopProgress()
 		var archiveSummary bytes.Buffer // printed after the crawl's summary

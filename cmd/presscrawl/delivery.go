@@ -7,10 +7,9 @@ import (
 	"io"
 	"time"
 
-	"github.com/spf13/viper"
-
 	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/index/elastic"
+	"github.com/presscrawl/presscrawl/internal/config"
 )
 
 // openArchiveForCrawl connects to the archive and sets it up before a
@@ -18,8 +17,8 @@ import (
 // records wait in the data dir and the deliverer connects when it answers.
 // A wrong address, refused credentials or a server too old stop the crawl
 // before it starts.
-func openArchiveForCrawl(ctx context.Context, v *viper.Viper, streams IOStreams) (*elastic.Client, error) {
-	c, err := connectArchive(ctx, v)
+func openArchiveForCrawl(ctx context.Context, conf config.Config, streams IOStreams) (*elastic.Client, error) {
+	c, err := connectArchive(ctx, conf)
 	if errors.Is(err, elastic.ErrUnreachable) {
 		fmt.Fprintf(streams.ErrOut, "presscrawl: %v: crawling into the data dir all the same; records are delivered when the archive answers\n", err)
 		return nil, nil
@@ -36,7 +35,7 @@ func openArchiveForCrawl(ctx context.Context, v *viper.Viper, streams IOStreams)
 
 // delivery runs a crawl's deliverer beside the crawl.
 type delivery struct {
-	v       *viper.Viper
+	conf    config.Config
 	d       *elastic.Deliverer
 	store   *index.Local
 	dir     string
@@ -50,13 +49,13 @@ type delivery struct {
 // startDelivery starts delivering the data dir's outbox while the crawl
 // runs (nothing when the crawl does not go to the archive). The archive
 // refreshes every 30 s during the crawl instead of every second.
-func startDelivery(ctx context.Context, v *viper.Viper, c *elastic.Client, store *index.Local, dir string, streams IOStreams) *delivery {
-	if b, _ := backend(v); b != "elasticsearch" || !v.GetBool(keyExtractOn) {
+func startDelivery(ctx context.Context, conf config.Config, c *elastic.Client, store *index.Local, dir string, streams IOStreams) *delivery {
+	if backend(conf) != "elasticsearch" || !conf.Crawl.Extract {
 		return nil
 	}
 	notify := func(msg string) { fmt.Fprintf(streams.ErrOut, "presscrawl: %s\n", msg) }
-	d := newDeliverer(v, c, store, dir, notify)
-	cfg := esConfig(v)
+	d := newDeliverer(conf, c, store, dir, notify)
+	cfg := esConfig(conf)
 	d.Connect = func(ctx context.Context) (*elastic.Client, error) {
 		c, err := elastic.Connect(ctx, cfg)
 		if err == nil {
@@ -72,7 +71,7 @@ func startDelivery(ctx context.Context, v *viper.Viper, c *elastic.Client, store
 		_ = c.SetRefresh(ctx, "30s")
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	dl := &delivery{v: v, d: d, store: store, dir: dir, streams: streams, start: time.Now(), cancel: cancel, done: make(chan struct{})}
+	dl := &delivery{conf: conf, d: d, store: store, dir: dir, streams: streams, start: time.Now(), cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(dl.done)
 		dl.runErr = d.Run(runCtx)
@@ -93,7 +92,7 @@ func (dl *delivery) finish(interrupted bool, summary io.Writer) error {
 	if dl.runErr != nil {
 		return failure(fmt.Errorf("delivery to the archive: %w", dl.runErr))
 	}
-	wait := dl.v.GetDuration(keyESWait)
+	wait := dl.conf.ES.Wait
 	if interrupted {
 		wait = min(wait, 15*time.Second)
 	}

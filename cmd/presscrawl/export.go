@@ -22,14 +22,14 @@ always exports the same bytes:
   presscrawl export > articles.jsonl`,
 		Args: cobra.NoArgs,
 	}
-	cmd.Flags().String("data-dir", "", "the data directory of the crawl (default ./presscrawl-data)")
+	addDataDirFlag(cmd.Flags())
 	archiveKeys := addArchiveFlags(cmd.Flags(), true)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		v, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, archiveKeys))
+		conf, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, archiveKeys))
 		if err != nil {
 			return usageError(err)
 		}
-		store, err := openReader(cmd, v)
+		store, err := openReader(cmd, conf)
 		if err != nil {
 			return err
 		}

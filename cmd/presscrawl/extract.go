@@ -29,15 +29,15 @@ status is 1.`,
 		Args: cobra.MinimumNArgs(1),
 	}
 	cmd.Flags().String("url", "", "the page's address when reading one file (for relative links and the record's url)")
-	cmd.Flags().String("format", "json", "output format: json or text")
-	cmd.Flags().Duration("timeout", 0, "HTTP request timeout for URL inputs (default 15s)")
+	cmd.Flags().String("format", def.Extract.Format, "output format: json or text")
+	cmd.Flags().Duration("timeout", def.Fetch.Timeout, "HTTP request timeout for URL inputs")
 	cmd.Flags().String("user-agent", "", "User-Agent for URL inputs")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		v, err := loadConfig(cmd, map[string]string{"format": keyExtractFormat, "timeout": keyFetchTimeout, "user-agent": keyUserAgent})
+		conf, err := loadConfig(cmd, map[string]string{"format": keyExtractFormat, "timeout": keyFetchTimeout, "user-agent": keyUserAgent})
 		if err != nil {
 			return usageError(err)
 		}
-		format := v.GetString(keyExtractFormat)
+		format := conf.Extract.Format
 		if format != "json" && format != "text" {
 			return usageError(fmt.Errorf("--format %q: want json or text", format))
 		}
@@ -46,9 +46,9 @@ status is 1.`,
 			return usageError(errors.New("--url goes with exactly one file input"))
 		}
 		fetcher := crawler.NewFetcher(crawler.FetcherOptions{
-			UserAgent: userAgent(v), Timeout: v.GetDuration(keyFetchTimeout), MaxBodyBytes: v.GetInt64(keyFetchMaxBody),
+			UserAgent: userAgent(conf), Timeout: conf.Fetch.Timeout, MaxBodyBytes: int64(conf.Fetch.MaxBodyBytes),
 		})
-		x := extract.Extractor{MaxBytes: v.GetInt(keyExtractMaxPage)}
+		x := extract.Extractor{MaxBytes: conf.Extract.MaxPageBytes}
 		// JSON Lines or text, each through one buffer, flushed before a
 		// stderr line so that the two streams stay in input order.
 		records := index.NewJSONLines(streams.Out)

@@ -43,11 +43,11 @@ func newIndexSetupCmd(streams IOStreams) *cobra.Command {
 	}
 	keys := addArchiveFlags(cmd.Flags(), false)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		v, err := loadConfig(cmd, keys)
+		conf, err := loadConfig(cmd, keys)
 		if err != nil {
 			return usageError(err)
 		}
-		c, err := connectArchive(cmd.Context(), v)
+		c, err := connectArchive(cmd.Context(), conf)
 		if err != nil {
 			return failure(err)
 		}
@@ -70,16 +70,16 @@ archive, and exits 1 when some are left (the archive went away). --all
 queues every record again first: for a new or emptied archive.`,
 		Args: cobra.NoArgs,
 	}
-	cmd.Flags().String("data-dir", "", "the data directory of the crawl (default ./presscrawl-data)")
+	addDataDirFlag(cmd.Flags())
 	cmd.Flags().Bool("all", false, "deliver every record again, not only those waiting")
 	keys := addArchiveFlags(cmd.Flags(), false)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		v, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, keys))
+		conf, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, keys))
 		if err != nil {
 			return usageError(err)
 		}
-		dir := v.GetString(keyDataDir)
-		c, err := connectArchive(cmd.Context(), v)
+		dir := conf.DataDir
+		c, err := connectArchive(cmd.Context(), conf)
 		if err != nil {
 			return failure(err)
 		}
@@ -98,10 +98,10 @@ queues every record again first: for a new or emptied archive.`,
 			}
 			fmt.Fprintf(streams.ErrOut, "presscrawl: %d records queued for delivery\n", n)
 		}
-		d := newDeliverer(v, c, store, dir, func(msg string) { fmt.Fprintf(streams.ErrOut, "presscrawl: %s\n", msg) })
+		d := newDeliverer(conf, c, store, dir, func(msg string) { fmt.Fprintf(streams.ErrOut, "presscrawl: %s\n", msg) })
 		fmt.Fprintf(streams.ErrOut, "presscrawl: delivering %s to %s at %s, alias %s\n", dir, c.Server, c.URL(), c.Index())
 		start := time.Now()
-		ctx, cancel := context.WithTimeout(cmd.Context(), v.GetDuration(keyESWait))
+		ctx, cancel := context.WithTimeout(cmd.Context(), conf.ES.Wait)
 		defer cancel()
 		stop := startDeliveryProgress(cmd.Context(), streams, d, store)
 		drainErr := d.Drain(ctx)
@@ -166,14 +166,14 @@ func newIndexStatusCmd(streams IOStreams) *cobra.Command {
 		Short: "Show how many of a data dir's records are delivered, pending and rejected",
 		Args:  cobra.NoArgs,
 	}
-	cmd.Flags().String("data-dir", "", "the data directory of the crawl (default ./presscrawl-data)")
+	addDataDirFlag(cmd.Flags())
 	keys := addArchiveFlags(cmd.Flags(), false)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		v, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, keys))
+		conf, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, keys))
 		if err != nil {
 			return usageError(err)
 		}
-		dir := v.GetString(keyDataDir)
+		dir := conf.DataDir
 		store, err := openExisting(dir)
 		if err != nil {
 			return failure(err)
@@ -188,7 +188,7 @@ func newIndexStatusCmd(streams IOStreams) *cobra.Command {
 			return failure(err)
 		}
 		fmt.Fprintf(streams.Out, "records\t%d\ndelivered\t%d\npending\t%d\nrejected\t%d\n", n, int(n)-pending-rejected, pending, rejected)
-		c, err := connectArchive(cmd.Context(), v)
+		c, err := connectArchive(cmd.Context(), conf)
 		if err != nil {
 			fmt.Fprintf(streams.ErrOut, "presscrawl: archive not reached: %v\n", err)
 			return nil

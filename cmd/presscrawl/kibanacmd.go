@@ -37,16 +37,16 @@ PRESSCRAWL_KIBANA_PASSWORD, or PRESSCRAWL_KIBANA_API_KEY.`,
 	}
 	setup.Flags().String("kibana-url", "", "Kibana's address, e.g. http://localhost:5601")
 	setup.Flags().String("dashboards-url", "", "OpenSearch Dashboards' address, e.g. http://localhost:5601")
-	setup.Flags().String("es-index", "", "the archive's index alias the data views read (default articles)")
+	setup.Flags().String("es-index", def.ES.Index, "the archive's index alias the data views read")
 	setup.Flags().String("ca-cert", "", "PEM file of a certificate authority the server's TLS certificate is signed by (verification stays on)")
 	setup.RunE = func(cmd *cobra.Command, _ []string) error {
-		v, err := loadConfig(cmd, map[string]string{"es-index": keyESIndex})
+		conf, err := loadConfig(cmd, map[string]string{"es-index": keyESIndex})
 		if err != nil {
 			return usageError(err)
 		}
 		kURL, _ := cmd.Flags().GetString("kibana-url")
 		dURL, _ := cmd.Flags().GetString("dashboards-url")
-		cfg := kibana.Config{Alias: v.GetString(keyESIndex), Username: os.Getenv("PRESSCRAWL_KIBANA_USERNAME"),
+		cfg := kibana.Config{Alias: conf.ES.Index, Username: os.Getenv("PRESSCRAWL_KIBANA_USERNAME"),
 			Password: os.Getenv("PRESSCRAWL_KIBANA_PASSWORD"), APIKey: os.Getenv("PRESSCRAWL_KIBANA_API_KEY")}
 		switch {
 		case kURL != "" && dURL != "":

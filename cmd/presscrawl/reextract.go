@@ -34,9 +34,9 @@ written in capture order, so a later capture of a page wins.`,
 	f := cmd.Flags()
 	f.StringArray("warc", nil, "WARC file or directory of WARC files (repeatable)")
 	f.String("index", "local", "where the records go: local (the embedded index of --data-dir) or jsonl (stdout)")
-	f.String("data-dir", "", "the data directory of the local index (default ./presscrawl-data)")
+	addDataDirFlag(f)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		v, err := loadConfig(cmd, map[string]string{"data-dir": keyDataDir})
+		conf, err := loadConfig(cmd, map[string]string{"data-dir": keyDataDir})
 		if err != nil {
 			return usageError(err)
 		}
@@ -55,7 +55,7 @@ written in capture order, so a later capture of a page wins.`,
 		var finish func() error
 		switch kind, _ := f.GetString("index"); kind {
 		case "local":
-			dir := v.GetString(keyDataDir)
+			dir := conf.DataDir
 			store, err := index.OpenLocal(dir)
 			if err != nil {
 				return failure(err)
@@ -69,7 +69,7 @@ written in capture order, so a later capture of a page wins.`,
 		default:
 			return usageError(fmt.Errorf("--index %q: want local or jsonl", kind))
 		}
-		p := ingest.Pipeline{Extractor: extract.Extractor{MaxBytes: v.GetInt(keyExtractMaxPage)}, Budget: v.GetDuration(keyExtractBudget), Store: sink}
+		p := ingest.Pipeline{Extractor: extract.Extractor{MaxBytes: conf.Extract.MaxPageBytes}, Budget: conf.Extract.Timeout, Store: sink}
 		sum, runErr := ingest.Replay(cmd.Context(), p, files)
 		if err := finish(); err != nil && runErr == nil {
 			runErr = err

@@ -25,18 +25,18 @@ words, "exact phrases", AND / OR / NOT, and fields:
 Without OR, every word is required.`,
 		Args: cobra.MinimumNArgs(1),
 	}
-	cmd.Flags().String("data-dir", "", "the data directory of the crawl (default ./presscrawl-data)")
+	addDataDirFlag(cmd.Flags())
 	archiveKeys := addArchiveFlags(cmd.Flags(), true)
 	cmd.Flags().Int("limit", 20, "how many records to show")
 	cmd.Flags().Bool("json", false, "print the records as JSON Lines")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		v, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, archiveKeys))
+		conf, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, archiveKeys))
 		if err != nil {
 			return usageError(err)
 		}
 		limit, _ := cmd.Flags().GetInt("limit")
 		asJSON, _ := cmd.Flags().GetBool("json")
-		store, err := openReader(cmd, v)
+		store, err := openReader(cmd, conf)
 		if err != nil {
 			return err
 		}

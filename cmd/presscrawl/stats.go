@@ -25,13 +25,13 @@ frequent first; records without the field are counted as (none):
   presscrawl stats --by site --top 20 language:ar
   presscrawl stats --by day --json '"climate change"'`,
 	}
-	cmd.Flags().String("data-dir", "", "the data directory of the crawl (default ./presscrawl-data)")
+	addDataDirFlag(cmd.Flags())
 	archiveKeys := addArchiveFlags(cmd.Flags(), true)
 	cmd.Flags().String("by", "site", "the field to count by: "+strings.Join(facets.Fields, ", "))
 	cmd.Flags().Int("top", 0, "show only the N most frequent values, dates still in time order (0: all)")
 	cmd.Flags().Bool("json", false, "print the counts as JSON Lines ({\"value\":...,\"count\":...})")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		v, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, archiveKeys))
+		conf, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, archiveKeys))
 		if err != nil {
 			return usageError(err)
 		}
@@ -41,7 +41,7 @@ frequent first; records without the field are counted as (none):
 		if _, err := facets.New(by); err != nil {
 			return usageError(fmt.Errorf("--by: %w", err))
 		}
-		store, err := openReader(cmd, v)
+		store, err := openReader(cmd, conf)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,271 @@
+// Package config is presscrawl's configuration: one typed Config, its
+// defaults in one place (Default), read from flags, PRESSCRAWL_*
+// environment variables and a YAML file by the command (Load), and checked
+// (Validate). An unknown key or a value of the wrong type is an error
+// naming the key, never a silent zero: `crawl.delay: "one second"` does not
+// become a crawl without delay. configs/presscrawl.yaml documents every key
+// with its default; a test holds the two together.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/spf13/viper"
+
+	"github.com/presscrawl/presscrawl/crawler"
+)
+
+// Config is every setting of presscrawl. The zero value of a field is not
+// its default: start from Default.
+type Config struct {
+	// DataDir holds the local index and the crawl state.
+	DataDir string `mapstructure:"data_dir"`
+	// UserAgent of every request; "" means presscrawl/<version> (+URL).
+	UserAgent string  `mapstructure:"user_agent"`
+	Fetch     Fetch   `mapstructure:"fetch"`
+	Crawl     Crawl   `mapstructure:"crawl"`
+	Extract   Extract `mapstructure:"extract"`
+	Index     Index   `mapstructure:"index"`
+	ES        ES      `mapstructure:"es"`
+}
+
+// Fetch is how pages are fetched.
+type Fetch struct {
+	Timeout      time.Duration `mapstructure:"timeout"`        // one request
+	MaxBodyBytes int           `mapstructure:"max_body_bytes"` // larger bodies are skipped
+	CACert       string        `mapstructure:"ca_cert"`        // PEM file of an extra authority
+}
+
+// Crawl is how sites are crawled.
+type Crawl struct {
+	MaxDepth          int           `mapstructure:"max_depth"`
+	MaxPages          int           `mapstructure:"max_pages"` // 0: no limit
+	Delay             time.Duration `mapstructure:"delay"`
+	Parallelism       int           `mapstructure:"parallelism"`
+	Retries           int           `mapstructure:"retries"`
+	IncludeSubdomains bool          `mapstructure:"include_subdomains"`
+	Allow             []string      `mapstructure:"allow"`
+	Deny              []string      `mapstructure:"deny"`
+	IgnoreRobots      bool          `mapstructure:"ignore_robots"`
+	AllowPrivate      bool          `mapstructure:"allow_private"`
+	ProgressInterval  time.Duration `mapstructure:"progress_interval"` // 0: no progress lines
+	Extract           bool          `mapstructure:"extract"`           // false: capture only
+	RecrawlAfter      time.Duration `mapstructure:"recrawl_after"`
+	WARCDir           string        `mapstructure:"warc_dir"` // "": no WARC capture
+	WARCMaxBytes      int64         `mapstructure:"warc_max_bytes"`
+	Redis             string        `mapstructure:"redis"`          // "": state in the data dir
+	RedisPassword     string        `mapstructure:"redis_password"` // secret
+	RedisWait         time.Duration `mapstructure:"redis_wait"`
+	Name              string        `mapstructure:"name"` // "": from the seeds
+}
+
+// Extract is how pages are extracted.
+type Extract struct {
+	Format       string        `mapstructure:"format"` // json or text
+	MaxPageBytes int           `mapstructure:"max_page_bytes"`
+	Timeout      time.Duration `mapstructure:"timeout"` // 0: no budget
+}
+
+// Index is where records go.
+type Index struct {
+	Backend string `mapstructure:"backend"` // local or elasticsearch
+}
+
+// ES is the archive.
+type ES struct {
+	URL         string        `mapstructure:"url"`
+	Index       string        `mapstructure:"index"`
+	Username    string        `mapstructure:"username"`
+	Password    string        `mapstructure:"password"` // secret
+	APIKey      string        `mapstructure:"api_key"`  // secret
+	CACert      string        `mapstructure:"ca_cert"`
+	Wait        time.Duration `mapstructure:"wait"`
+	BulkWorkers int           `mapstructure:"bulk_workers"`
+}
+
+// Default is the configuration without flags, environment or file: the
+// one table the defaults come from (flags' help, viper, the tests).
+func Default() Config {
+	c := crawler.DefaultConfig()
+	return Config{
+		DataDir: "./presscrawl-data",
+		Fetch:   Fetch{Timeout: c.Timeout, MaxBodyBytes: c.MaxBodyBytes},
+		Crawl: Crawl{MaxDepth: c.MaxDepth, MaxPages: c.MaxPages, Delay: c.Delay, Parallelism: c.Parallelism, Retries: c.Retries,
+			Allow: []string{}, Deny: []string{}, ProgressInterval: 10 * time.Second, Extract: true, WARCMaxBytes: 1 << 30,
+			RedisWait: crawler.DefaultRedisWait},
+		Extract: Extract{Format: "json", MaxPageBytes: 10 << 20, Timeout: 10 * time.Second},
+		Index:   Index{Backend: "local"},
+		ES:      ES{URL: "http://localhost:9200", Index: "articles", Wait: 2 * time.Minute, BulkWorkers: 2},
+	}
+}
+
+// Secret keys are masked wherever configuration is shown; URL keys may
+// hold a password in their userinfo, which is masked.
+var (
+	Secret = map[string]bool{"crawl.redis_password": true, "es.password": true, "es.api_key": true}
+	URLKey = map[string]bool{"crawl.redis": true, "es.url": true}
+)
+
+// Keys flattens a configuration into its dotted keys ("crawl.delay") and
+// values, in field order.
+func Keys(c Config) (keys []string, values map[string]any) {
+	values = map[string]any{}
+	var walk func(prefix string, v reflect.Value)
+	walk = func(prefix string, v reflect.Value) {
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			key := prefix + t.Field(i).Tag.Get("mapstructure")
+			if t.Field(i).Type.Kind() == reflect.Struct {
+				walk(key+".", v.Field(i))
+				continue
+			}
+			keys = append(keys, key)
+			values[key] = v.Field(i).Interface()
+		}
+	}
+	walk("", reflect.ValueOf(c))
+	return keys, values
+}
+
+// SetDefaults gives viper every key with its default.
+func SetDefaults(v *viper.Viper) {
+	keys, values := Keys(Default())
+	for _, k := range keys {
+		v.SetDefault(k, values[k])
+	}
+}
+
+// Decode reads the effective configuration out of viper (flags, env, file
+// and defaults merged), refusing unknown keys and values of the wrong type,
+// then validates it.
+func Decode(v *viper.Viper) (Config, error) {
+	var c Config
+	hooks := mapstructure.ComposeDecodeHookFunc(strictDuration, mapstructure.StringToSliceHookFunc(","))
+	if err := v.UnmarshalExact(&c, viper.DecodeHook(hooks)); err != nil {
+		return c, cleanDecodeError(err)
+	}
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// strictDuration refuses a bare number for a duration: YAML's `delay: 5`
+// would otherwise be 5 nanoseconds.
+func strictDuration(from, to reflect.Type, data any) (any, error) {
+	if to != reflect.TypeOf(time.Duration(0)) || from == to {
+		return data, nil
+	}
+	switch from.Kind() {
+	case reflect.String:
+		d, err := time.ParseDuration(strings.TrimSpace(data.(string)))
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a duration: write it with a unit (1s, 500ms, 2m)", data)
+		}
+		return d, nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16,
+		reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		if n := reflect.ValueOf(data); !(n.CanInt() && n.Int() == 0) && !(n.CanUint() && n.Uint() == 0) && !(n.CanFloat() && n.Float() == 0) {
+			return nil, fmt.Errorf("%v is a number, not a duration: write it with a unit (1s, 500ms, 2m)", data)
+		}
+	}
+	return data, nil
+}
+
+// cleanDecodeError turns mapstructure's report into one line per key:
+// "crawl.delay: time: invalid duration "one second"".
+func cleanDecodeError(err error) error {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "decoding failed due to the following error(s):")
+	var lines []string
+	for _, l := range strings.Split(msg, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		l = strings.TrimPrefix(l, "* ")
+		if strings.HasPrefix(l, "'") {
+			if end := strings.Index(l[1:], "'"); end >= 0 {
+				key, rest := l[1:end+1], strings.TrimSpace(l[end+2:])
+				rest = strings.TrimPrefix(rest, "error decoding '': ")
+				l = key + ": " + rest
+			}
+		}
+		if prefix, keys, ok := strings.Cut(l, "has invalid keys: "); ok {
+			prefix = strings.TrimSuffix(strings.TrimSpace(prefix), ":")
+			var names []string
+			for _, k := range strings.Split(keys, ", ") {
+				if prefix != "" {
+					k = prefix + "." + k
+				}
+				names = append(names, k)
+			}
+			l = "unknown keys: " + strings.Join(names, ", ") + " (configs/presscrawl.yaml lists every key)"
+		}
+		lines = append(lines, l)
+	}
+	return errors.New(strings.Join(lines, "; "))
+}
+
+// Validate checks the values that no type can: ranges and choices. Each
+// error names its key.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) { errs = append(errs, fmt.Errorf(key+": "+format, args...)) }
+	for key, n := range map[string]int{"crawl.max_depth": c.Crawl.MaxDepth, "crawl.max_pages": c.Crawl.MaxPages, "crawl.retries": c.Crawl.Retries,
+		"fetch.max_body_bytes": c.Fetch.MaxBodyBytes, "extract.max_page_bytes": c.Extract.MaxPageBytes} {
+		if n < 0 {
+			bad(key, "%d is negative", n)
+		}
+	}
+	for key, d := range map[string]time.Duration{"crawl.delay": c.Crawl.Delay, "crawl.progress_interval": c.Crawl.ProgressInterval,
+		"crawl.recrawl_after": c.Crawl.RecrawlAfter, "crawl.redis_wait": c.Crawl.RedisWait, "extract.timeout": c.Extract.Timeout, "es.wait": c.ES.Wait} {
+		if d < 0 {
+			bad(key, "%v is negative", d)
+		}
+	}
+	if c.Crawl.Parallelism < 1 {
+		bad("crawl.parallelism", "%d: at least 1 request in flight per site", c.Crawl.Parallelism)
+	}
+	if c.Fetch.Timeout <= 0 {
+		bad("fetch.timeout", "%v: a request needs a time limit above 0", c.Fetch.Timeout)
+	}
+	if c.Crawl.WARCMaxBytes <= 0 {
+		bad("crawl.warc_max_bytes", "%d: a WARC file needs room for a record", c.Crawl.WARCMaxBytes)
+	}
+	if c.ES.BulkWorkers < 1 {
+		bad("es.bulk_workers", "%d: at least 1", c.ES.BulkWorkers)
+	}
+	if c.Extract.Format != "json" && c.Extract.Format != "text" {
+		bad("extract.format", "%q: want json or text", c.Extract.Format)
+	}
+	switch c.Index.Backend {
+	case "local", "elasticsearch":
+	default:
+		bad("index.backend", "%q: want local or elasticsearch", c.Index.Backend)
+	}
+	if u, err := url.Parse(c.ES.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("es.url", "%q: want http(s)://host:port", redact(c.ES.URL))
+	}
+	if c.Crawl.Redis != "" {
+		if u, err := url.Parse(c.Crawl.Redis); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+			bad("crawl.redis", "%q: want redis://host:port/db", crawler.RedactURL(c.Crawl.Redis))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	u.User = nil
+	return u.String()
+}
