@@ -74,13 +74,18 @@ func scorchConfig() map[string]any {
 // OpenLocal opens (creating if needed) the local index in dir. A search
 // index that lags behind the records (after a crash, or after a crawl that
 // kept only the records) is brought up to date.
-func OpenLocal(dir string) (*Local, error) { return open(dir, true) }
+func OpenLocal(dir string) (*Local, error) { return open(dir, true, false) }
 
 // OpenRecords opens the records of a data dir without its full-text index:
 // for a crawl whose search is the archive (--index elasticsearch), which
 // then spends nothing on local indexing. The search index is marked stale
 // and rebuilt from the records by the next OpenLocal.
-func OpenRecords(dir string) (*Local, error) { return open(dir, false) }
+func OpenRecords(dir string) (*Local, error) { return open(dir, false, true) }
+
+// OpenOutbox opens the records and the delivery outbox of a data dir for
+// delivering or counting them (index push, index status): no search index,
+// and Put must not be called (the search index would miss the write).
+func OpenOutbox(dir string) (*Local, error) { return open(dir, false, false) }
 
 // metaBucket holds the data dir's own state; staleKey, when present, says
 // the search index missed record writes.
@@ -89,7 +94,7 @@ var (
 	staleKey   = []byte("search_stale")
 )
 
-func open(dir string, withSearch bool) (*Local, error) {
+func open(dir string, withSearch, writesRecords bool) (*Local, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("data dir %s: %w", dir, err)
 	}
@@ -107,7 +112,7 @@ func open(dir string, withSearch bool) (*Local, error) {
 				return err
 			}
 		}
-		if !withSearch {
+		if writesRecords && !withSearch {
 			return tx.Bucket(metaBucket).Put(staleKey, []byte("1"))
 		}
 		return nil

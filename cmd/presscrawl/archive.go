@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/presscrawl/presscrawl/facets"
@@ -79,15 +78,15 @@ type reader interface {
 }
 
 // openReader opens the index the read commands use.
-func openReader(cmd *cobra.Command, conf config.Config) (reader, error) {
+func openReader(ctx context.Context, conf config.Config) (reader, error) {
 	if backend(conf) == "elasticsearch" {
-		c, err := connectArchive(cmd.Context(), conf)
+		c, err := connectArchive(ctx, conf)
 		if err != nil {
 			return nil, failure(err)
 		}
 		return archiveReader{c}, nil
 	}
-	store, err := openExisting(conf.DataDir)
+	store, err := openExisting(conf.DataDir, index.OpenLocal)
 	if err != nil {
 		return nil, failure(err)
 	}
@@ -136,7 +135,7 @@ func (l localReader) Counts(ctx context.Context, by, query string, top int) ([]f
 // newDeliverer makes the deliverer of a data dir's outbox to the archive.
 func newDeliverer(conf config.Config, c *elastic.Client, store *index.Local, dir string, notify func(string)) *elastic.Deliverer {
 	return &elastic.Deliverer{Client: c, Outbox: store, DeadLetter: filepath.Join(dir, deadLetterFile),
-		Workers: conf.ES.BulkWorkers, Notify: notify}
+		Workers: conf.ES.BulkWorkers, Notify: notify, Patience: conf.ES.Wait}
 }
 
 // searchError is the exit error of a failed search: a query the index

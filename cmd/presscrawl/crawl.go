@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -19,11 +20,22 @@ import (
 	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/index/elastic"
 	"github.com/presscrawl/presscrawl/ingest"
+	"github.com/presscrawl/presscrawl/internal/config"
 	"github.com/presscrawl/presscrawl/internal/residency"
 	"github.com/presscrawl/presscrawl/warc"
 )
 
-func newCrawlCmd(streams IOStreams) *cobra.Command {
+// crawlOptions are what a crawl needs, from flags, configuration and
+// arguments.
+type crawlOptions struct {
+	IO      IOStreams
+	Config  config.Config
+	Seeds   []string
+	Crawler crawler.Config // the crawler's part of Config, certificates loaded
+}
+
+func newCrawlCmd(streams IOStreams, runF func(context.Context, *crawlOptions) error) *cobra.Command {
+	opts := &crawlOptions{IO: streams}
 	cmd := &cobra.Command{
 		Use:   "crawl [flags] SEED...",
 		Short: "Crawl sites into the local index",
@@ -105,91 +117,104 @@ completed starts afresh next time, updating changed articles in place.`,
 		if noExtract, _ := cmd.Flags().GetBool("no-extract"); noExtract {
 			conf.Crawl.Extract = false
 		}
-		extractOn := conf.Crawl.Extract
-		toArchive := backend(conf)
-		var archive *elastic.Client
-		if toArchive == "elasticsearch" && extractOn {
-			if archive, err = openArchiveForCrawl(cmd.Context(), conf, streams); err != nil {
-				return err
-			}
+		opts.Config, opts.Seeds, opts.Crawler = conf, seeds, cfg
+		if runF != nil {
+			return runF(cmd.Context(), opts)
 		}
-		dir := conf.DataDir
-		// With the archive as the search index, the crawl keeps the records
-		// alone: local full-text indexing is left to the next local search.
-		openStore := index.OpenLocal
-		if toArchive == "elasticsearch" && extractOn {
-			openStore = index.OpenRecords
-		}
-		store, err := openStore(dir)
-		if err != nil {
-			return failure(err)
-		}
-		defer store.Close()
-		// The data dir's files are read through mmap: release their pages
-		// from our resident set, so memory stays flat as the archive grows.
-		defer residency.Release(cmd.Context(), dir, time.Second)()
-		var state crawler.Store
-		if rurl := conf.Crawl.Redis; rurl != "" {
-			name := conf.Crawl.Name
-			if name == "" {
-				name = crawlName(seeds)
-			}
-			var rs *crawler.RedisState
-			rs, err = crawler.OpenRedisState(cmd.Context(), rurl, conf.Crawl.RedisPassword, name)
-			if err == nil {
-				rs.Wait = conf.Crawl.RedisWait
-				rs.Abort = cmd.Context().Done() // Ctrl-C ends a wait for Redis
-				rs.Notify = func(msg string) { fmt.Fprintf(streams.ErrOut, "presscrawl: %s\n", msg) }
-				state = rs
-				fmt.Fprintf(streams.ErrOut, "presscrawl: crawl state in Redis %s, crawl %q\n", crawler.RedactURL(rurl), name)
-			}
-		} else {
-			state, err = crawler.OpenState(dir)
-		}
-		if err != nil {
-			return failure(err)
-		}
-		defer state.Close()
-		if wdir := conf.Crawl.WARCDir; wdir != "" {
-			w, err := warc.NewWriter(wdir, conf.Crawl.WARCMaxBytes, "presscrawl/"+cliVersion())
-			if err != nil {
-				return failure(err)
-			}
-			defer w.Close()
-			cfg.Archive = w
-		}
-		c, err := crawler.New(cfg, state, ingest.Pipeline{Extractor: extract.Extractor{MaxBytes: conf.Extract.MaxPageBytes}, Store: store, Off: !extractOn, Budget: conf.Extract.Timeout})
-		if err != nil {
-			return usageError(err)
-		}
-		fmt.Fprintf(streams.ErrOut, "presscrawl: crawling %s into %s\n", strings.Join(seeds, " "), dir)
-		delivery := startDelivery(cmd.Context(), conf, archive, store, dir, streams)
-		stopProgress := startProgress(cmd.Context(), streams.ErrOut, conf.Crawl.ProgressInterval, c.Stats().Snapshot)
-		snap, resumed, runErr := c.Run(cmd.Context(), seeds)
-		stopProgress()
-		var archiveSummary bytes.Buffer // printed after the crawl's summary
-		deliveryErr := delivery.finish(cmd.Context().Err() != nil, &archiveSummary)
-		closeErr := state.Close()
-		if err := store.Close(); err != nil && closeErr == nil {
-			closeErr = err
-		}
-		if w, ok := cfg.Archive.(*warc.Writer); ok {
-			if err := w.Close(); err != nil && closeErr == nil {
-				closeErr = err
-			}
-		}
-		interrupted := cmd.Context().Err() != nil
-		printSummary(streams.ErrOut, snap, resumed, interrupted, runErr != nil)
-		streams.ErrOut.Write(archiveSummary.Bytes())
-		if runErr != nil {
-			return failure(fmt.Errorf("crawl stopped: %w (run the same command again to resume)", runErr))
-		}
-		if closeErr != nil {
-			return failure(closeErr)
-		}
-		return deliveryErr
+		return runCrawl(cmd.Context(), opts)
 	}
 	return cmd
+}
+
+// runCrawl crawls the seeds into the data dir (and the archive): the
+// pipeline, the crawl state, the WARC writer and the deliverer wired
+// around one crawler.Crawler.
+func runCrawl(ctx context.Context, opts *crawlOptions) error {
+	conf, cfg, seeds, streams := opts.Config, opts.Crawler, opts.Seeds, opts.IO
+	var err error
+	extractOn := conf.Crawl.Extract
+	toArchive := backend(conf)
+	var archive *elastic.Client
+	if toArchive == "elasticsearch" && extractOn {
+		if archive, err = openArchiveForCrawl(ctx, conf, streams); err != nil {
+			return err
+		}
+	}
+	dir := conf.DataDir
+	// With the archive as the search index, the crawl keeps the records
+	// alone: local full-text indexing is left to the next local search.
+	openStore := index.OpenLocal
+	if toArchive == "elasticsearch" && extractOn {
+		openStore = index.OpenRecords
+	}
+	store, err := openStore(dir)
+	if err != nil {
+		return failure(err)
+	}
+	defer store.Close()
+	// The data dir's files are read through mmap: release their pages
+	// from our resident set, so memory stays flat as the archive grows.
+	defer residency.Release(ctx, dir, time.Second)()
+	var state crawler.Store
+	if rurl := conf.Crawl.Redis; rurl != "" {
+		name := conf.Crawl.Name
+		if name == "" {
+			name = crawlName(seeds)
+		}
+		var rs *crawler.RedisState
+		rs, err = crawler.OpenRedisState(ctx, rurl, conf.Crawl.RedisPassword, name)
+		if err == nil {
+			rs.Wait = conf.Crawl.RedisWait
+			rs.Abort = ctx.Done() // Ctrl-C ends a wait for Redis
+			rs.Notify = func(msg string) { fmt.Fprintf(streams.ErrOut, "presscrawl: %s\n", msg) }
+			state = rs
+			fmt.Fprintf(streams.ErrOut, "presscrawl: crawl state in Redis %s, crawl %q\n", crawler.RedactURL(rurl), name)
+		}
+	} else {
+		state, err = crawler.OpenState(dir)
+	}
+	if err != nil {
+		return failure(err)
+	}
+	defer state.Close()
+	if wdir := conf.Crawl.WARCDir; wdir != "" {
+		w, err := warc.NewWriter(wdir, conf.Crawl.WARCMaxBytes, "presscrawl/"+cliVersion())
+		if err != nil {
+			return failure(err)
+		}
+		defer w.Close()
+		cfg.Archive = w
+	}
+	c, err := crawler.New(cfg, state, ingest.Pipeline{Extractor: extract.Extractor{MaxBytes: conf.Extract.MaxPageBytes}, Store: store, Off: !extractOn, Budget: conf.Extract.Timeout})
+	if err != nil {
+		return usageError(err)
+	}
+	fmt.Fprintf(streams.ErrOut, "presscrawl: crawling %s into %s\n", strings.Join(seeds, " "), dir)
+	delivery := startDelivery(ctx, conf, archive, store, dir, streams)
+	stopProgress := startProgress(ctx, streams.ErrOut, streams.ErrTTY, conf.Crawl.ProgressInterval, c.Stats().Snapshot)
+	snap, resumed, runErr := c.Run(ctx, seeds)
+	stopProgress()
+	var archiveSummary bytes.Buffer // printed after the crawl's summary
+	deliveryErr := delivery.finish(ctx.Err() != nil, &archiveSummary)
+	closeErr := state.Close()
+	if err := store.Close(); err != nil && closeErr == nil {
+		closeErr = err
+	}
+	if w, ok := cfg.Archive.(*warc.Writer); ok {
+		if err := w.Close(); err != nil && closeErr == nil {
+			closeErr = err
+		}
+	}
+	interrupted := ctx.Err() != nil
+	printSummary(streams.ErrOut, snap, resumed, interrupted, runErr != nil)
+	streams.ErrOut.Write(archiveSummary.Bytes())
+	if runErr != nil {
+		return failure(fmt.Errorf("crawl stopped: %w (run the same command again to resume)", runErr))
+	}
+	if closeErr != nil {
+		return failure(closeErr)
+	}
+	return deliveryErr
 }
 
 // crawlName names a shared crawl after its seeds, so that the same command

@@ -79,8 +79,9 @@ func startDelivery(ctx context.Context, conf config.Config, c *elastic.Client, s
 	return dl
 }
 
-// finish delivers what is left, up to es.wait (15 s at most after an
-// interruption: the next run delivers the rest), restores the refresh
+// finish delivers what is left while the archive takes it (giving up after
+// es.wait without progress; 15 s at most after an interruption: the next
+// run delivers the rest), restores the refresh
 // interval and prints what was delivered. Records left undelivered after a
 // complete crawl fail it (exit 1), safe in the data dir.
 func (dl *delivery) finish(interrupted bool, summary io.Writer) error {
@@ -92,11 +93,13 @@ func (dl *delivery) finish(interrupted bool, summary io.Writer) error {
 	if dl.runErr != nil {
 		return failure(fmt.Errorf("delivery to the archive: %w", dl.runErr))
 	}
-	wait := dl.conf.ES.Wait
+	// As long as the archive takes records, the crawl waits for it;
+	// es.wait without progress ends the wait (Deliverer.Patience). After an
+	// interruption, 15 s at most: the next run delivers the rest.
+	ctx, cancel := context.WithCancel(context.Background())
 	if interrupted {
-		wait = min(wait, 15*time.Second)
+		ctx, cancel = context.WithTimeout(context.Background(), min(dl.conf.ES.Wait, 15*time.Second))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	drainErr := dl.d.Drain(ctx)
 	if c := dl.d.Client; c != nil {

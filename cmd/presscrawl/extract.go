@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,10 +15,20 @@ import (
 	"github.com/presscrawl/presscrawl/crawler"
 	"github.com/presscrawl/presscrawl/extract"
 	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/internal/config"
 	"github.com/presscrawl/presscrawl/record"
 )
 
-func newExtractCmd(streams IOStreams) *cobra.Command {
+// extractOptions are what extract needs.
+type extractOptions struct {
+	IO      IOStreams
+	Config  config.Config
+	Inputs  []string // file paths or http(s) URLs
+	PageURL string   // --url: the address of the one file input
+}
+
+func newExtractCmd(streams IOStreams, runF func(context.Context, *extractOptions) error) *cobra.Command {
+	opts := &extractOptions{IO: streams}
 	cmd := &cobra.Command{
 		Use:   "extract [--url URL] [--format json|text] INPUT...",
 		Short: "Extract the article record of HTML files or URLs",
@@ -28,7 +39,7 @@ article record: as JSON, one object per line in input order, or as text
 status is 1.`,
 		Args: cobra.MinimumNArgs(1),
 	}
-	cmd.Flags().String("url", "", "the page's address when reading one file (for relative links and the record's url)")
+	cmd.Flags().StringVar(&opts.PageURL, "url", "", "the page's address when reading one file (for relative links and the record's url)")
 	cmd.Flags().String("format", def.Extract.Format, "output format: json or text")
 	cmd.Flags().Duration("timeout", def.Fetch.Timeout, "HTTP request timeout for URL inputs")
 	cmd.Flags().String("user-agent", "", "User-Agent for URL inputs")
@@ -37,61 +48,68 @@ status is 1.`,
 		if err != nil {
 			return usageError(err)
 		}
-		format := conf.Extract.Format
-		if format != "json" && format != "text" {
-			return usageError(fmt.Errorf("--format %q: want json or text", format))
-		}
-		pageURL, _ := cmd.Flags().GetString("url")
-		if pageURL != "" && (len(args) != 1 || isURL(args[0])) {
+		if opts.PageURL != "" && (len(args) != 1 || isURL(args[0])) {
 			return usageError(errors.New("--url goes with exactly one file input"))
 		}
-		fetcher := crawler.NewFetcher(crawler.FetcherOptions{
-			UserAgent: userAgent(conf), Timeout: conf.Fetch.Timeout, MaxBodyBytes: int64(conf.Fetch.MaxBodyBytes),
-		})
-		x := extract.Extractor{MaxBytes: conf.Extract.MaxPageBytes}
-		// JSON Lines or text, each through one buffer, flushed before a
-		// stderr line so that the two streams stay in input order.
-		records := index.NewJSONLines(streams.Out)
-		out := bufio.NewWriter(streams.Out)
-		flush := out.Flush
-		if format == "json" {
-			flush = records.Flush
+		opts.Config, opts.Inputs = conf, args
+		if runF != nil {
+			return runF(cmd.Context(), opts)
 		}
-		defer flush()
-		failed := false
-		for i, input := range args {
-			if err := cmd.Context().Err(); err != nil {
-				return failure(fmt.Errorf("interrupted before %s", input))
-			}
-			in, err := readInput(cmd, fetcher, input, pageURL, int64(x.MaxBytes))
-			var rec *record.Record
-			if err == nil {
-				rec, err = x.Extract(in)
-			}
-			if err != nil {
-				failed = true
-				flush()
-				fmt.Fprintf(streams.ErrOut, "presscrawl: %s: %v\n", input, err)
-				continue
-			}
-			if format == "json" {
-				err = records.Write(rec)
-			} else {
-				if i > 0 {
-					out.WriteString("\n")
-				}
-				_, err = fmt.Fprintf(out, "%s\n\n%s\n", rec.Title, rec.Text)
-			}
-			if err != nil {
-				return failure(fmt.Errorf("write output: %w", err))
-			}
-		}
-		if failed {
-			return errInputsFailed
-		}
-		return nil
+		return runExtract(cmd.Context(), opts)
 	}
 	return cmd
+}
+
+// runExtract extracts each input in order: JSON Lines or text on Out, a
+// failing input named on ErrOut, the others still processed.
+func runExtract(ctx context.Context, opts *extractOptions) error {
+	conf, streams := opts.Config, opts.IO
+	format := conf.Extract.Format
+	fetcher := crawler.NewFetcher(crawler.FetcherOptions{
+		UserAgent: userAgent(conf), Timeout: conf.Fetch.Timeout, MaxBodyBytes: int64(conf.Fetch.MaxBodyBytes),
+	})
+	x := extract.Extractor{MaxBytes: conf.Extract.MaxPageBytes}
+	// JSON Lines or text, each through one buffer, flushed before a
+	// stderr line so that the two streams stay in input order.
+	records := index.NewJSONLines(streams.Out)
+	out := bufio.NewWriter(streams.Out)
+	flush := out.Flush
+	if format == "json" {
+		flush = records.Flush
+	}
+	defer flush()
+	failed := false
+	for i, input := range opts.Inputs {
+		if err := ctx.Err(); err != nil {
+			return failure(fmt.Errorf("interrupted before %s", input))
+		}
+		in, err := readInput(ctx, fetcher, input, opts.PageURL, int64(x.MaxBytes))
+		var rec *record.Record
+		if err == nil {
+			rec, err = x.Extract(in)
+		}
+		if err != nil {
+			failed = true
+			flush()
+			fmt.Fprintf(streams.ErrOut, "presscrawl: %s: %v\n", input, err)
+			continue
+		}
+		if format == "json" {
+			err = records.Write(rec)
+		} else {
+			if i > 0 {
+				out.WriteString("\n")
+			}
+			_, err = fmt.Fprintf(out, "%s\n\n%s\n", rec.Title, rec.Text)
+		}
+		if err != nil {
+			return failure(fmt.Errorf("write output: %w", err))
+		}
+	}
+	if failed {
+		return errInputsFailed
+	}
+	return nil
 }
 
 func isURL(s string) bool {
@@ -101,9 +119,9 @@ func isURL(s string) bool {
 
 // readInput loads one INPUT: a URL is fetched (its headers go to the
 // extractor), a file is read whole, up to the size limit.
-func readInput(cmd *cobra.Command, f *crawler.Fetcher, input, pageURL string, limit int64) (extract.Input, error) {
+func readInput(ctx context.Context, f *crawler.Fetcher, input, pageURL string, limit int64) (extract.Input, error) {
 	if isURL(input) {
-		p, err := f.Fetch(cmd.Context(), input)
+		p, err := f.Fetch(ctx, input)
 		if err != nil {
 			return extract.Input{}, err
 		}

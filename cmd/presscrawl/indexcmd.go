@@ -11,6 +11,7 @@ import (
 
 	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/index/elastic"
+	"github.com/presscrawl/presscrawl/internal/config"
 )
 
 func newIndexCmd(streams IOStreams) *cobra.Command {
@@ -35,81 +36,97 @@ PRESSCRAWL_ES_PASSWORD, or PRESSCRAWL_ES_API_KEY, or the config file.`,
 	return cmd
 }
 
-func newIndexSetupCmd(streams IOStreams) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "setup",
-		Short: "Install the index template and create the first index behind the alias (idempotent)",
-		Args:  cobra.NoArgs,
-	}
+// indexOptions are what the index commands need.
+type indexOptions struct {
+	IO     IOStreams
+	Config config.Config
+	All    bool // push: every record again
+}
+
+// indexCmd makes one index subcommand: flags, then run with the options.
+func indexCmd(streams IOStreams, cmd *cobra.Command, withDataDir bool, run func(context.Context, *indexOptions) error) *cobra.Command {
+	opts := &indexOptions{IO: streams}
 	keys := addArchiveFlags(cmd.Flags(), false)
+	if withDataDir {
+		addDataDirFlag(cmd.Flags())
+		keys = merge(keys, map[string]string{"data-dir": keyDataDir})
+	}
+	if cmd.Name() == "push" {
+		cmd.Flags().BoolVar(&opts.All, "all", false, "deliver every record again, not only those waiting")
+	}
+	cmd.Args = cobra.NoArgs
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		conf, err := loadConfig(cmd, keys)
 		if err != nil {
 			return usageError(err)
 		}
-		c, err := connectArchive(cmd.Context(), conf)
-		if err != nil {
-			return failure(err)
-		}
-		if err := c.Setup(cmd.Context()); err != nil {
-			return failure(err)
-		}
-		fmt.Fprintf(streams.ErrOut, "presscrawl: %s at %s: template presscrawl-%s, alias %s -> %s ready\n", c.Server, c.URL(), c.Index(), c.Index(), c.FirstIndex())
-		return nil
+		opts.Config = conf
+		return run(cmd.Context(), opts)
 	}
 	return cmd
 }
 
+func newIndexSetupCmd(streams IOStreams) *cobra.Command {
+	return indexCmd(streams, &cobra.Command{
+		Use:   "setup",
+		Short: "Install the index template and create the first index behind the alias (idempotent)",
+	}, false, runIndexSetup)
+}
+
+func runIndexSetup(ctx context.Context, opts *indexOptions) error {
+	c, err := connectArchive(ctx, opts.Config)
+	if err != nil {
+		return failure(err)
+	}
+	if err := c.Setup(ctx); err != nil {
+		return failure(err)
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "presscrawl: %s at %s: template presscrawl-%s, alias %s -> %s ready\n", c.Server, c.URL(), c.Index(), c.Index(), c.FirstIndex())
+	return nil
+}
+
 func newIndexPushCmd(streams IOStreams) *cobra.Command {
-	cmd := &cobra.Command{
+	return indexCmd(streams, &cobra.Command{
 		Use:   "push [--data-dir D] [--all]",
 		Short: "Deliver the records a data dir has not delivered yet to the archive",
 		Long: `Push delivers the records of the data dir that wait for delivery (all of a
 crawl made with the local index, or what a crawl could not deliver) to the
-archive, and exits 1 when some are left (the archive went away). --all
-queues every record again first: for a new or emptied archive.`,
-		Args: cobra.NoArgs,
+archive, as long as the archive takes them, and exits 1 when some are left
+(the archive took nothing for es.wait, 2m by default). --all queues every
+record again first: for a new or emptied archive.`,
+	}, true, runIndexPush)
+}
+
+func runIndexPush(ctx context.Context, opts *indexOptions) error {
+	conf, streams := opts.Config, opts.IO
+	dir := conf.DataDir
+	c, err := connectArchive(ctx, conf)
+	if err != nil {
+		return failure(err)
 	}
-	addDataDirFlag(cmd.Flags())
-	cmd.Flags().Bool("all", false, "deliver every record again, not only those waiting")
-	keys := addArchiveFlags(cmd.Flags(), false)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		conf, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, keys))
-		if err != nil {
-			return usageError(err)
-		}
-		dir := conf.DataDir
-		c, err := connectArchive(cmd.Context(), conf)
-		if err != nil {
-			return failure(err)
-		}
-		if err := c.Setup(cmd.Context()); err != nil {
-			return failure(err)
-		}
-		store, err := openExisting(dir)
-		if err != nil {
-			return failure(err)
-		}
-		defer store.Close()
-		if all, _ := cmd.Flags().GetBool("all"); all {
-			n, err := store.QueueAll(cmd.Context())
-			if err != nil {
-				return failure(err)
-			}
-			fmt.Fprintf(streams.ErrOut, "presscrawl: %d records queued for delivery\n", n)
-		}
-		d := newDeliverer(conf, c, store, dir, func(msg string) { fmt.Fprintf(streams.ErrOut, "presscrawl: %s\n", msg) })
-		fmt.Fprintf(streams.ErrOut, "presscrawl: delivering %s to %s at %s, alias %s\n", dir, c.Server, c.URL(), c.Index())
-		start := time.Now()
-		ctx, cancel := context.WithTimeout(cmd.Context(), conf.ES.Wait)
-		defer cancel()
-		stop := startDeliveryProgress(cmd.Context(), streams, d, store)
-		drainErr := d.Drain(ctx)
-		stop()
-		_ = c.Refresh(context.WithoutCancel(cmd.Context()))
-		return deliverySummary(streams.ErrOut, d, store, dir, time.Since(start), drainErr)
+	if err := c.Setup(ctx); err != nil {
+		return failure(err)
 	}
-	return cmd
+	store, err := openExisting(dir, index.OpenOutbox)
+	if err != nil {
+		return failure(err)
+	}
+	defer store.Close()
+	if opts.All {
+		n, err := store.QueueAll(ctx)
+		if err != nil {
+			return failure(err)
+		}
+		fmt.Fprintf(streams.ErrOut, "presscrawl: %d records queued for delivery\n", n)
+	}
+	d := newDeliverer(conf, c, store, dir, func(msg string) { fmt.Fprintf(streams.ErrOut, "presscrawl: %s\n", msg) })
+	fmt.Fprintf(streams.ErrOut, "presscrawl: delivering %s to %s at %s, alias %s\n", dir, c.Server, c.URL(), c.Index())
+	start := time.Now()
+	stop := startDeliveryProgress(ctx, streams, d, store)
+	drainErr := d.Drain(ctx)
+	stop()
+	_ = c.Refresh(context.WithoutCancel(ctx))
+	return deliverySummary(streams.ErrOut, d, store, dir, time.Since(start), drainErr)
 }
 
 // startDeliveryProgress prints a progress line every 10 s while records
@@ -161,45 +178,39 @@ func deliverySummary(w io.Writer, d *elastic.Deliverer, store *index.Local, dir 
 func deadLetterPath(dir string) string { return filepath.Join(dir, deadLetterFile) }
 
 func newIndexStatusCmd(streams IOStreams) *cobra.Command {
-	cmd := &cobra.Command{
+	return indexCmd(streams, &cobra.Command{
 		Use:   "status [--data-dir D]",
 		Short: "Show how many of a data dir's records are delivered, pending and rejected",
-		Args:  cobra.NoArgs,
+	}, true, runIndexStatus)
+}
+
+func runIndexStatus(ctx context.Context, opts *indexOptions) error {
+	conf := opts.Config
+	dir := conf.DataDir
+	store, err := openExisting(dir, index.OpenOutbox)
+	if err != nil {
+		return failure(err)
 	}
-	addDataDirFlag(cmd.Flags())
-	keys := addArchiveFlags(cmd.Flags(), false)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		conf, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, keys))
-		if err != nil {
-			return usageError(err)
-		}
-		dir := conf.DataDir
-		store, err := openExisting(dir)
-		if err != nil {
-			return failure(err)
-		}
-		defer store.Close()
-		n, err := store.Count()
-		if err != nil {
-			return failure(err)
-		}
-		pending, rejected, err := store.DeliveryCounts()
-		if err != nil {
-			return failure(err)
-		}
-		fmt.Fprintf(streams.Out, "records\t%d\ndelivered\t%d\npending\t%d\nrejected\t%d\n", n, int(n)-pending-rejected, pending, rejected)
-		c, err := connectArchive(cmd.Context(), conf)
-		if err != nil {
-			fmt.Fprintf(streams.ErrOut, "presscrawl: archive not reached: %v\n", err)
-			return nil
-		}
-		count, err := c.Count(cmd.Context())
-		if err != nil {
-			fmt.Fprintf(streams.ErrOut, "presscrawl: archive: %v\n", err)
-			return nil
-		}
-		fmt.Fprintf(streams.Out, "archive\t%d\t%s at %s, alias %s\n", count, c.Server, c.URL(), c.Index())
+	defer store.Close()
+	n, err := store.Count()
+	if err != nil {
+		return failure(err)
+	}
+	pending, rejected, err := store.DeliveryCounts()
+	if err != nil {
+		return failure(err)
+	}
+	fmt.Fprintf(opts.IO.Out, "records\t%d\ndelivered\t%d\npending\t%d\nrejected\t%d\n", n, int(n)-pending-rejected, pending, rejected)
+	c, err := connectArchive(ctx, conf)
+	if err != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "presscrawl: archive not reached: %v\n", err)
 		return nil
 	}
-	return cmd
+	count, err := c.Count(ctx)
+	if err != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "presscrawl: archive: %v\n", err)
+		return nil
+	}
+	fmt.Fprintf(opts.IO.Out, "archive\t%d\t%s at %s, alias %s\n", count, c.Server, c.URL(), c.Index())
+	return nil
 }

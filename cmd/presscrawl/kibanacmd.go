@@ -15,7 +15,15 @@ import (
 	"github.com/presscrawl/presscrawl/kibana"
 )
 
-func newKibanaCmd(streams IOStreams) *cobra.Command {
+// kibanaOptions are what kibana setup needs.
+type kibanaOptions struct {
+	IO     IOStreams
+	Setup  kibana.Config
+	CACert string
+}
+
+func newKibanaCmd(streams IOStreams, runF func(context.Context, *kibanaOptions) error) *cobra.Command {
+	opts := &kibanaOptions{IO: streams}
 	cmd := &cobra.Command{
 		Use:   "kibana setup --kibana-url URL | --dashboards-url URL",
 		Short: "Set up Kibana or OpenSearch Dashboards for the archive",
@@ -38,7 +46,7 @@ PRESSCRAWL_KIBANA_PASSWORD, or PRESSCRAWL_KIBANA_API_KEY.`,
 	setup.Flags().String("kibana-url", "", "Kibana's address, e.g. http://localhost:5601")
 	setup.Flags().String("dashboards-url", "", "OpenSearch Dashboards' address, e.g. http://localhost:5601")
 	setup.Flags().String("es-index", def.ES.Index, "the archive's index alias the data views read")
-	setup.Flags().String("ca-cert", "", "PEM file of a certificate authority the server's TLS certificate is signed by (verification stays on)")
+	setup.Flags().StringVar(&opts.CACert, "ca-cert", "", "PEM file of a certificate authority the server's TLS certificate is signed by (verification stays on)")
 	setup.RunE = func(cmd *cobra.Command, _ []string) error {
 		conf, err := loadConfig(cmd, map[string]string{"es-index": keyESIndex})
 		if err != nil {
@@ -58,25 +66,35 @@ PRESSCRAWL_KIBANA_PASSWORD, or PRESSCRAWL_KIBANA_API_KEY.`,
 		default:
 			return usageError(errors.New("kibana setup needs --kibana-url URL (Kibana) or --dashboards-url URL (OpenSearch Dashboards)"))
 		}
-		client := &http.Client{Timeout: time.Minute}
-		if ca, _ := cmd.Flags().GetString("ca-cert"); ca != "" {
-			pool, err := crawler.CertPool(ca)
-			if err != nil {
-				return usageError(err)
-			}
-			client.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
+		opts.Setup = cfg
+		if runF != nil {
+			return runF(cmd.Context(), opts)
 		}
-		cfg.HTTPClient = client
-		ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
-		defer cancel()
-		res, err := kibana.Setup(ctx, cfg)
-		if err != nil {
-			return failure(err)
-		}
-		fmt.Fprintf(streams.ErrOut, "presscrawl: %s: data views %v on %s, %d saved objects imported (dashboard \"presscrawl: the archive at a glance\")\n",
-			cfg.Flavor, res.DataViews, cfg.Alias, res.Imported)
-		return nil
+		return runKibanaSetup(cmd.Context(), opts)
 	}
 	cmd.AddCommand(setup)
 	return cmd
+}
+
+// runKibanaSetup creates the data views and imports the dashboard.
+func runKibanaSetup(ctx context.Context, opts *kibanaOptions) error {
+	cfg, streams := opts.Setup, opts.IO
+	client := &http.Client{Timeout: time.Minute}
+	if ca := opts.CACert; ca != "" {
+		pool, err := crawler.CertPool(ca)
+		if err != nil {
+			return usageError(err)
+		}
+		client.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
+	}
+	cfg.HTTPClient = client
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	res, err := kibana.Setup(ctx, cfg)
+	if err != nil {
+		return failure(err)
+	}
+	fmt.Fprintf(streams.ErrOut, "presscrawl: %s: data views %v on %s, %d saved objects imported (dashboard \"presscrawl: the archive at a glance\")\n",
+		cfg.Flavor, res.DataViews, cfg.Alias, res.Imported)
+	return nil
 }

@@ -1,6 +1,10 @@
 // Command presscrawl crawls news sites, extracts clean article records and
 // indexes them. This package is wiring only: commands, flags and
-// configuration; the work is done in crawler, extract and index.
+// configuration; the work is done in crawler, ingest, extract, index and
+// index/elastic. Each command is a file: an options struct its flags are
+// bound to, a newXCmd that parses and checks them, and a runX that does the
+// work with the options alone (a test can call it, or swap it to check the
+// parsing).
 package main
 
 import (
@@ -16,7 +20,7 @@ func main() {
 		<-ctx.Done()
 		stop() // a second Ctrl-C ends the process at once
 	}()
-	code := run(ctx, os.Args[1:], IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr})
+	code := run(ctx, os.Args[1:], systemStreams())
 	stop()
 	os.Exit(code)
 }

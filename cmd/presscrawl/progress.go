@@ -4,22 +4,18 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"sync"
 	"time"
-
-	"golang.org/x/term"
 
 	"github.com/presscrawl/presscrawl/crawler"
 )
 
 // startProgress shows a crawl's counters on w: a line redrawn in place when
-// w is a terminal, else a plain line every interval (0: none). The returned
-// function stops it and clears the live line.
-func startProgress(ctx context.Context, w io.Writer, interval time.Duration, snap func() crawler.Snapshot) func() {
-	live := false
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		live, interval = true, 250*time.Millisecond
+// w is a terminal (live), else a plain line every interval (0: none). The
+// returned function stops it and clears the live line.
+func startProgress(ctx context.Context, w io.Writer, live bool, interval time.Duration, snap func() crawler.Snapshot) func() {
+	if live {
+		interval = 250 * time.Millisecond
 	}
 	if interval <= 0 {
 		return func() {}

@@ -12,12 +12,22 @@ import (
 	"github.com/presscrawl/presscrawl/extract"
 	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/ingest"
+	"github.com/presscrawl/presscrawl/internal/config"
 	"github.com/presscrawl/presscrawl/internal/residency"
 	"github.com/presscrawl/presscrawl/record"
 	"github.com/presscrawl/presscrawl/warc"
 )
 
-func newReextractCmd(streams IOStreams) *cobra.Command {
+// reextractOptions are what reextract needs.
+type reextractOptions struct {
+	IO     IOStreams
+	Config config.Config
+	Files  []string // the WARC files, in order
+	Sink   string   // local or jsonl
+}
+
+func newReextractCmd(streams IOStreams, runF func(context.Context, *reextractOptions) error) *cobra.Command {
+	opts := &reextractOptions{IO: streams}
 	cmd := &cobra.Command{
 		Use:   "reextract --warc PATH... [--index local|jsonl] [--data-dir D]",
 		Short: "Extract the records again from WARC captures, without fetching",
@@ -33,7 +43,7 @@ written in capture order, so a later capture of a page wins.`,
 	}
 	f := cmd.Flags()
 	f.StringArray("warc", nil, "WARC file or directory of WARC files (repeatable)")
-	f.String("index", "local", "where the records go: local (the embedded index of --data-dir) or jsonl (stdout)")
+	f.StringVar(&opts.Sink, "index", "local", "where the records go: local (the embedded index of --data-dir) or jsonl (stdout)")
 	addDataDirFlag(f)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		conf, err := loadConfig(cmd, map[string]string{"data-dir": keyDataDir})
@@ -51,40 +61,54 @@ written in capture order, so a later capture of a page wins.`,
 		if len(files) == 0 {
 			return usageError(fmt.Errorf("no WARC files (*.warc, *.warc.gz) in %s", strings.Join(paths, " ")))
 		}
-		var sink ingest.Store
-		var finish func() error
-		switch kind, _ := f.GetString("index"); kind {
-		case "local":
-			dir := conf.DataDir
-			store, err := index.OpenLocal(dir)
-			if err != nil {
-				return failure(err)
-			}
-			defer store.Close()
-			defer residency.Release(cmd.Context(), dir, time.Second)() // flat memory, as in crawl
-			sink, finish = store, store.Close
-		case "jsonl":
-			out := &jsonlSink{w: index.NewJSONLines(streams.Out), seen: map[string]string{}}
-			sink, finish = out, out.w.Flush
-		default:
-			return usageError(fmt.Errorf("--index %q: want local or jsonl", kind))
+		if opts.Sink != "local" && opts.Sink != "jsonl" {
+			return usageError(fmt.Errorf("--index %q: want local or jsonl", opts.Sink))
 		}
-		p := ingest.Pipeline{Extractor: extract.Extractor{MaxBytes: conf.Extract.MaxPageBytes}, Budget: conf.Extract.Timeout, Store: sink}
-		sum, runErr := ingest.Replay(cmd.Context(), p, files)
-		if err := finish(); err != nil && runErr == nil {
-			runErr = err
+		opts.Config, opts.Files = conf, files
+		if runF != nil {
+			return runF(cmd.Context(), opts)
 		}
-		fmt.Fprintf(streams.ErrOut, "presscrawl: re-extracted %d HTML responses from %d WARC files: stored %d, unchanged %d, skipped %d\n",
-			sum.Pages, len(files), sum.Stored, sum.Unchanged, sum.SkippedTotal())
-		if len(sum.Skipped) > 0 {
-			fmt.Fprintf(streams.ErrOut, "  skipped: %s\n", sum.SkippedLine())
-		}
-		if runErr != nil {
-			return failure(runErr)
-		}
-		return nil
+		return runReextract(cmd.Context(), opts)
 	}
 	return cmd
+}
+
+// runReextract replays the WARC files through the extraction pipeline
+// into the local index or JSON Lines.
+func runReextract(ctx context.Context, opts *reextractOptions) error {
+	conf, files, streams := opts.Config, opts.Files, opts.IO
+	var sink ingest.Store
+	var finish func() error
+	switch kind := opts.Sink; kind {
+	case "local":
+		dir := conf.DataDir
+		store, err := index.OpenLocal(dir)
+		if err != nil {
+			return failure(err)
+		}
+		defer store.Close()
+		defer residency.Release(ctx, dir, time.Second)() // flat memory, as in crawl
+		sink, finish = store, store.Close
+	case "jsonl":
+		out := &jsonlSink{w: index.NewJSONLines(streams.Out), seen: map[string]string{}}
+		sink, finish = out, out.w.Flush
+	default:
+		return usageError(fmt.Errorf("--index %q: want local or jsonl", kind))
+	}
+	p := ingest.Pipeline{Extractor: extract.Extractor{MaxBytes: conf.Extract.MaxPageBytes}, Budget: conf.Extract.Timeout, Store: sink}
+	sum, runErr := ingest.Replay(ctx, p, files)
+	if err := finish(); err != nil && runErr == nil {
+		runErr = err
+	}
+	fmt.Fprintf(streams.ErrOut, "presscrawl: re-extracted %d HTML responses from %d WARC files: stored %d, unchanged %d, skipped %d\n",
+		sum.Pages, len(files), sum.Stored, sum.Unchanged, sum.SkippedTotal())
+	if len(sum.Skipped) > 0 {
+		fmt.Fprintf(streams.ErrOut, "  skipped: %s\n", sum.SkippedLine())
+	}
+	if runErr != nil {
+		return failure(runErr)
+	}
+	return nil
 }
 
 // jsonlSink writes each record once per content: a page captured twice

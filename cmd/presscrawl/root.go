@@ -1,19 +1,33 @@
 package main
 
 import (
+	"os"
+
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
 
+	"golang.org/x/term"
+
 	"github.com/spf13/cobra"
 )
 
-// IOStreams are the command's standard streams, replaced in tests.
+// IOStreams are the command's standard streams, replaced in tests. They
+// know whether they are terminals, so a test can take the terminal path
+// (the live progress line) with a buffer (cli/cli's iostreams do the same).
 type IOStreams struct {
 	In          io.Reader
 	Out, ErrOut io.Writer
+	// OutTTY and ErrTTY: Out and ErrOut are terminals.
+	OutTTY, ErrTTY bool
+}
+
+// systemStreams are the process's standard streams.
+func systemStreams() IOStreams {
+	return IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		OutTTY: term.IsTerminal(int(os.Stdout.Fd())), ErrTTY: term.IsTerminal(int(os.Stderr.Fd()))}
 }
 
 // Exit codes.
@@ -70,7 +84,7 @@ article page and stores clean article records for research.`,
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
 	root.PersistentFlags().String("config", "", "config file (default ./presscrawl.yaml, then $XDG_CONFIG_HOME/presscrawl/presscrawl.yaml)")
-	root.AddCommand(newVersionCmd(streams), newExtractCmd(streams), newCrawlCmd(streams), newSearchCmd(streams), newExportCmd(streams), newStatsCmd(streams), newConfigCmd(streams), newReextractCmd(streams), newIndexCmd(streams), newKibanaCmd(streams))
+	root.AddCommand(newVersionCmd(streams), newExtractCmd(streams, nil), newCrawlCmd(streams, nil), newSearchCmd(streams, nil), newExportCmd(streams, nil), newStatsCmd(streams, nil), newConfigCmd(streams), newReextractCmd(streams, nil), newIndexCmd(streams), newKibanaCmd(streams, nil))
 	return root
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -8,11 +9,23 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/internal/config"
 )
 
-func newSearchCmd(streams IOStreams) *cobra.Command {
+// searchOptions are what search needs, from its flags and arguments.
+type searchOptions struct {
+	IO     IOStreams
+	Config config.Config
+	Open   func(context.Context, config.Config) (reader, error) // the index to search
+	Query  string
+	Limit  int
+	JSON   bool
+}
+
+func newSearchCmd(streams IOStreams, runF func(context.Context, *searchOptions) error) *cobra.Command {
+	opts := &searchOptions{IO: streams, Open: openReader}
 	cmd := &cobra.Command{
-		Use:   "search [--data-dir D] [--limit N] [--json] QUERY...",
+		Use:   "search [--data-dir D] [--index local|elasticsearch] [--limit N] [--json] QUERY...",
 		Short: "Search the local index or the archive",
 		Long: `Search finds records in the local index (or the archive, with --index
 elasticsearch), best first. The query may hold
@@ -27,53 +40,63 @@ Without OR, every word is required.`,
 	}
 	addDataDirFlag(cmd.Flags())
 	archiveKeys := addArchiveFlags(cmd.Flags(), true)
-	cmd.Flags().Int("limit", 20, "how many records to show")
-	cmd.Flags().Bool("json", false, "print the records as JSON Lines")
+	cmd.Flags().IntVar(&opts.Limit, "limit", 20, "how many records to show")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the records as JSON Lines")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		conf, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, archiveKeys))
 		if err != nil {
 			return usageError(err)
 		}
-		limit, _ := cmd.Flags().GetInt("limit")
-		asJSON, _ := cmd.Flags().GetBool("json")
-		store, err := openReader(cmd, conf)
-		if err != nil {
-			return err
+		if opts.Limit < 1 {
+			return usageError(fmt.Errorf("--limit %d: show at least 1 record", opts.Limit))
 		}
-		defer store.Close()
-		hits, total, err := store.Search(cmd.Context(), strings.Join(args, " "), limit)
-		if err != nil {
-			return searchError(err)
+		opts.Config, opts.Query = conf, strings.Join(args, " ")
+		if runF != nil {
+			return runF(cmd.Context(), opts)
 		}
-		defer fmt.Fprintf(streams.ErrOut, "%d of %d matching records\n", len(hits), total)
-		if asJSON {
-			out := index.NewJSONLines(streams.Out)
-			for _, h := range hits {
-				if err := out.Write(h.Record); err != nil {
-					return failure(err)
-				}
-			}
-			if err := out.Flush(); err != nil {
+		return runSearch(cmd.Context(), opts)
+	}
+	return cmd
+}
+
+// runSearch prints the best records for the query: a table, or JSON Lines.
+func runSearch(ctx context.Context, opts *searchOptions) error {
+	store, err := opts.Open(ctx, opts.Config)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	hits, total, err := store.Search(ctx, opts.Query, opts.Limit)
+	if err != nil {
+		return searchError(err)
+	}
+	defer fmt.Fprintf(opts.IO.ErrOut, "%d of %d matching records\n", len(hits), total)
+	if opts.JSON {
+		out := index.NewJSONLines(opts.IO.Out)
+		for _, h := range hits {
+			if err := out.Write(h.Record); err != nil {
 				return failure(err)
 			}
-			return nil
 		}
-		tw := tabwriter.NewWriter(streams.Out, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "DATE\tSITE\tTITLE\tURL")
-		for _, h := range hits {
-			r := h.Record
-			date := ""
-			if r.PublishedAt != nil {
-				date = r.PublishedAt.Time.Format("2006-01-02")
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", date, truncate(r.SiteName, 24), truncate(r.Title, 70), r.URL)
-		}
-		if err := tw.Flush(); err != nil {
-			return failure(fmt.Errorf("write: %w", err))
+		if err := out.Flush(); err != nil {
+			return failure(err)
 		}
 		return nil
 	}
-	return cmd
+	tw := tabwriter.NewWriter(opts.IO.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "DATE\tSITE\tTITLE\tURL")
+	for _, h := range hits {
+		r := h.Record
+		date := ""
+		if r.PublishedAt != nil {
+			date = r.PublishedAt.Time.Format("2006-01-02")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", date, truncate(r.SiteName, 24), truncate(r.Title, 70), r.URL)
+	}
+	if err := tw.Flush(); err != nil {
+		return failure(fmt.Errorf("write: %w", err))
+	}
+	return nil
 }
 
 func truncate(s string, n int) string {

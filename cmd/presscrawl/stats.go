@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -9,11 +10,24 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/presscrawl/presscrawl/facets"
+	"github.com/presscrawl/presscrawl/internal/config"
 )
 
-func newStatsCmd(streams IOStreams) *cobra.Command {
+// statsOptions are what stats needs.
+type statsOptions struct {
+	IO     IOStreams
+	Config config.Config
+	Open   func(context.Context, config.Config) (reader, error)
+	By     string
+	Top    int
+	JSON   bool
+	Query  string
+}
+
+func newStatsCmd(streams IOStreams, runF func(context.Context, *statsOptions) error) *cobra.Command {
+	opts := &statsOptions{IO: streams, Open: openReader}
 	cmd := &cobra.Command{
-		Use:   "stats [--data-dir D] [--by FIELD] [--top N] [--json] [QUERY...]",
+		Use:   "stats [--data-dir D] [--index local|elasticsearch] [--by FIELD] [--top N] [--json] [QUERY...]",
 		Short: "Count the records by site, language, author, day, month...",
 		Long: `Stats counts the records of the local index (or the archive, with --index
 elasticsearch), or those a query finds (the
@@ -27,49 +41,58 @@ frequent first; records without the field are counted as (none):
 	}
 	addDataDirFlag(cmd.Flags())
 	archiveKeys := addArchiveFlags(cmd.Flags(), true)
-	cmd.Flags().String("by", "site", "the field to count by: "+strings.Join(facets.Fields, ", "))
-	cmd.Flags().Int("top", 0, "show only the N most frequent values, dates still in time order (0: all)")
-	cmd.Flags().Bool("json", false, "print the counts as JSON Lines ({\"value\":...,\"count\":...})")
+	cmd.Flags().StringVar(&opts.By, "by", "site", "the field to count by: "+strings.Join(facets.Fields, ", "))
+	cmd.Flags().IntVar(&opts.Top, "top", 0, "show only the N most frequent values, dates still in time order (0: all)")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the counts as JSON Lines ({\"value\":...,\"count\":...})")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		conf, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, archiveKeys))
 		if err != nil {
 			return usageError(err)
 		}
-		by, _ := cmd.Flags().GetString("by")
-		top, _ := cmd.Flags().GetInt("top")
-		asJSON, _ := cmd.Flags().GetBool("json")
-		if _, err := facets.New(by); err != nil {
+		if _, err := facets.New(opts.By); err != nil {
 			return usageError(fmt.Errorf("--by: %w", err))
 		}
-		store, err := openReader(cmd, conf)
-		if err != nil {
-			return err
+		if opts.Top < 0 {
+			return usageError(fmt.Errorf("--top %d: 0 (all) or more", opts.Top))
 		}
-		defer store.Close()
-		counts, records, err := store.Counts(cmd.Context(), by, strings.Join(args, " "), top)
-		if err != nil {
-			return searchError(err)
+		opts.Config, opts.Query = conf, strings.Join(args, " ")
+		if runF != nil {
+			return runF(cmd.Context(), opts)
 		}
-		defer fmt.Fprintf(streams.ErrOut, "%d records, %d values of %s shown\n", records, len(counts), by)
-		if asJSON {
-			enc := json.NewEncoder(streams.Out)
-			enc.SetEscapeHTML(false)
-			for _, c := range counts {
-				if err := enc.Encode(c); err != nil {
-					return failure(fmt.Errorf("write: %w", err))
-				}
-			}
-			return nil
-		}
-		tw := tabwriter.NewWriter(streams.Out, 0, 0, 2, ' ', 0)
-		fmt.Fprintf(tw, "RECORDS\t%s\n", strings.ToUpper(by))
+		return runStats(cmd.Context(), opts)
+	}
+	return cmd
+}
+
+// runStats prints the counts: a table, or JSON Lines.
+func runStats(ctx context.Context, opts *statsOptions) error {
+	store, err := opts.Open(ctx, opts.Config)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	counts, records, err := store.Counts(ctx, opts.By, opts.Query, opts.Top)
+	if err != nil {
+		return searchError(err)
+	}
+	defer fmt.Fprintf(opts.IO.ErrOut, "%d records, %d values of %s shown\n", records, len(counts), opts.By)
+	if opts.JSON {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetEscapeHTML(false)
 		for _, c := range counts {
-			fmt.Fprintf(tw, "%d\t%s\n", c.Count, c.Value)
-		}
-		if err := tw.Flush(); err != nil {
-			return failure(fmt.Errorf("write: %w", err))
+			if err := enc.Encode(c); err != nil {
+				return failure(fmt.Errorf("write: %w", err))
+			}
 		}
 		return nil
 	}
-	return cmd
+	tw := tabwriter.NewWriter(opts.IO.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "RECORDS\t%s\n", strings.ToUpper(opts.By))
+	for _, c := range counts {
+		fmt.Fprintf(tw, "%d\t%s\n", c.Count, c.Value)
+	}
+	if err := tw.Flush(); err != nil {
+		return failure(fmt.Errorf("write: %w", err))
+	}
+	return nil
 }

@@ -57,6 +57,11 @@ type Deliverer struct {
 	// Notify receives one line when the archive goes away and one when it
 	// is back (nil: silent).
 	Notify func(msg string)
+	// Patience bounds how long Drain goes on without delivering anything
+	// (the archive down or refusing): then it gives up, records left in the
+	// outbox. 0: until the context ends. A slow archive that makes progress
+	// is waited for however long the queue takes.
+	Patience time.Duration
 
 	delivered, rejected atomic.Int64
 	mu                  sync.Mutex
@@ -103,8 +108,19 @@ func (d *Deliverer) loop(ctx context.Context, untilEmpty bool) error {
 	d.defaults()
 	backoff := 500 * time.Millisecond
 	var last error
+	progress := time.Now()
 	for {
+		before := d.delivered.Load() + d.rejected.Load()
 		n, retry, err := d.pass(ctx)
+		if d.delivered.Load()+d.rejected.Load() > before {
+			progress = time.Now()
+		}
+		if untilEmpty && d.Patience > 0 && (err != nil || retry > 0) && time.Since(progress) > d.Patience {
+			if err == nil {
+				err = fmt.Errorf("%d records throttled or refused for now by %s", retry, d.target())
+			}
+			return fmt.Errorf("nothing delivered for %v: %w", d.Patience.Round(time.Second), err)
+		}
 		switch {
 		case ctx.Err() != nil:
 			if untilEmpty && last != nil {

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/presscrawl/presscrawl/facets"
+	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/internal/config"
+	"github.com/presscrawl/presscrawl/internal/newssite"
+	"github.com/presscrawl/presscrawl/record"
+)
+
+// parse runs a command's flag parsing with its run function swapped, as
+// cli/cli's TestNewCmd* do: what reaches the options, or the usage error.
+func parse[O any](t *testing.T, newCmd func(IOStreams, func(context.Context, *O) error) *cobra.Command, args ...string) (*O, error) {
+	t.Helper()
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // no user config file
+	var got *O
+	cmd := newCmd(IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, func(_ context.Context, o *O) error { got = o; return nil })
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	return got, err
+}
+
+func TestNewCmdSearch(t *testing.T) {
+	o, err := parse(t, newSearchCmd, "--limit", "5", "--json", "--index", "elasticsearch", "--es-index", "news", "water", "language:ar")
+	if err != nil || o.Limit != 5 || !o.JSON || o.Query != "water language:ar" || o.Config.Index.Backend != "elasticsearch" || o.Config.ES.Index != "news" {
+		t.Fatalf("%+v %v", o, err)
+	}
+	_, err = parse(t, newSearchCmd, "--limit", "-1", "water")
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != exitUsage || !strings.Contains(err.Error(), "--limit -1") {
+		t.Errorf("--limit -1: %v", err)
+	}
+}
+
+func TestNewCmdCrawl(t *testing.T) {
+	o, err := parse(t, newCrawlCmd, "--delay", "250ms", "--parallelism", "2", "--no-extract", "--deny", "/tag/", "https://news.example/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Crawler.Delay != 250*time.Millisecond || o.Crawler.Parallelism != 2 || o.Config.Crawl.Extract || len(o.Crawler.Deny) != 1 ||
+		o.Crawler.MaxDepth != config.Default().Crawl.MaxDepth || o.Seeds[0] != "https://news.example/" {
+		t.Errorf("%+v", o)
+	}
+}
+
+func TestNewCmdStats(t *testing.T) {
+	o, err := parse(t, newStatsCmd, "--by", "month", "--top", "3", "language:ar")
+	if err != nil || o.By != "month" || o.Top != 3 || o.Query != "language:ar" {
+		t.Fatalf("%+v %v", o, err)
+	}
+	if _, err := parse(t, newStatsCmd, "--by", "colour"); err == nil || !strings.Contains(err.Error(), "--by") {
+		t.Errorf("--by colour: %v", err)
+	}
+}
+
+// fakeReader is a reader of a few records, for the read commands' output.
+type fakeReader struct{ recs []*record.Record }
+
+func (f fakeReader) Search(_ context.Context, q string, limit int) ([]index.Hit, uint64, error) {
+	if q == "title:(" {
+		return nil, 0, index.ErrBadQuery
+	}
+	var hits []index.Hit
+	for _, r := range f.recs[:min(limit, len(f.recs))] {
+		hits = append(hits, index.Hit{Record: r})
+	}
+	return hits, uint64(len(f.recs)), nil
+}
+
+func (f fakeReader) Counts(_ context.Context, by, _ string, top int) ([]facets.Count, int, error) {
+	c, err := facets.New(by)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, r := range f.recs {
+		c.Add(r)
+	}
+	return c.Counts(top), c.Records(), nil
+}
+
+func (f fakeReader) Each(_ context.Context, _ string, fn func(*record.Record) error) error {
+	for _, r := range f.recs {
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (fakeReader) Close() error { return nil }
+
+// The read commands print what any reader gives them: the local index and
+// the archive are the same to them.
+func TestReadCommandsOnAnyReader(t *testing.T) {
+	day := record.Timestamp{Time: time.Date(2024, 3, 5, 0, 0, 0, 0, time.UTC), DayOnly: true}
+	recs := []*record.Record{
+		{ID: "a", URL: "https://a.example/1", Title: "Water talks", SiteName: "Arab Press", Language: "ar", PublishedAt: &day, Authors: []string{}, Tags: []string{}},
+		{ID: "b", URL: "https://a.example/2", Title: "Budget", SiteName: "Arab Press", Language: "en", Authors: []string{}, Tags: []string{}},
+	}
+	open := func(context.Context, config.Config) (reader, error) { return fakeReader{recs}, nil }
+	var out, errOut bytes.Buffer
+	io := IOStreams{Out: &out, ErrOut: &errOut}
+	if err := runSearch(context.Background(), &searchOptions{IO: io, Open: open, Query: "x", Limit: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "2024-03-05  Arab Press  Water talks") || !strings.Contains(errOut.String(), "1 of 2 matching") {
+		t.Errorf("search:\n%s%s", out.String(), errOut.String())
+	}
+	out.Reset()
+	if err := runStats(context.Background(), &statsOptions{IO: io, Open: open, By: "language", JSON: true}); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != "{\"value\":\"ar\",\"count\":1}\n{\"value\":\"en\",\"count\":1}\n" {
+		t.Errorf("stats: %q", out.String())
+	}
+	out.Reset()
+	if err := runExport(context.Background(), &exportOptions{IO: io, Open: open}); err != nil || strings.Count(out.String(), "\n") != 2 {
+		t.Errorf("export: %v %q", err, out.String())
+	}
+	err := runSearch(context.Background(), &searchOptions{IO: io, Open: open, Query: "title:(", Limit: 1})
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != exitUsage {
+		t.Errorf("bad query: %v, want a usage error", err)
+	}
+}
+
+// On a terminal the crawl's progress is one line redrawn in place, and it
+// is cleared before the summary; the streams say they are a terminal.
+func TestCrawlProgressOnTerminal(t *testing.T) {
+	site := newssite.Start(newssite.Options{English: 30})
+	defer site.Close()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"crawl", "--data-dir", t.TempDir(), "--delay", "30ms", "--parallelism", "1", site.URL + "/"},
+		IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, ErrTTY: true})
+	s := errOut.String()
+	if code != 0 || !strings.Contains(s, "\r\x1b[Kfetched ") || !strings.Contains(s, "\r\x1b[Kpresscrawl: crawl finished") {
+		t.Errorf("exit %d, stderr %q", code, s)
+	}
+	if strings.Contains(s, "presscrawl: fetched") {
+		t.Error("plain progress lines on a terminal")
+	}
+}
