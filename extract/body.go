@@ -1,0 +1,116 @@
+package extract
+
+import (
+	"net/url"
+	"strings"
+
+	readability "codeberg.org/readeck/go-readability/v2"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// leadWords name a standfirst: the summary paragraph between headline and
+// body that readability often leaves out with the header around it.
+var leadWords = setOf("lead", "leader", "lede", "intro", "introduction", "subtitle", "subheadline", "subline",
+	"standfirst", "excerpt", "summary", "deck", "dek", "abstract", "chapo", "chapeau", "sapo", "vorspann", "teaser")
+
+// hasBlockChild reports whether n holds paragraphs or containers, not only
+// text: such a node is not one block (and its text is not worth building).
+func hasBlockChild(n *html.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		switch c.DataAtom {
+		case atom.P, atom.Div, atom.Section, atom.Article, atom.Ul, atom.Ol, atom.Table, atom.Header, atom.Aside:
+			return true
+		}
+	}
+	return false
+}
+
+// standfirst returns the text of the standfirst within the elements that
+// follow the <h1>, or "".
+func standfirst(m *meta, doc *html.Node, order map[*html.Node]int) string {
+	if m.h1 == nil {
+		return ""
+	}
+	start, lead := order[m.h1], ""
+	// A block after the title that repeats the page's description is its
+	// standfirst too, whatever its class.
+	desc := strings.ToLower(collapse(firstNonEmpty(m.first("description"), m.first("og:description"))))
+	if wordCount(desc) < 8 {
+		desc = ""
+	}
+	walk(doc, func(n *html.Node) bool {
+		if lead != "" || n.Type != html.ElementNode {
+			return lead == ""
+		}
+		if i := order[n]; i <= start || i > start+40 {
+			return i <= start+40
+		}
+		if desc != "" && (n.DataAtom == atom.P || n.DataAtom == atom.Div || n.DataAtom == atom.H2) && !hasBlockChild(n) {
+			if t := collapse(textOf(n)); strings.ToLower(t) == desc {
+				lead = t
+				return false
+			}
+		}
+		for _, w := range append(tokens(attr(n, "class")), tokens(attr(n, "id"))...) {
+			if !leadWords[w] {
+				continue
+			}
+			t := textOf(n)
+			if wc := wordCount(t); wc >= 8 && wc <= 150 {
+				if ld, _ := linkDensity(n); ld < 0.3 {
+					lead = t
+				}
+			}
+			return false
+		}
+		return true
+	})
+	return lead
+}
+
+// fallbackWords is the body length under which a second, structure-only
+// extraction is tried.
+const fallbackWords = 100
+
+// blocksWords sums the words of refined blocks.
+func blocksWords(bs []block) int {
+	n := 0
+	for _, b := range bs {
+		n += b.words
+	}
+	return n
+}
+
+// bodyBlocks runs readability on the cleaned document and returns the text
+// blocks of what it keeps; when it finds nothing, the cleaned body's blocks.
+func bodyBlocks(doc *html.Node, base *url.URL) []block {
+	p := readability.NewParser()
+	p.DisableJSONLD = true
+	art, err := p.ParseAndMutate(doc, base)
+	if err == nil && art.Node != nil {
+		if bs := blocks(art.Node, base); len(bs) > 0 {
+			return bs
+		}
+	}
+	body := find(doc, func(n *html.Node) bool { return n.DataAtom == atom.Body })
+	if body == nil {
+		return nil
+	}
+	return blocks(body, base)
+}
+
+// shortLineShare reports whether most of many blocks are short lines (what
+// lists of links leave behind) and counts the blocks of prose (25+ words).
+func shortLineShare(bs []block) (bool, int) {
+	short, prose := 0, 0
+	for _, b := range bs {
+		switch n := wordCount(b.text); {
+		case n <= 12:
+			short++
+		case n >= 25:
+			prose++
+		}
+	}
+	return len(bs) >= 8 && short*10 > len(bs)*7, prose
+}
