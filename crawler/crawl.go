@@ -105,7 +105,8 @@ type Crawler struct {
 	client    http.RoundTripper // transport with the robots.txt limit
 	mu        sync.Mutex
 	following map[string]bool // redirect targets being fetched now
-	started   atomic.Int64    // requests begun, for MaxPages
+	seeds     seedBook
+	started   atomic.Int64 // requests begun, for MaxPages
 	// wait, when set, holds a request until its site's politeness slot
 	// (shared by several processes); colly's own delay is then off.
 	wait   func(ctx context.Context, site string) error
@@ -139,6 +140,13 @@ func New(cfg Config, state Store, h Handler) (*Crawler, error) {
 		c.wait = p.politeness(cfg.Delay, cfg.Parallelism)
 	}
 	return c, nil
+}
+
+// snapshot is the counters with the seeds' outcomes.
+func (c *Crawler) snapshot() Snapshot {
+	s := c.stats.Snapshot()
+	s.Seeds = c.seeds.outcomes()
+	return s
 }
 
 // Stats returns the live counters, for a progress display.
@@ -176,8 +184,8 @@ func (c *Crawler) Run(ctx context.Context, seeds []string) (Snapshot, bool, erro
 	for _, u := range seedURLs {
 		hosts = append(hosts, u.Hostname())
 	}
-	c.transport = guardedTransport(c.cfg.AllowPrivate || localSeeds(runCtx, hosts), c.cfg.Parallelism, c.cfg.RootCAs)
-	c.client = robotsLimit{c.transport}
+	c.transport = guardedTransport(c.cfg.AllowPrivate, localHosts(runCtx, hosts), c.cfg.Parallelism, c.cfg.RootCAs)
+	c.client = robotsLimit{boundedDecoding{c.transport, int64(c.cfg.MaxBodyBytes)}}
 	defer c.transport.CloseIdleConnections()
 	if err := c.setupCollector(sites); err != nil {
 		return Snapshot{}, resumed, err
@@ -185,8 +193,13 @@ func (c *Crawler) Run(ctx context.Context, seeds []string) (Snapshot, bool, erro
 
 	c.pumpAll() // what an interrupted run left
 	var start []Entry
-	for _, u := range seedURLs {
+	for i, u := range seedURLs {
+		c.seeds.add(seeds[i], urlcanon.Key(u))
+		before := len(start)
 		start = c.admitTo(start, u.String(), nil, 0)
+		if len(start) == before {
+			c.seeds.mark(urlcanon.Key(u), "filtered out by --allow, --deny or the page limit")
+		}
 		if !c.cfg.IgnoreRobots {
 			for _, sm := range c.robotsSitemaps(u) {
 				start = c.admitTo(start, sm, u, 0) // relative Sitemap: lines occur
@@ -201,12 +214,12 @@ func (c *Crawler) Run(ctx context.Context, seeds []string) (Snapshot, bool, erro
 		c.stats.queued.Store(q)
 	}
 	if err := c.state.End(context.WithoutCancel(ctx), interrupted); err != nil {
-		return c.stats.Snapshot(), resumed, fmt.Errorf("crawl state: %w", err)
+		return c.snapshot(), resumed, fmt.Errorf("crawl state: %w", err)
 	}
 	if c.fatal != nil {
-		return c.stats.Snapshot(), resumed, c.fatal
+		return c.snapshot(), resumed, c.fatal
 	}
-	return c.stats.Snapshot(), resumed, nil
+	return c.snapshot(), resumed, nil
 }
 
 // drain waits until the crawl has nothing left: no request of this process

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 
 	"github.com/gocolly/colly/v2"
@@ -38,6 +39,13 @@ func (f pageFrontier) Follow(raw string) bool {
 // junk (servers and browsers refuse them far earlier), and the crawl state
 // could not key them.
 const MaxURLBytes = 4096
+
+// maxStateKey bounds a dedup key in the crawl state (bbolt refuses keys
+// over 32 KiB; a canonical key can be longer than its URL once escaped).
+const maxStateKey = 3 * MaxURLBytes
+
+// errURLTooLong refuses a redirect to a URL over MaxURLBytes.
+var errURLTooLong = errors.New("URL too long")
 
 // admit decides whether a URL found at depth may join the crawl: in scope,
 // not too deep, under the page limit. Whether it is new is the state's
@@ -95,6 +103,18 @@ func (c *Crawler) queueEarly(found []Entry) []Entry {
 // settle records a finished entry (nil for none) with the new URLs it led
 // to in one step, then starts what was queued.
 func (c *Crawler) settle(done *Entry, keys []string, visit *Visit, found []Entry) {
+	// No one URL may stop the crawl: what the state cannot key is skipped
+	// and counted, here, before it could fail the whole write.
+	keys = slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return len(k) > maxStateKey })
+	kept := found[:0:0]
+	for _, e := range found {
+		if len(e.Key) > maxStateKey || len(e.URL) > MaxURLBytes {
+			c.stats.skip("URL too long")
+			continue
+		}
+		kept = append(kept, e)
+	}
+	found = kept
 	added, err := c.state.Settle(context.WithoutCancel(c.ctx), done, keys, visit, found)
 	if err != nil {
 		c.stop(fmt.Errorf("crawl state: %w", err))
@@ -200,8 +220,10 @@ func (c *Crawler) request(site string, e *Entry) bool {
 	}
 	if errors.Is(err, colly.ErrRobotsTxtBlocked) {
 		c.stats.skip("disallowed by robots.txt")
+		c.seeds.mark(e.Key, "disallowed by robots.txt")
 	} else {
 		c.stats.fail(errorReason(err))
+		c.seeds.mark(e.Key, errorReason(err))
 	}
 	c.settle(e, []string{e.Key}, nil, nil)
 	return false
@@ -214,6 +236,9 @@ func entryOf(ctx *colly.Context) *Entry { return ctx.GetAny("entry").(*Entry) }
 func (c *Crawler) redirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return errTooManyRedirects
+	}
+	if len(req.URL.String()) > MaxURLBytes {
+		return errURLTooLong // limits apply to redirects too
 	}
 	u, err := urlcanon.Parse(req.URL.String(), nil)
 	if err != nil || !c.scope.contains(u) {

@@ -1,6 +1,10 @@
 package crawler
 
 import (
+	"bufio"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -10,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -27,13 +32,15 @@ func privateIP(ip net.IP) bool {
 }
 
 // guardedTransport is an HTTP transport whose connections to non-public
-// addresses fail unless allowPrivate. The check runs on the address being
-// dialled, after name resolution, so a name cannot be re-pointed past it.
-// roots, when not nil, are the certificate authorities TLS trusts.
-func guardedTransport(allowPrivate bool, maxPerHost int, roots *x509.CertPool) *http.Transport {
-	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	if !allowPrivate {
-		d.Control = func(network, address string, _ syscall.RawConn) error {
+// addresses fail, except with allowAll (--allow-private) or to the hosts
+// in local (seeds that are themselves local sites): the decision is made
+// per site, so one local seed among public ones leaves the guard on for
+// the others. The check runs on the address being dialled, after DNS, so a
+// public name that resolves to a private address is refused too.
+func guardedTransport(allowAll bool, local map[string]bool, maxPerHost int, roots *x509.CertPool) *http.Transport {
+	open := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	guarded := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second,
+		Control: func(network, address string, _ syscall.RawConn) error {
 			host, _, err := net.SplitHostPort(address)
 			if err != nil {
 				return fmt.Errorf("%w: %s", ErrPrivateAddress, address)
@@ -42,11 +49,18 @@ func guardedTransport(allowPrivate bool, maxPerHost int, roots *x509.CertPool) *
 				return fmt.Errorf("%w: %s", ErrPrivateAddress, host)
 			}
 			return nil
+		}}
+	dial := func(ctx context.Context, network, address string) (net.Conn, error) {
+		// address is the URL's host:port, before DNS.
+		host, _, _ := net.SplitHostPort(address)
+		if allowAll || local[strings.ToLower(host)] {
+			return open.DialContext(ctx, network, address)
 		}
+		return guarded.DialContext(ctx, network, address)
 	}
 	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           d.DialContext,
+		DialContext:           dial,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          100,
 		MaxIdleConnsPerHost:   max(2, maxPerHost),
@@ -98,13 +112,15 @@ type limitedBody struct {
 	io.Closer
 }
 
-// localSeeds reports whether any seed host is (or resolves to) a
-// non-public address: such a crawl is of a local site and may stay there.
-func localSeeds(ctx context.Context, hosts []string) bool {
+// localHosts are the seed hosts that are (or resolve to) non-public
+// addresses: such a seed is a local site, whose crawl may stay there.
+func localHosts(ctx context.Context, hosts []string) map[string]bool {
+	local := map[string]bool{}
 	for _, h := range hosts {
+		h = strings.ToLower(h)
 		if ip := net.ParseIP(h); ip != nil {
 			if privateIP(ip) {
-				return true
+				local[h] = true
 			}
 			continue
 		}
@@ -113,9 +129,61 @@ func localSeeds(ctx context.Context, hosts []string) bool {
 		cancel()
 		for _, ip := range ips {
 			if err == nil && privateIP(ip) {
-				return true
+				local[h] = true
 			}
 		}
 	}
-	return false
+	return local
+}
+
+// boundedDecoding undoes a compressed Content-Encoding (gzip, x-gzip,
+// deflate) with a bound on the inflated bytes, max+1 at most, so that the
+// body limit counts what the page really is: a few kilobytes that inflate
+// to gigabytes are a page over the limit, not a process killed for memory.
+// It marks every response uncompressed, so colly inflates nothing on its
+// own (it would inflate gzip-typed bodies and *.xml.gz paths without a
+// bound); gzipped sitemaps are inflated by parseSitemap, with its bound.
+type boundedDecoding struct {
+	next http.RoundTripper
+	max  int64
+}
+
+func (b boundedDecoding) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := b.next.RoundTrip(req)
+	if err != nil || resp.Uncompressed {
+		return resp, err // Go's transport inflated gzip itself: readers bound it
+	}
+	ce := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding")))
+	var r io.Reader
+	switch ce {
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			resp.Body.Close()
+			return nil, fmt.Errorf("%s: Content-Encoding %s: %w", req.URL, ce, err)
+		}
+		r = zr
+	case "deflate":
+		// Most servers send zlib-wrapped deflate, as RFC 9110 says; some
+		// send it raw.
+		br := bufio.NewReader(resp.Body)
+		if h, err := br.Peek(2); err == nil && h[0]&0x0f == 8 && (uint16(h[0])<<8|uint16(h[1]))%31 == 0 {
+			zr, err := zlib.NewReader(br)
+			if err != nil {
+				resp.Body.Close()
+				return nil, fmt.Errorf("%s: Content-Encoding deflate: %w", req.URL, err)
+			}
+			r = zr
+		} else {
+			r = flate.NewReader(br)
+		}
+	}
+	if r != nil {
+		resp.Body = limitedBody{io.LimitReader(r, b.max+1), resp.Body}
+		resp.Header.Del("Content-Encoding")
+		resp.Header.Del("Content-Length")
+		resp.ContentLength = -1
+	}
+	resp.Uncompressed = true
+	return resp, nil
 }

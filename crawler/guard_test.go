@@ -6,13 +6,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
 func TestGuardedTransport(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
-	_, err := (&http.Client{Transport: guardedTransport(false, 1, nil)}).Get(srv.URL)
+	_, err := (&http.Client{Transport: guardedTransport(false, nil, 1, nil)}).Get(srv.URL)
 	if !errors.Is(err, ErrPrivateAddress) {
 		t.Errorf("public crawl reached loopback: err = %v", err)
 	}
@@ -22,7 +23,7 @@ func TestGuardedTransport(t *testing.T) {
 	if errorReason(err) != "refused: private address" {
 		t.Errorf("reason %q", errorReason(err))
 	}
-	resp, err := (&http.Client{Transport: guardedTransport(true, 1, nil)}).Get(srv.URL)
+	resp, err := (&http.Client{Transport: guardedTransport(true, nil, 1, nil)}).Get(srv.URL)
 	if err != nil {
 		t.Fatalf("allowed crawl: %v", err)
 	}
@@ -41,15 +42,26 @@ func TestPrivateIP(t *testing.T) {
 	}
 }
 
-func TestLocalSeeds(t *testing.T) {
+func TestLocalHosts(t *testing.T) {
 	ctx := context.Background()
-	if !localSeeds(ctx, []string{"127.0.0.1"}) || !localSeeds(ctx, []string{"8.8.8.8", "192.168.0.10"}) {
-		t.Error("a private seed makes a local crawl")
+	if got := localHosts(ctx, []string{"127.0.0.1", "8.8.8.8", "192.168.0.10", "localhost"}); len(got) != 3 || got["8.8.8.8"] {
+		t.Errorf("local hosts %v, want the loopback, private and localhost seeds", got)
 	}
-	if localSeeds(ctx, []string{"8.8.8.8", "2001:4860:4860::8888"}) {
-		t.Error("public IP seeds are not local")
+}
+
+// One local seed leaves the guard on for every other host: the decision is
+// per site. (localhost is loopback too, but not the local seed here.)
+func TestGuardPerSite(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	client := &http.Client{Transport: guardedTransport(false, map[string]bool{"127.0.0.1": true}, 1, nil)}
+	resp, err := client.Get(srv.URL)
+	if err != nil {
+		t.Fatalf("the local seed's own host: %v", err)
 	}
-	if !localSeeds(ctx, []string{"localhost"}) {
-		t.Error("localhost resolves to loopback")
+	resp.Body.Close()
+	_, err = client.Get(strings.Replace(srv.URL, "127.0.0.1", "localhost", 1))
+	if !errors.Is(err, ErrPrivateAddress) {
+		t.Errorf("another host on a private address: %v, want refused", err)
 	}
 }

@@ -11,7 +11,7 @@ import (
 )
 
 func retryable(status int, err error) bool {
-	if errors.Is(err, ErrPrivateAddress) {
+	if errors.Is(err, ErrPrivateAddress) || errors.Is(err, errURLTooLong) || errors.Is(err, errTooManyRedirects) {
 		return false
 	}
 	if status >= 500 || status == http.StatusTooManyRequests {
@@ -49,6 +49,8 @@ func errorReason(err error) string {
 		return "no such host"
 	case errors.Is(err, errTooManyRedirects):
 		return "too many redirects"
+	case errors.Is(err, errURLTooLong):
+		return "URL too long"
 	case errors.As(err, &unknownCA), errors.As(err, &invalid), errors.As(err, &hostname), errors.As(err, &verifyErr):
 		return "TLS certificate"
 	}

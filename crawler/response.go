@@ -195,6 +195,7 @@ func (c *Crawler) onResponse(r *colly.Response) {
 		}
 	}()
 	c.stats.fetched.Add(1)
+	c.seeds.mark(e.Key, "")
 	if len(r.Body) > c.cfg.MaxBodyBytes {
 		c.stats.skip("too large")
 		return
@@ -289,6 +290,7 @@ func (c *Crawler) onError(r *colly.Response, err error) {
 	keys := keysOf(e, r.Request.URL)
 	if errors.Is(err, colly.ErrAbortedAfterHeaders) {
 		c.stats.fetched.Add(1)
+		c.seeds.mark(e.Key, "")
 		c.stats.skip(r.Ctx.Get("skip"))
 		c.settleFetched(e, keys, nil, nil)
 		c.release(site)
@@ -329,12 +331,20 @@ func (c *Crawler) onError(r *colly.Response, err error) {
 				visit.LastModified = prev.LastModified
 			}
 		}
+		c.seeds.mark(e.Key, "")
 	case r.StatusCode >= 300 && r.StatusCode < 400:
 		c.stats.skip("redirect out of scope or to a known URL")
+		reason := fmt.Sprintf("HTTP %d: a redirect out of scope or to a page already known", r.StatusCode)
+		if r.Headers != nil && r.Headers.Get("Location") != "" {
+			reason += " (" + urlcanon.Redact(r.Headers.Get("Location")) + ")"
+		}
+		c.seeds.mark(e.Key, reason)
 	case r.StatusCode >= 400:
 		c.stats.fail(fmt.Sprintf("HTTP %d", r.StatusCode))
+		c.seeds.mark(e.Key, fmt.Sprintf("HTTP %d", r.StatusCode))
 	default:
 		c.stats.fail(errorReason(err))
+		c.seeds.mark(e.Key, errorReason(err))
 	}
 	c.settleFetched(e, keys, visit, nil)
 	c.release(site)

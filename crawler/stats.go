@@ -53,6 +53,8 @@ type Snapshot struct {
 	Skipped     []Count       `json:"skipped"`
 	Errors      []Count       `json:"errors"`
 	Elapsed     time.Duration `json:"elapsed_ns"`
+	// Seeds says, seed by seed, whether it was fetched this run.
+	Seeds []SeedOutcome `json:"seeds"`
 }
 
 // Total sums counts.

@@ -187,3 +187,21 @@ func PageKey(raw string) (string, error) {
 	}
 	return Key(u), nil
 }
+
+// Redact is a URL fit to print: without its userinfo (user:password@),
+// whether or not the rest parses.
+func Redact(raw string) string {
+	scheme := strings.Index(raw, "://")
+	if scheme < 0 {
+		return raw
+	}
+	rest := raw[scheme+3:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
+		return raw[:scheme+3] + rest[at+1:]
+	}
+	return raw
+}

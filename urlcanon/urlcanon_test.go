@@ -63,3 +63,17 @@ func TestSamePage(t *testing.T) {
 		}
 	}
 }
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://user:secret@news.example/a?b=c@d": "https://news.example/a?b=c@d",
+		"http://u@host:8080/":                      "http://host:8080/",
+		"https://news.example/@handle":             "https://news.example/@handle",
+		"not a url":                                "not a url",
+		"http://a:b@[::1]:99/x":                    "http://[::1]:99/x",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

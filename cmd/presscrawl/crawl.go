@@ -22,6 +22,7 @@ import (
 	"github.com/presscrawl/presscrawl/ingest"
 	"github.com/presscrawl/presscrawl/internal/config"
 	"github.com/presscrawl/presscrawl/internal/residency"
+	"github.com/presscrawl/presscrawl/urlcanon"
 	"github.com/presscrawl/presscrawl/warc"
 )
 
@@ -100,6 +101,11 @@ completed starts afresh next time, updating changed articles in place.`,
 		}
 		if len(seeds) == 0 {
 			return usageError(fmt.Errorf("crawl needs at least one seed URL (or --seeds-file)"))
+		}
+		for _, s := range seeds { // before any data dir is made
+			if _, err := urlcanon.Parse(s, nil); err != nil {
+				return usageError(fmt.Errorf("seed %q: %w", urlcanon.Redact(s), err))
+			}
 		}
 		cfg := crawler.Config{
 			MaxDepth: conf.Crawl.MaxDepth, MaxPages: conf.Crawl.MaxPages, Delay: conf.Crawl.Delay,
@@ -189,7 +195,11 @@ func runCrawl(ctx context.Context, opts *crawlOptions) error {
 	if err != nil {
 		return usageError(err)
 	}
-	fmt.Fprintf(streams.ErrOut, "presscrawl: crawling %s into %s\n", strings.Join(seeds, " "), dir)
+	shown := make([]string, len(seeds))
+	for i, s := range seeds {
+		shown[i] = urlcanon.Redact(s) // never print userinfo
+	}
+	fmt.Fprintf(streams.ErrOut, "presscrawl: crawling %s into %s\n", strings.Join(shown, " "), dir)
 	delivery := startDelivery(ctx, conf, archive, store, dir, streams)
 	stopProgress := startProgress(ctx, streams.ErrOut, streams.ErrTTY, conf.Crawl.ProgressInterval, c.Stats().Snapshot)
 	snap, resumed, runErr := c.Run(ctx, seeds)
@@ -214,7 +224,26 @@ func runCrawl(ctx context.Context, opts *crawlOptions) error {
 	if closeErr != nil {
 		return failure(closeErr)
 	}
+	if err := seedsFailed(snap.Seeds, interrupted); err != nil {
+		return err
+	}
 	return deliveryErr
+}
+
+// seedsFailed is the crawl's failure when no seed could be fetched (an
+// unreachable site, a DNS failure, every seed filtered out): a crawl that
+// fetched nothing from its seeds did not do what was asked. A seed done by
+// an earlier run of the same crawl counts as fetched.
+func seedsFailed(seeds []crawler.SeedOutcome, interrupted bool) error {
+	if interrupted || len(seeds) == 0 {
+		return nil
+	}
+	for _, s := range seeds {
+		if s.Reason == "" {
+			return nil
+		}
+	}
+	return failure(fmt.Errorf("no seed could be fetched (see above)"))
 }
 
 // crawlName names a shared crawl after its seeds, so that the same command
@@ -271,6 +300,11 @@ func printSummary(w io.Writer, s crawler.Snapshot, resumed, interrupted, stopped
 			items = append(items, fmt.Sprintf("%d %s", c.N, c.Reason))
 		}
 		fmt.Fprintf(w, "  %s: %s\n", part.name, strings.Join(items, "; "))
+	}
+	for _, seed := range s.Seeds {
+		if seed.Reason != "" {
+			fmt.Fprintf(w, "  seed %s: %s\n", seed.URL, seed.Reason)
+		}
 	}
 	if interrupted && s.Queued > 0 {
 		fmt.Fprintln(w, "  run the same command again to resume")

@@ -25,6 +25,7 @@ func parse[O any](t *testing.T, newCmd func(IOStreams, func(context.Context, *O)
 	var got *O
 	cmd := newCmd(IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, func(_ context.Context, o *O) error { got = o; return nil })
 	cmd.SetArgs(args)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
 	err := cmd.Execute()
 	return got, err
 }

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// storyPage is an article page that extracts to a record.
+func storyPage(title string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `<html lang="en"><head><title>%s</title></head><body><article><h1>%s</h1>`, title, title)
+	for i := 0; i < 6; i++ {
+		fmt.Fprintf(&b, "<p>Paragraph %d of %s: the council approved the plan after a long debate about its cost, the funding from the ministry and the timetable for the works.</p>", i, title)
+	}
+	b.WriteString("</article></body></html>")
+	return b.String()
+}
+
+// bomb is n zero bytes compressed: a few hundred kilobytes that inflate to n.
+func bomb(t *testing.T, n int, deflate bool) []byte {
+	var buf bytes.Buffer
+	var w interface {
+		Write([]byte) (int, error)
+		Close() error
+	}
+	if deflate {
+		w, _ = flate.NewWriter(&buf, flate.BestCompression)
+	} else {
+		w, _ = gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	}
+	chunk := make([]byte, 1<<20)
+	for i := 0; i < n>>20; i++ {
+		w.Write(chunk)
+	}
+	w.Close()
+	return buf.Bytes()
+}
+
+// Memory bombs by every encoding name and path, and a redirect to a 40 KB
+// URL: each is skipped and counted, the good articles are stored, the
+// crawl ends by itself, and the same command again succeeds.
+func TestHostileSiteTraps(t *testing.T) {
+	gz, df := bomb(t, 300<<20, false), bomb(t, 300<<20, true)
+	longPath := "/long/" + strings.Repeat("y", 40<<10)
+	var mu sync.Mutex
+	hits := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits[r.URL.Path]++
+		mu.Unlock()
+		html := func() { w.Header().Set("Content-Type", "text/html; charset=utf-8") }
+		switch r.URL.Path {
+		case "/":
+			html()
+			fmt.Fprint(w, `<a href="/x-gzip">1</a> <a href="/deflate">2</a> <a href="/to-gz">3</a> <a href="/to-long">4</a>
+<a href="/2024/01/02/first-story/">a</a> <a href="/2024/01/03/second-story/">b</a>`)
+		case "/x-gzip":
+			html()
+			w.Header().Set("Content-Encoding", "x-gzip")
+			w.Write(gz)
+		case "/deflate":
+			html()
+			w.Header().Set("Content-Encoding", "deflate")
+			w.Write(df)
+		case "/to-gz":
+			http.Redirect(w, r, "/feed/bomb.xml.gz", http.StatusFound)
+		case "/feed/bomb.xml.gz":
+			html() // a gzip file served as HTML: inflated by nobody but with a bound
+			w.Write(gz)
+		case "/to-long":
+			http.Redirect(w, r, longPath, http.StatusFound)
+		case "/2024/01/02/first-story/":
+			html()
+			fmt.Fprint(w, storyPage("First story"))
+		case "/2024/01/03/second-story/":
+			html()
+			fmt.Fprint(w, storyPage("Second story"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	args := []string{"crawl", "--data-dir", dir, "--delay", "0", "--retries", "0", "--progress-interval", "0", srv.URL + "/"}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	code, _, stderr := runCtx(t, context.Background(), args...)
+	runtime.ReadMemStats(&after)
+	// Bytes allocated, not time: the same on a busy machine. Inflating the
+	// three bombs whole would take 900 MB; bounded, each costs its 10 MiB cap.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 200<<20 {
+		t.Errorf("the crawl allocated %d MB: a bomb was inflated past the body limit", alloc>>20)
+	} else {
+		t.Logf("the crawl allocated %d MB", alloc>>20)
+	}
+	if code != 0 || !strings.Contains(stderr, "stored 2,") {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if n := summaryCount(stderr, "too large"); n < 2 {
+		t.Errorf("%d pages too large, want the x-gzip and deflate bombs at least\n%s", n, stderr)
+	}
+	if summaryCount(stderr, "URL too long") != 1 {
+		t.Errorf("the redirect to a 40 KB URL is not counted as too long\n%s", stderr)
+	}
+	mu.Lock()
+	if hits[longPath] != 0 {
+		t.Error("the 40 KB URL was fetched")
+	}
+	mu.Unlock()
+	code, _, stderr = runCtx(t, context.Background(), args...)
+	if code != 0 || !strings.Contains(stderr, "crawl finished") {
+		t.Fatalf("the same command again: exit %d\n%s", code, stderr)
+	}
+}
+
+// A seed's password is never printed; a seed that cannot be fetched is
+// named, and a crawl that fetched none of its seeds fails; an invalid seed
+// is a usage error before any data dir exists.
+func TestSeedFailuresNamed(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, storyPage("Only story"))
+	}))
+	defer srv.Close()
+	dead := "http://127.0.0.1:1/"
+	withPassword := strings.Replace(srv.URL, "http://", "http://reader:hunter2@", 1) + "/"
+	code, _, stderr := runCtx(t, context.Background(), "crawl", "--data-dir", t.TempDir(), "--delay", "0", "--retries", "0", withPassword, dead)
+	if code != 0 || strings.Contains(stderr, "hunter2") || !strings.Contains(stderr, "seed "+dead+": connection refused") {
+		t.Errorf("one seed of two fetched: exit %d\n%s", code, stderr)
+	}
+	code, _, stderr = runCtx(t, context.Background(), "crawl", "--data-dir", t.TempDir(), "--retries", "0", dead)
+	if code != 1 || !strings.Contains(stderr, "no seed could be fetched") {
+		t.Errorf("no seed fetched: exit %d\n%s", code, stderr)
+	}
+	code, _, stderr = runCtx(t, context.Background(), "crawl", "--data-dir", t.TempDir(), "--allow", "/nothing-here/", srv.URL+"/")
+	if code != 1 || !strings.Contains(stderr, "filtered out by --allow") {
+		t.Errorf("every seed filtered out: exit %d\n%s", code, stderr)
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	code, _, stderr = runCtx(t, context.Background(), "crawl", "--data-dir", data, "http://exa mple/")
+	if _, err := os.Stat(data); code != 2 || err == nil || strings.Contains(stderr, "resume") {
+		t.Errorf("invalid seed: exit %d, data dir made: %v\n%s", code, err == nil, stderr)
+	}
+}
