@@ -110,9 +110,13 @@ type Crawler struct {
 	// wait, when set, holds a request until its site's politeness slot
 	// (shared by several processes); colly's own delay is then off.
 	wait   func(ctx context.Context, site string) error
-	ctx    context.Context
-	fatal  error
-	cancel context.CancelFunc
+	robots *robotsCache
+	// crawlDelay is each seed site's robots.txt Crawl-delay (bounded),
+	// known before the first request and read-only after.
+	crawlDelay map[string]time.Duration
+	ctx        context.Context
+	fatal      error
+	cancel     context.CancelFunc
 }
 
 // New prepares a crawl that keeps its progress in state and hands pages to h.
@@ -135,11 +139,21 @@ func New(cfg Config, state Store, h Handler) (*Crawler, error) {
 	}
 	c := &Crawler{cfg: cfg, state: state, handler: h, stats: newStats(), scope: sc, following: map[string]bool{}}
 	if p, ok := state.(interface {
-		politeness(delay time.Duration, parallelism int) func(context.Context, string) error
-	}); ok && cfg.Delay > 0 {
-		c.wait = p.politeness(cfg.Delay, cfg.Parallelism)
+		politeness(interval func(site string) time.Duration) func(context.Context, string) error
+	}); ok {
+		c.wait = p.politeness(c.interval)
 	}
 	return c, nil
+}
+
+// interval is the time between two requests to a site across every
+// process sharing the crawl: delay/parallelism, or the site's robots.txt
+// Crawl-delay (then one request at a time), whichever is longer.
+func (c *Crawler) interval(site string) time.Duration {
+	if cd := c.crawlDelay[site]; cd > 0 {
+		return max(cd, c.cfg.Delay)
+	}
+	return c.cfg.Delay / time.Duration(c.cfg.Parallelism)
 }
 
 // snapshot is the counters with the seeds' outcomes.
@@ -187,6 +201,16 @@ func (c *Crawler) Run(ctx context.Context, seeds []string) (Snapshot, bool, erro
 	c.transport = guardedTransport(c.cfg.AllowPrivate, localHosts(runCtx, hosts), c.cfg.Parallelism, c.cfg.RootCAs)
 	c.client = robotsLimit{boundedDecoding{c.transport, int64(c.cfg.MaxBodyBytes)}}
 	defer c.transport.CloseIdleConnections()
+	c.robots = newRobotsCache(c.client, c.cfg.UserAgent, c.cfg.Timeout)
+	c.crawlDelay = map[string]time.Duration{}
+	if !c.cfg.IgnoreRobots {
+		c.robots.prefetch(runCtx, seedURLs) // every seed site at once
+		for _, u := range seedURLs {
+			if cd := c.robots.rules(runCtx, u).crawlDelay; cd > 0 {
+				c.crawlDelay[c.scope.site(u.Host)] = cd
+			}
+		}
+	}
 	if err := c.setupCollector(sites); err != nil {
 		return Snapshot{}, resumed, err
 	}
@@ -201,7 +225,7 @@ func (c *Crawler) Run(ctx context.Context, seeds []string) (Snapshot, bool, erro
 			c.seeds.mark(urlcanon.Key(u), "filtered out by --allow, --deny or the page limit")
 		}
 		if !c.cfg.IgnoreRobots {
-			for _, sm := range c.robotsSitemaps(u) {
+			for _, sm := range c.robots.rules(runCtx, u).sitemaps {
 				start = c.admitTo(start, sm, u, 0) // relative Sitemap: lines occur
 			}
 		}
@@ -256,7 +280,7 @@ func (c *Crawler) drain(ctx context.Context) {
 func (c *Crawler) setupCollector(sites map[string]bool) error {
 	col := colly.NewCollector(colly.Async(true))
 	col.UserAgent = c.cfg.UserAgent
-	col.IgnoreRobotsTxt = c.cfg.IgnoreRobots // colly's default ignores robots.txt: set it explicitly
+	col.IgnoreRobotsTxt = true               // robots.txt is ours (robots.go): RFC 9309's reading of errors, redirects, Crawl-delay
 	col.AllowURLRevisit = true               // dedup is ours, on canonical URLs, and persisted
 	col.MaxBodySize = c.cfg.MaxBodyBytes + 1 // colly truncates silently: one byte more tells
 	col.ParseHTTPErrorResponse = false
@@ -267,12 +291,15 @@ func (c *Crawler) setupCollector(sites map[string]bool) error {
 	c.work = make(chan struct{}, 8*runtime.GOMAXPROCS(0)) // storage waits on commits: more than the cores
 	c.lists = make(chan struct{}, 1)
 	for site := range sites {
-		c.sites[site] = &siteQueue{slots: c.cfg.Parallelism}
-		delay := c.cfg.Delay
+		parallelism, delay := c.cfg.Parallelism, c.cfg.Delay
+		if cd := c.crawlDelay[site]; cd > 0 { // one request at a time, Crawl-delay apart
+			parallelism, delay = 1, max(cd, c.cfg.Delay)
+		}
+		c.sites[site] = &siteQueue{slots: parallelism}
 		if c.wait != nil {
 			delay = 0 // the shared politeness slot in onRequest instead
 		}
-		if err := col.Limit(&colly.LimitRule{DomainRegexp: c.scope.hostPattern(site), Parallelism: c.cfg.Parallelism, Delay: delay}); err != nil {
+		if err := col.Limit(&colly.LimitRule{DomainRegexp: c.scope.hostPattern(site), Parallelism: parallelism, Delay: delay}); err != nil {
 			return fmt.Errorf("politeness rule for %s: %w", site, err)
 		}
 	}

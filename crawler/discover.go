@@ -3,18 +3,14 @@ package crawler
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"encoding/xml"
 	"fmt"
 	"io"
 	"mime"
-	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/mmcdole/gofeed"
-	"github.com/temoto/robotstxt"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -201,31 +197,3 @@ func pageLinks(body []byte) (links []string, base string) {
 // IsHTML reports whether a response is an HTML page (not a sitemap, feed
 // or other document), as the crawler decides.
 func IsHTML(contentType string, body []byte) bool { return classify(contentType, body) == kindHTML }
-
-// robotsSitemaps reads the Sitemap: lines of a seed's robots.txt.
-func (c *Crawler) robotsSitemaps(seed *url.URL) []string {
-	ctx, cancel := context.WithTimeout(c.ctx, c.cfg.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, seed.Scheme+"://"+seed.Host+"/robots.txt", nil)
-	if err != nil {
-		return nil
-	}
-	req.Header.Set("User-Agent", c.cfg.UserAgent)
-	resp, err := (&http.Client{Transport: c.client, Timeout: c.cfg.Timeout}).Do(req)
-	if err != nil {
-		return nil
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 512<<10))
-	if err != nil {
-		return nil
-	}
-	rb, err := robotstxt.FromBytes(body)
-	if err != nil {
-		return nil
-	}
-	return rb.Sitemaps
-}

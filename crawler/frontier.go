@@ -214,6 +214,27 @@ func (c *Crawler) request(site string, e *Entry) bool {
 	ctx.Put("entry", e)
 	ctx.Put("site", site)
 	ctx.Put("attempt", 0)
+	if !c.cfg.IgnoreRobots {
+		u, err := url.Parse(e.URL)
+		if err == nil {
+			rules := c.robots.rules(c.ctx, u)
+			if c.ctx.Err() != nil {
+				c.giveBack(e) // interrupted while robots.txt was fetched: stays queued
+				return false
+			}
+			if !rules.allowed(u) {
+				if rules.unreachable != "" {
+					c.stats.fail(rules.unreachable)
+					c.seeds.mark(e.Key, rules.unreachable)
+				} else {
+					c.stats.skip("disallowed by robots.txt")
+					c.seeds.mark(e.Key, "disallowed by robots.txt")
+				}
+				c.settle(e, []string{e.Key}, nil, nil)
+				return false
+			}
+		}
+	}
 	err := c.collector.Request(http.MethodGet, e.URL, nil, ctx, nil)
 	if err == nil {
 		return true

@@ -7,7 +7,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"syscall"
+	"time"
 )
 
 func retryable(status int, err error) bool {
@@ -55,4 +58,25 @@ func errorReason(err error) string {
 		return "TLS certificate"
 	}
 	return "network error"
+}
+
+// MaxRetryAfter bounds the wait a 429 or 503 asks for with Retry-After.
+const MaxRetryAfter = time.Minute
+
+// retryAfter reads a Retry-After header: seconds, or an HTTP date.
+func retryAfter(h *http.Header, now time.Time) (time.Duration, bool) {
+	if h == nil {
+		return 0, false
+	}
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
 }

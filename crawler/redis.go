@@ -518,15 +518,18 @@ redis.call('SET', k, slot + interval, 'PX', interval + 60000)
 return slot - now`)
 
 // politeness spaces the requests of each site, across every process, by
-// delay/parallelism: the rate one process keeps alone.
-func (s *RedisState) politeness(delay time.Duration, parallelism int) func(context.Context, string) error {
-	interval := max(delay.Milliseconds()/int64(max(parallelism, 1)), 1)
+// interval(site): the rate one process keeps alone.
+func (s *RedisState) politeness(interval func(site string) time.Duration) func(context.Context, string) error {
 	return func(ctx context.Context, site string) error {
+		iv := interval(site).Milliseconds()
+		if iv <= 0 {
+			return nil
+		}
 		var wait int64
 		err := s.do(ctx, func(ctx context.Context, _ bool) (err error) {
 			// Run twice after a lost reply, it takes a second slot: a
 			// longer pause, never a shorter one.
-			wait, err = politeScript.Run(ctx, s.rdb, nil, s.key("polite", site), interval).Int64()
+			wait, err = politeScript.Run(ctx, s.rdb, nil, s.key("polite", site), iv).Int64()
 			return err
 		})
 		if err != nil {

@@ -305,6 +305,9 @@ func (c *Crawler) onError(r *colly.Response, err error) {
 		}
 		r.Ctx.Put("attempt", attempt+1)
 		wait := c.cfg.RetryBackoff << attempt
+		if ra, ok := retryAfter(r.Headers, time.Now()); ok && (r.StatusCode == http.StatusTooManyRequests || r.StatusCode == http.StatusServiceUnavailable) {
+			wait = min(ra, MaxRetryAfter) // the server says when: honoured, within bounds
+		}
 		select {
 		case <-time.After(wait):
 		case <-c.ctx.Done():

@@ -206,7 +206,7 @@ func TestCrawlTLSVerifiedAndCACert(t *testing.T) {
 	srv.StartTLS()
 	defer srv.Close()
 	code, _, stderr := runCtx(t, context.Background(), "crawl", "--data-dir", t.TempDir(), "--delay", "0", "--retries", "0", srv.URL+"/")
-	if code != 1 || !strings.Contains(stderr, "stored 0,") || !strings.Contains(stderr, "seed "+srv.URL+"/: TLS certificate") ||
+	if code != 1 || !strings.Contains(stderr, "stored 0,") || !strings.Contains(stderr, "seed "+srv.URL+"/: robots.txt unreachable (TLS certificate)") ||
 		!strings.Contains(stderr, "no seed could be fetched") {
 		t.Errorf("unknown CA: exit %d, want 1 with the seed refused for its TLS certificate\n%s", code, stderr)
 	}

@@ -136,7 +136,7 @@ func TestSeedFailuresNamed(t *testing.T) {
 	dead := "http://127.0.0.1:1/"
 	withPassword := strings.Replace(srv.URL, "http://", "http://reader:hunter2@", 1) + "/"
 	code, _, stderr := runCtx(t, context.Background(), "crawl", "--data-dir", t.TempDir(), "--delay", "0", "--retries", "0", withPassword, dead)
-	if code != 0 || strings.Contains(stderr, "hunter2") || !strings.Contains(stderr, "seed "+dead+": connection refused") {
+	if code != 0 || strings.Contains(stderr, "hunter2") || !strings.Contains(stderr, "seed "+dead+": robots.txt unreachable (connection refused)") {
 		t.Errorf("one seed of two fetched: exit %d\n%s", code, stderr)
 	}
 	code, _, stderr = runCtx(t, context.Background(), "crawl", "--data-dir", t.TempDir(), "--retries", "0", dead)
