@@ -45,6 +45,10 @@ const (
 	Created   PutResult = iota // a new record
 	Updated                    // the record's content changed
 	Unchanged                  // same content_hash: nothing was written
+	// Replaced: the record had been stored from an alias page (an AMP copy
+	// standing in for its canonical page) and now comes from the canonical
+	// page itself: the same article, so not counted as stored twice.
+	Replaced
 )
 
 // Local is the embedded index in a data directory. It is safe for
@@ -225,6 +229,17 @@ func searchDoc(r *record.Record) map[string]any {
 // keeps reading r until then: do not change it). A record
 // whose content_hash equals the stored one is not rewritten.
 func (l *Local) Put(ctx context.Context, r *record.Record) (PutResult, error) {
+	return l.put(ctx, r, false)
+}
+
+// PutNew stores a record only when none is stored under its id (Created),
+// else writes nothing (Unchanged): how an alias page keeps its article
+// until the canonical page's record arrives, which then replaces it.
+func (l *Local) PutNew(ctx context.Context, r *record.Record) (PutResult, error) {
+	return l.put(ctx, r, true)
+}
+
+func (l *Local) put(ctx context.Context, r *record.Record, onlyNew bool) (PutResult, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
@@ -241,13 +256,21 @@ func (l *Local) Put(ctx context.Context, r *record.Record) (PutResult, error) {
 		res = Created
 		if old := b.Get([]byte(r.ID)); old != nil {
 			var prev struct {
-				ContentHash string `json:"content_hash"`
+				URL          string `json:"url"`
+				CanonicalURL string `json:"canonical_url"`
+				ContentHash  string `json:"content_hash"`
 			}
-			if json.Unmarshal(old, &prev) == nil && prev.ContentHash == r.ContentHash {
+			// Unchanged: the same content read from the same address (an
+			// alias's record is replaced by its canonical page's).
+			ok := json.Unmarshal(old, &prev) == nil
+			if onlyNew || ok && prev.ContentHash == r.ContentHash && prev.URL == r.URL {
 				res = Unchanged
 				return nil
 			}
 			res = Updated
+			if ok && prev.URL != r.URL && prev.URL != prev.CanonicalURL && r.URL == r.CanonicalURL {
+				res = Replaced
+			}
 		}
 		if err := b.Put([]byte(r.ID), val); err != nil {
 			return err
@@ -267,19 +290,23 @@ func (l *Local) Put(ctx context.Context, r *record.Record) (PutResult, error) {
 }
 
 // batcher feeds the search index in batches; the records are already safe.
+// It indexes each id's record as records.db holds it at the flush, not the
+// one Put was given: two writes of one id (an alias page's record, then its
+// canonical page's) can reach the queue in either order, and the stored one
+// is the truth.
 func (l *Local) batcher() {
 	defer close(l.flushed)
-	batch := l.search.NewBatch()
+	pending := map[string]bool{}
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	flush := func() {
-		if batch.Size() == 0 {
+		if len(pending) == 0 {
 			return
 		}
-		if err := l.batch(batch); err != nil {
+		if err := l.indexStored(pending); err != nil {
 			l.setErr(fmt.Errorf("search index: %w", err))
 		}
-		batch.Reset()
+		clear(pending)
 	}
 	for {
 		select {
@@ -288,19 +315,44 @@ func (l *Local) batcher() {
 				flush()
 				return
 			}
-			if err := batch.Index(r.ID, searchDoc(r)); err != nil {
-				l.setErr(fmt.Errorf("search index %s: %w", r.ID, err))
-			}
+			pending[r.ID] = true
 			// 500 documents a batch: fewer, larger segments for scorch to
 			// merge (10,000-page crawl 14% faster than at 200, for 66 MB
 			// more peak RSS; see README, Measuring crawls).
-			if batch.Size() >= 500 {
+			if len(pending) >= 500 {
 				flush()
 			}
 		case <-tick.C:
 			flush()
 		}
 	}
+}
+
+// indexStored indexes the stored records of ids in one batch.
+func (l *Local) indexStored(ids map[string]bool) error {
+	batch := l.search.NewBatch()
+	err := l.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(recordsBucket)
+		for id := range ids {
+			v := b.Get([]byte(id))
+			if v == nil {
+				batch.Delete(id)
+				continue
+			}
+			var r record.Record
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("record %s: %w", id, err)
+			}
+			if err := batch.Index(id, searchDoc(&r)); err != nil {
+				return fmt.Errorf("%s: %w", id, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return l.batch(batch)
 }
 
 // batch applies a batch to the search index. bleve v2.6.3 can panic inside

@@ -56,6 +56,9 @@ const (
 	SkipUnparsable   = "unparsable HTML"
 	SkipAlias        = "alias of its canonical URL"
 	SkipNotArticle   = "not an article (home, listing or error page)"
+	// SkipReplacedAlias: the page's record replaced the one its alias page
+	// stood in with; the article was counted as stored then.
+	SkipReplacedAlias = "stored before from its alias page (now from this page)"
 )
 
 // extract runs the extractor within the budget.
@@ -82,51 +85,88 @@ func (p Pipeline) extract(in extract.Input) (*record.Record, error) {
 	}
 }
 
+// AliasStore is a Store that can keep a record only while none is stored
+// under its id: how an alias (an AMP copy) is kept until its canonical page
+// is stored, and never overwrites it.
+type AliasStore interface {
+	PutNew(ctx context.Context, r *record.Record) (index.PutResult, error)
+}
+
 // HandlePage implements crawler.Handler.
 func (p Pipeline) HandlePage(ctx context.Context, pg *crawler.Page, f crawler.Frontier) (crawler.Outcome, error) {
 	if p.Off {
 		return crawler.Outcome{Skip: SkipNotExtracted}, nil
 	}
-	rec, skip := p.Decide(pg, f)
-	if rec == nil {
-		return crawler.Outcome{Skip: skip}, nil
+	d := p.Decide(pg, f)
+	if d.Record == nil {
+		return crawler.Outcome{Skip: d.Skip}, nil
 	}
-	res, err := p.Store.Put(ctx, rec)
+	var res index.PutResult
+	var err error
+	if d.Alias {
+		as, ok := p.Store.(AliasStore)
+		if !ok {
+			return crawler.Outcome{Skip: d.Skip}, nil
+		}
+		if res, err = as.PutNew(ctx, d.Record); err == nil && res == index.Unchanged {
+			return crawler.Outcome{Skip: d.Skip}, nil // its canonical page is stored
+		}
+	} else {
+		res, err = p.Store.Put(ctx, d.Record)
+	}
 	if err != nil {
 		return crawler.Outcome{}, err
 	}
-	if res == index.Unchanged {
+	switch res {
+	case index.Unchanged:
 		return crawler.Outcome{Unchanged: true}, nil
+	case index.Replaced:
+		return crawler.Outcome{Skip: SkipReplacedAlias}, nil
 	}
 	return crawler.Outcome{Stored: true}, nil
 }
 
-// Decide extracts a page and returns the record to store, or why there is
-// none. f is asked to fetch the canonical page of an alias; nil when there
-// is nobody to ask (the alias is then kept).
-func (p Pipeline) Decide(pg *crawler.Page, f crawler.Frontier) (*record.Record, string) {
+// Decision is what to do with a page.
+type Decision struct {
+	// Record is what to store; nil: nothing.
+	Record *record.Record
+	// Skip says why nothing is stored; with Alias, why the record is kept
+	// only until its canonical page is stored.
+	Skip string
+	// Alias: the page names another as canonical, which the crawl fetches;
+	// its record (under the canonical page's id) is stored only while no
+	// record is, so an article whose canonical page is missing (a 404, a
+	// redirect back to it) is not lost, and one that is stored wins.
+	Alias bool
+}
+
+// Decide extracts a page and says what to store. f is asked to fetch the
+// canonical page of an alias; nil when there is nobody to ask (the alias
+// is then stored as any page).
+func (p Pipeline) Decide(pg *crawler.Page, f crawler.Frontier) Decision {
 	rec, err := p.extract(extract.Input{Body: pg.Body, URL: pg.FinalURL, ContentType: pg.ContentType,
 		ContentLanguage: pg.ContentLanguage, FetchedAt: pg.FetchedAt})
 	switch {
 	case errors.Is(err, ErrOverBudget):
-		return nil, SkipOverBudget
+		return Decision{Skip: SkipOverBudget}
 	case errors.Is(err, extract.ErrTooLarge):
-		return nil, SkipTooLarge
+		return Decision{Skip: SkipTooLarge}
 	case errors.Is(err, extract.ErrEmpty):
-		return nil, SkipEmpty
+		return Decision{Skip: SkipEmpty}
 	case errors.Is(err, extract.ErrNotHTML):
-		return nil, SkipNotHTML
+		return Decision{Skip: SkipNotHTML}
 	case err != nil:
-		return nil, SkipUnparsable
+		return Decision{Skip: SkipUnparsable}
 	}
 	rec.WARCFile, rec.WARCRecordID = pg.WARCFile, pg.WARCRecordID
-	// An alias (AMP copy, tracking variant) is stored from its canonical page,
-	// fetched once, unless that page cannot be crawled.
-	if rec.CanonicalURL != "" && !urlcanon.SamePage(rec.CanonicalURL, pg.FinalURL) && f != nil && f.Follow(rec.CanonicalURL) {
-		return nil, SkipAlias
+	// An alias (AMP copy, tracking variant) is stored from its canonical
+	// page, fetched once, unless that page cannot be crawled.
+	alias := rec.CanonicalURL != "" && !urlcanon.SamePage(rec.CanonicalURL, pg.FinalURL) && f != nil && f.Follow(rec.CanonicalURL)
+	switch {
+	case !rec.IsArticle:
+		return Decision{Skip: SkipNotArticle}
+	case alias:
+		return Decision{Record: rec, Skip: SkipAlias, Alias: true}
 	}
-	if !rec.IsArticle {
-		return nil, SkipNotArticle
-	}
-	return rec, ""
+	return Decision{Record: rec}
 }

@@ -104,14 +104,14 @@ func TestAliasFollowsItsCanonicalPage(t *testing.T) {
 	amp := page("https://news.example/amp/council-plan/", article("Council plan", "water", "https://news.example/2024/05/06/council-plan/"))
 	p := Pipeline{Extractor: extract.Extractor{}}
 	f := &frontier{inScope: true}
-	if rec, skip := p.Decide(amp, f); rec != nil || skip != SkipAlias || len(f.asked) != 1 || f.asked[0] != "https://news.example/2024/05/06/council-plan/" {
-		t.Errorf("in scope: %v %q, asked %v", rec, skip, f.asked)
+	if d := p.Decide(amp, f); d.Record == nil || !d.Alias || d.Skip != SkipAlias || len(f.asked) != 1 || f.asked[0] != "https://news.example/2024/05/06/council-plan/" {
+		t.Errorf("in scope: %+v, asked %v", d, f.asked)
 	}
-	if rec, _ := p.Decide(amp, &frontier{inScope: false}); rec == nil {
-		t.Error("an alias whose canonical page cannot be fetched was dropped")
+	if d := p.Decide(amp, &frontier{inScope: false}); d.Record == nil || d.Alias {
+		t.Errorf("an alias whose canonical page cannot be fetched: %+v, want stored as any page", d)
 	}
-	if rec, _ := p.Decide(amp, nil); rec == nil {
-		t.Error("an alias with nobody to follow its canonical page was dropped")
+	if d := p.Decide(amp, nil); d.Record == nil || d.Alias {
+		t.Errorf("an alias with nobody to follow its canonical page: %+v", d)
 	}
 }
 
@@ -120,8 +120,8 @@ func TestBudget(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
 	p := Pipeline{Extractor: stalling{release}, Budget: 50 * time.Millisecond}
-	if rec, skip := p.Decide(page("https://news.example/slow", article("Slow", "x", "")), nil); rec != nil || skip != SkipOverBudget {
-		t.Errorf("%v %q, want skipped over budget", rec, skip)
+	if d := p.Decide(page("https://news.example/slow", article("Slow", "x", "")), nil); d.Record != nil || d.Skip != SkipOverBudget {
+		t.Errorf("%+v, want skipped over budget", d)
 	}
 }
 

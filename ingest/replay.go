@@ -11,7 +11,6 @@ import (
 
 	"github.com/presscrawl/presscrawl/crawler"
 	"github.com/presscrawl/presscrawl/index"
-	"github.com/presscrawl/presscrawl/record"
 	"github.com/presscrawl/presscrawl/urlcanon"
 	"github.com/presscrawl/presscrawl/warc"
 )
@@ -76,8 +75,7 @@ func Replay(ctx context.Context, p Pipeline, files []string) (ReplaySummary, err
 		page *crawler.Page
 	}
 	type result struct {
-		rec  *record.Record
-		skip string
+		Decision
 	}
 	jobs := make(chan job)
 	results := map[int]result{}
@@ -91,9 +89,9 @@ func Replay(ctx context.Context, p Pipeline, files []string) (ReplaySummary, err
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				rec, skip := p.Decide(j.page, have)
+				d := p.Decide(j.page, have)
 				mu.Lock()
-				results[j.seq] = result{rec, skip}
+				results[j.seq] = result{d}
 				cond.Broadcast()
 				mu.Unlock()
 			}
@@ -122,18 +120,26 @@ func Replay(ctx context.Context, p Pipeline, files []string) (ReplaySummary, err
 			if storeErr != nil {
 				continue
 			}
-			if res.rec == nil {
-				sum.Skipped[res.skip]++
+			if res.Record == nil {
+				sum.Skipped[res.Skip]++
+				continue
+			}
+			if res.Alias {
+				// Its canonical page is in the archive (the frontier of a
+				// replay says so only then): stored from there.
+				sum.Skipped[res.Skip]++
 				continue
 			}
 			mu.Unlock()
-			out, err := p.Store.Put(ctx, res.rec)
+			out, err := p.Store.Put(ctx, res.Record)
 			mu.Lock()
 			switch {
 			case err != nil:
-				storeErr = fmt.Errorf("store %s: %w", res.rec.URL, err)
+				storeErr = fmt.Errorf("store %s: %w", res.Record.URL, err)
 			case out == index.Unchanged:
 				sum.Unchanged++
+			case out == index.Replaced:
+				sum.Skipped[SkipReplacedAlias]++
 			default:
 				sum.Stored++
 			}

@@ -45,8 +45,8 @@ func BenchmarkSyntheticExtraction(b *testing.B) {
 		for pb.Next() {
 			pg := pages[int(i.Add(1))%len(pages)]
 			bytes.Add(int64(len(pg.Body)))
-			if rec, skip := p.Decide(pg, nil); rec == nil {
-				b.Errorf("%s: %s", pg.URL, skip)
+			if d := p.Decide(pg, nil); d.Record == nil {
+				b.Errorf("%s: %s", pg.URL, d.Skip)
 			}
 		}
 	})

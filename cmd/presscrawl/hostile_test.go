@@ -153,3 +153,55 @@ func TestSeedFailuresNamed(t *testing.T) {
 		t.Errorf("invalid seed: exit %d, data dir made: %v\n%s", code, err == nil, stderr)
 	}
 }
+
+// An article whose canonical URL cannot be stored (a 404, a redirect back to
+// the article) is kept from the page that names it; one whose canonical
+// page is stored is stored once, from that page.
+func TestCanonicalAliasesKeepTheirArticle(t *testing.T) {
+	canonical := func(w http.ResponseWriter, title, href string) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		page := storyPage(title)
+		fmt.Fprint(w, strings.Replace(page, "</title>", `</title><link rel="canonical" href="`+href+`">`, 1))
+	}
+	var srvURL string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<a href="/amp/lost-story/">1</a> <a href="/2024/02/02/looped-story/">2</a> <a href="/amp/fine-story/">3</a>`)
+		case "/amp/lost-story/":
+			canonical(w, "Lost story", srvURL+"/2024/02/01/lost-story/") // a 404
+		case "/2024/02/02/looped-story/":
+			canonical(w, "Looped story", srvURL+"/2024/02/02/looped-story-canonical/")
+		case "/2024/02/02/looped-story-canonical/":
+			http.Redirect(w, r, "/2024/02/02/looped-story/", http.StatusMovedPermanently)
+		case "/amp/fine-story/":
+			canonical(w, "Fine story", srvURL+"/2024/02/03/fine-story/")
+		case "/2024/02/03/fine-story/":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, storyPage("Fine story"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	srvURL = srv.URL
+	dir := t.TempDir()
+	code, _, stderr := runCtx(t, context.Background(), "crawl", "--data-dir", dir, "--delay", "0", "--retries", "0", srv.URL+"/")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	code, out, _ := runCtx(t, context.Background(), "export", "--data-dir", dir)
+	recs := decodeLines(t, out)
+	titles := map[string]string{}
+	for _, r := range recs {
+		titles[r["title"].(string)] = r["url"].(string)
+	}
+	if !strings.Contains(stderr, "stored 3,") || summaryCount(stderr, "stored before from its alias page (now from this page)") != 1 {
+		t.Errorf("the summary counts records, not writes:\n%s", stderr)
+	}
+	if code != 0 || len(recs) != 3 || titles["Lost story"] == "" || titles["Looped story"] == "" ||
+		titles["Fine story"] != srv.URL+"/2024/02/03/fine-story/" {
+		t.Errorf("records %v, want the three stories, the fine one from its canonical page\n%s", titles, stderr)
+	}
+}
