@@ -20,6 +20,8 @@ var (
 	ErrEmpty    = errors.New("empty input")
 	ErrNotHTML  = errors.New("not an HTML page")
 	ErrTooLarge = errors.New("page too large")
+	// ErrTooComplex is a page with far more tags than any article page.
+	ErrTooComplex = errors.New("page too complex")
 )
 
 var metaCharset = regexp.MustCompile(`(?i)<meta[^>]+?charset\s*=\s*["']?\s*([a-z0-9_:.\-]+)`)

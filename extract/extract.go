@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -54,6 +56,20 @@ func Extract(in Input) (*record.Record, error) { return Extractor{}.Extract(in) 
 // page that can be read (empty, binary, too large, undecodable); a page that
 // is not an article still gives a record, with IsArticle false.
 func (x Extractor) Extract(in Input) (*record.Record, error) {
+	return x.ExtractContext(context.Background(), in)
+}
+
+// MaxTags bounds the tags of a page ("<" in its source, a cheap upper
+// bound counted before parsing): real article pages have a few thousand
+// elements (the development set's largest, 10,112); a page with hundreds of
+// thousands is a trap whose parse and walks would cost minutes and
+// gigabytes.
+const MaxTags = 250_000
+
+// ExtractContext is Extract that gives up, with ctx's error, once ctx ends:
+// it checks between its stages, so an extraction abandoned at its deadline
+// stops soon after instead of running to the end.
+func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record, error) {
 	limit := x.MaxBytes
 	if limit <= 0 {
 		limit = DefaultMaxBytes
@@ -61,13 +77,22 @@ func (x Extractor) Extract(in Input) (*record.Record, error) {
 	if len(in.Body) > limit {
 		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, len(in.Body), limit)
 	}
+	if n := bytes.Count(in.Body, []byte("<")); n > MaxTags {
+		return nil, fmt.Errorf("%w: %d tags or more, the limit is %d", ErrTooComplex, n, MaxTags)
+	}
 	src, _, err := decode(in.Body, in.ContentType)
 	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	doc, err := html.Parse(strings.NewReader(src))
 	if err != nil {
 		return nil, fmt.Errorf("parse HTML: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	ref := in.FetchedAt
 	if ref.IsZero() {
@@ -117,7 +142,13 @@ func (x Extractor) Extract(in Input) (*record.Record, error) {
 	lead := standfirst(m, doc, order)
 	unwrapNoscript(doc)
 	clean(doc)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	bs := refine(bodyBlocks(doc, base), rec.Title)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if n := blocksWords(bs); n < fallbackWords {
 		// The rules may have taken the body for boilerplate (a builder's
 		// widget class, an odd wrapper): try again with structure only.

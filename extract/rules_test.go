@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -353,5 +355,20 @@ func TestBylineName(t *testing.T) {
 		if got := bylineName(tc.line); got != tc.want {
 			t.Errorf("bylineName(%q) = %q, want %q", tc.line, got, tc.want)
 		}
+	}
+}
+
+// A page with far more tags than any article page is refused before it is
+// parsed, cheaply; an extraction whose context ends stops with its error.
+func TestTooComplexAndCancelled(t *testing.T) {
+	trap := []byte("<html><body>" + strings.Repeat("<b><p>x", MaxTags))
+	if _, err := Extract(Input{Body: trap}); !errors.Is(err, ErrTooComplex) {
+		t.Errorf("%d nested tags: %v, want ErrTooComplex", MaxTags, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	page := []byte("<html><body><article><h1>T</h1><p>" + strings.Repeat("word ", 300) + "</p></article></body></html>")
+	if _, err := (Extractor{}).ExtractContext(ctx, Input{Body: page}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
 	}
 }

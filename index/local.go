@@ -60,9 +60,12 @@ type Local struct {
 	queue   chan *record.Record
 	flushed chan struct{}
 	changed chan struct{} // the outbox got a record
-	errMu   sync.Mutex
-	err     error // the batcher's first error, reported by Close
-	once    sync.Once
+	// Notice, when set, says what opening had to repair (a damaged search
+	// index rebuilt): the command prints it.
+	Notice string
+	errMu  sync.Mutex
+	err    error // the batcher's first error, reported by Close
+	once   sync.Once
 }
 
 // maxSegmentDocs bounds the search index's segments (about 60 MB each for
@@ -102,24 +105,33 @@ func open(dir string, withSearch, writesRecords bool) (*Local, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("data dir %s: %w", dir, err)
 	}
-	db, err := bolt.Open(filepath.Join(dir, recordsFile), 0o644, &bolt.Options{Timeout: 2 * time.Second})
+	rp := filepath.Join(dir, recordsFile)
+	// bbolt writes its first pages when it makes a file: an empty one is a
+	// records.db cut short, never a new one. Opening it would make it an
+	// empty archive beside a search index that lists what was lost.
+	if st, err := os.Stat(rp); err == nil && st.Size() == 0 {
+		return nil, fmt.Errorf("%s is empty (0 bytes): the records were lost (a disk full, a copy cut short); restore it from a backup, or rebuild it from the WARC files with presscrawl reextract: %w", rp, ErrDamaged)
+	}
+	db, err := openBolt(rp)
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("data dir %s is in use by another presscrawl process", dir)
 		}
-		return nil, fmt.Errorf("open %s: %w", filepath.Join(dir, recordsFile), err)
+		return nil, err
 	}
 	db.MaxBatchDelay = 2 * time.Millisecond // records commit every few ms, not every 10
-	if err := db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{recordsBucket, outboxBucket, rejectedBucket, metaBucket} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
+	if err := guard(rp, func() error {
+		return db.Update(func(tx *bolt.Tx) error {
+			for _, b := range [][]byte{recordsBucket, outboxBucket, rejectedBucket, metaBucket} {
+				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+					return err
+				}
 			}
-		}
-		if writesRecords && !withSearch {
-			return tx.Bucket(metaBucket).Put(staleKey, []byte("1"))
-		}
-		return nil
+			if writesRecords && !withSearch {
+				return tx.Bucket(metaBucket).Put(staleKey, []byte("1"))
+			}
+			return nil
+		})
 	}); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("init records: %w", err)
@@ -129,7 +141,19 @@ func open(dir string, withSearch, writesRecords bool) (*Local, error) {
 		return l, nil
 	}
 	sp := filepath.Join(dir, searchDir)
-	idx, err := bleve.OpenUsing(sp, scorchConfig())
+	idx, err := openSearch(sp)
+	var notice string
+	if err != nil && !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		// The search index is derived from the records: a damaged one (a
+		// segment cut short) is set aside and made again from them.
+		aside := fmt.Sprintf("%s.damaged-%d", sp, time.Now().Unix())
+		if rerr := os.Rename(sp, aside); rerr != nil {
+			db.Close()
+			return nil, fmt.Errorf("open search index %s: %w (and it could not be set aside: %v)", sp, err, rerr)
+		}
+		notice = fmt.Sprintf("the search index %s was damaged (%v): set aside as %s and rebuilt from the records", sp, err, filepath.Base(aside))
+		err = bleve.ErrorIndexPathDoesNotExist
+	}
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
 		idx, err = bleve.NewUsing(sp, newMapping(), scorch.Name, scorch.Name, scorchConfig())
 	}
@@ -137,7 +161,7 @@ func open(dir string, withSearch, writesRecords bool) (*Local, error) {
 		db.Close()
 		return nil, fmt.Errorf("open search index %s: %w", sp, err)
 	}
-	l := &Local{db: db, search: idx, queue: make(chan *record.Record, 1024), flushed: make(chan struct{}), changed: make(chan struct{}, 1)}
+	l := &Local{db: db, search: idx, queue: make(chan *record.Record, 1024), flushed: make(chan struct{}), changed: make(chan struct{}, 1), Notice: notice}
 	if err := l.reconcile(); err != nil {
 		l.search.Close()
 		db.Close()
@@ -331,7 +355,7 @@ func (l *Local) batcher() {
 // indexStored indexes the stored records of ids in one batch.
 func (l *Local) indexStored(ids map[string]bool) error {
 	batch := l.search.NewBatch()
-	err := l.db.View(func(tx *bolt.Tx) error {
+	err := l.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(recordsBucket)
 		for id := range ids {
 			v := b.Get([]byte(id))
@@ -381,7 +405,7 @@ func (l *Local) setErr(err error) {
 // record when a crawl wrote records without it (OpenRecords).
 func (l *Local) reconcile() error {
 	var stale bool
-	if err := l.db.View(func(tx *bolt.Tx) error { stale = tx.Bucket(metaBucket).Get(staleKey) != nil; return nil }); err != nil {
+	if err := l.view(func(tx *bolt.Tx) error { stale = tx.Bucket(metaBucket).Get(staleKey) != nil; return nil }); err != nil {
 		return fmt.Errorf("read data dir state: %w", err)
 	}
 	n, err := l.Count()
@@ -430,7 +454,7 @@ func (l *Local) reconcile() error {
 // Count returns the number of stored records.
 func (l *Local) Count() (uint64, error) {
 	var n int
-	err := l.db.View(func(tx *bolt.Tx) error { n = tx.Bucket(recordsBucket).Stats().KeyN; return nil })
+	err := l.view(func(tx *bolt.Tx) error { n = tx.Bucket(recordsBucket).Stats().KeyN; return nil })
 	if err != nil {
 		return 0, fmt.Errorf("count records: %w", err)
 	}
@@ -440,7 +464,7 @@ func (l *Local) Count() (uint64, error) {
 // Get returns the record with id, or nil.
 func (l *Local) Get(id string) (*record.Record, error) {
 	var r *record.Record
-	err := l.db.View(func(tx *bolt.Tx) error {
+	err := l.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(recordsBucket).Get([]byte(id))
 		if v == nil {
 			return nil
@@ -456,7 +480,7 @@ func (l *Local) Get(id string) (*record.Record, error) {
 
 // Each calls fn for every record in id order: the order of exports.
 func (l *Local) Each(ctx context.Context, fn func(*record.Record) error) error {
-	return l.db.View(func(tx *bolt.Tx) error {
+	return l.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(recordsBucket).ForEach(func(k, v []byte) error {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -468,6 +492,44 @@ func (l *Local) Each(ctx context.Context, fn func(*record.Record) error) error {
 			return fn(&r)
 		})
 	})
+}
+
+// ErrDamaged is a data dir file that cannot be read as what it should be.
+var ErrDamaged = errors.New("damaged data dir")
+
+// openBolt opens records.db; a file that is not one (garbage, a foreign
+// file) is an error naming it, never a panic.
+func openBolt(path string) (db *bolt.DB, err error) {
+	err = guard(path, func() error {
+		var oerr error
+		db, oerr = bolt.Open(path, 0o644, &bolt.Options{Timeout: 2 * time.Second})
+		return oerr
+	})
+	if err != nil && !errors.Is(err, berrors.ErrTimeout) && !errors.Is(err, ErrDamaged) {
+		err = fmt.Errorf("%s cannot be read as presscrawl's records (%v): %w", path, err, ErrDamaged)
+	}
+	return db, err
+}
+
+// guard runs fn, turning a panic of bbolt over a damaged file into an
+// error naming the file.
+func guard(path string, fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%s is damaged (%v); restore it from a backup, or rebuild it from the WARC files with presscrawl reextract: %w", path, p, ErrDamaged)
+		}
+	}()
+	return fn()
+}
+
+// openSearch opens the search index, a panic of a damaged one as an error.
+func openSearch(path string) (idx bleve.Index, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%v", p)
+		}
+	}()
+	return bleve.OpenUsing(path, scorchConfig())
 }
 
 // ErrBadQuery is a query the index cannot read (a syntax error, a field
@@ -579,4 +641,10 @@ func (l *Local) Close() error {
 		err = errors.Join(err, l.search.Close(), l.db.Close())
 	})
 	return err
+}
+
+// view runs a read transaction; a damaged records.db is an error, not a
+// panic.
+func (l *Local) view(fn func(*bolt.Tx) error) error {
+	return guard(l.db.Path(), func() error { return l.db.View(fn) })
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -195,4 +196,68 @@ func TestOpenRecordsThenSearchRebuilt(t *testing.T) {
 			t.Errorf("search %s after the rebuild: %d (%v), want %d", q, total, err, want)
 		}
 	}
+}
+
+// Damaged files: garbage or an empty records.db is an error naming the
+// file (never a panic, never an empty archive); a damaged search index is
+// set aside and rebuilt from the records.
+func TestDamagedDataDir(t *testing.T) {
+	ctx := context.Background()
+	fill := func(t *testing.T) string {
+		dir := t.TempDir()
+		l, err := OpenLocal(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 30; i++ {
+			if _, err := l.Put(ctx, testRecord(i, "en", fmt.Sprintf("the story of the bridge number %d", i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	t.Run("garbage records.db", func(t *testing.T) {
+		dir := fill(t)
+		garbage := make([]byte, 64<<10)
+		for i := range garbage {
+			garbage[i] = byte(i*7919 + i>>3)
+		}
+		os.WriteFile(filepath.Join(dir, "records.db"), garbage, 0o644)
+		_, err := OpenLocal(dir)
+		if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "records.db") {
+			t.Errorf("garbage: %v", err)
+		}
+	})
+	t.Run("empty records.db", func(t *testing.T) {
+		dir := fill(t)
+		os.Truncate(filepath.Join(dir, "records.db"), 0)
+		_, err := OpenLocal(dir)
+		if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "empty (0 bytes)") {
+			t.Errorf("empty: %v", err)
+		}
+	})
+	t.Run("search segment cut short", func(t *testing.T) {
+		dir := fill(t)
+		segs, _ := filepath.Glob(filepath.Join(dir, "search.bleve", "store", "*"))
+		if len(segs) < 2 {
+			t.Fatalf("store files %v", segs)
+		}
+		for _, s := range segs {
+			os.Truncate(s, 100)
+		}
+		l, err := OpenLocal(dir)
+		if err != nil {
+			t.Fatalf("a damaged search index stopped the data dir: %v", err)
+		}
+		defer l.Close()
+		if !strings.Contains(l.Notice, "rebuilt from the records") {
+			t.Errorf("notice %q", l.Notice)
+		}
+		if _, total, err := l.Search(ctx, "bridge", 1); err != nil || total != 30 {
+			t.Errorf("search after the rebuild: %d (%v), want 30", total, err)
+		}
+	})
 }

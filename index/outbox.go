@@ -48,7 +48,7 @@ func (l *Local) Changed() <-chan struct{} { return l.changed }
 // with the content hash each was queued with.
 func (l *Local) Pending(ctx context.Context, max int) ([]*record.Record, error) {
 	var out []*record.Record
-	err := l.db.View(func(tx *bolt.Tx) error {
+	err := l.view(func(tx *bolt.Tx) error {
 		recs := tx.Bucket(recordsBucket)
 		c := tx.Bucket(outboxBucket).Cursor()
 		for k, _ := c.First(); k != nil && len(out) < max; k, _ = c.Next() {
@@ -130,7 +130,7 @@ func (l *Local) Reject(rs []Rejection) error {
 // DeliveryCounts says how many records wait for delivery and how many the
 // archive refused.
 func (l *Local) DeliveryCounts() (pending, rejected int, err error) {
-	err = l.db.View(func(tx *bolt.Tx) error {
+	err = l.view(func(tx *bolt.Tx) error {
 		pending = tx.Bucket(outboxBucket).Stats().KeyN
 		rejected = tx.Bucket(rejectedBucket).Stats().KeyN
 		return nil
@@ -176,7 +176,7 @@ func (l *Local) QueueAll(ctx context.Context) (int, error) {
 
 // Rejections calls fn for every refused record.
 func (l *Local) Rejections(fn func(Rejection) error) error {
-	return l.db.View(func(tx *bolt.Tx) error {
+	return l.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(rejectedBucket).ForEach(func(_, v []byte) error {
 			var r Rejection
 			if err := json.Unmarshal(v, &r); err != nil {

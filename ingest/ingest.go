@@ -12,6 +12,7 @@ package ingest
 import (
 	"context"
 	"errors"
+	"runtime"
 	"time"
 
 	"github.com/presscrawl/presscrawl/crawler"
@@ -21,9 +22,10 @@ import (
 	"github.com/presscrawl/presscrawl/urlcanon"
 )
 
-// Extractor turns one page into its record (extract.Extractor).
+// Extractor turns one page into its record (extract.Extractor). It gives
+// up soon after ctx ends.
 type Extractor interface {
-	Extract(in extract.Input) (*record.Record, error)
+	ExtractContext(ctx context.Context, in extract.Input) (*record.Record, error)
 }
 
 // Store is where records go: the local index, JSON Lines, a test's map.
@@ -51,6 +53,7 @@ const (
 	SkipNotExtracted = "not extracted (--no-extract)"
 	SkipOverBudget   = "extraction over its time budget"
 	SkipTooLarge     = "too large"
+	SkipTooComplex   = "too many tags for an article page"
 	SkipEmpty        = "empty page"
 	SkipNotHTML      = "not HTML (unreadable bytes)"
 	SkipUnparsable   = "unparsable HTML"
@@ -61,28 +64,44 @@ const (
 	SkipReplacedAlias = "stored before from its alias page (now from this page)"
 )
 
-// extract runs the extractor within the budget.
+// abandoned holds a slot for each extraction that overran its budget and
+// is still winding down: never more than the cores. When all are taken, the
+// next page over budget is waited for (it stops at its next checkpoint), so
+// hostile pages cannot pile up work and memory behind a crawl.
+var abandoned = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+// extract runs the extractor within the budget. An extraction over it is
+// cancelled (the extractor checks between its stages) and skipped.
 func (p Pipeline) extract(in extract.Input) (*record.Record, error) {
 	if p.Budget <= 0 {
-		return p.Extractor.Extract(in)
+		return p.Extractor.ExtractContext(context.Background(), in)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), p.Budget)
 	type result struct {
 		rec *record.Record
 		err error
 	}
 	done := make(chan result, 1)
 	go func() {
-		rec, err := p.Extractor.Extract(in)
+		defer cancel()
+		rec, err := p.Extractor.ExtractContext(ctx, in)
 		done <- result{rec, err}
 	}()
-	t := time.NewTimer(p.Budget)
-	defer t.Stop()
 	select {
 	case r := <-done:
+		if errors.Is(r.err, context.DeadlineExceeded) {
+			return nil, ErrOverBudget
+		}
 		return r.rec, r.err
-	case <-t.C:
-		return nil, ErrOverBudget
+	case <-ctx.Done():
 	}
+	select {
+	case abandoned <- struct{}{}:
+		go func() { <-done; <-abandoned }()
+	default:
+		<-done // every slot is held: wait for this one to stop
+	}
+	return nil, ErrOverBudget
 }
 
 // AliasStore is a Store that can keep a record only while none is stored
@@ -151,6 +170,8 @@ func (p Pipeline) Decide(pg *crawler.Page, f crawler.Frontier) Decision {
 		return Decision{Skip: SkipOverBudget}
 	case errors.Is(err, extract.ErrTooLarge):
 		return Decision{Skip: SkipTooLarge}
+	case errors.Is(err, extract.ErrTooComplex):
+		return Decision{Skip: SkipTooComplex}
 	case errors.Is(err, extract.ErrEmpty):
 		return Decision{Skip: SkipEmpty}
 	case errors.Is(err, extract.ErrNotHTML):

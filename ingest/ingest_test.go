@@ -2,9 +2,12 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -68,8 +71,12 @@ func (f *frontier) Follow(raw string) bool { f.asked = append(f.asked, raw); ret
 
 type stalling struct{ release chan struct{} }
 
-func (s stalling) Extract(in extract.Input) (*record.Record, error) {
-	<-s.release
+func (s stalling) ExtractContext(ctx context.Context, in extract.Input) (*record.Record, error) {
+	select {
+	case <-s.release:
+	case <-ctx.Done(): // stops at its deadline, as extract.Extractor does
+		return nil, ctx.Err()
+	}
 	return extract.Extractor{}.Extract(in)
 }
 
@@ -163,7 +170,7 @@ func TestReplay(t *testing.T) {
 		t.Fatalf("%v %v", files, err)
 	}
 	store := &memStore{}
-	sum, err := Replay(context.Background(), Pipeline{Extractor: extract.Extractor{}, Store: store}, files)
+	sum, err := Replay(context.Background(), Pipeline{Extractor: extract.Extractor{}, Store: store}, files, ReplayOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,5 +187,116 @@ func TestReplay(t *testing.T) {
 		if r.WARCFile != filepath.Base(files[0]) || r.WARCRecordID == "" {
 			t.Errorf("%s: provenance %q %q", r.URL, r.WARCFile, r.WARCRecordID)
 		}
+	}
+}
+
+// ignoring is an extractor that ignores its context, as a stage that cannot
+// be interrupted does, until released.
+type ignoring struct {
+	release chan struct{}
+	mu      *sync.Mutex
+	running *int
+	most    *int
+}
+
+func (s ignoring) ExtractContext(_ context.Context, in extract.Input) (*record.Record, error) {
+	s.mu.Lock()
+	*s.running++
+	*s.most = max(*s.most, *s.running)
+	s.mu.Unlock()
+	<-s.release
+	s.mu.Lock()
+	*s.running--
+	s.mu.Unlock()
+	return nil, errors.New("released")
+}
+
+// Extractions over the budget that do not stop never pile up past the
+// cores: a caller waits for its own once every slot holds an abandoned one.
+func TestAbandonedExtractionsBounded(t *testing.T) {
+	var mu sync.Mutex
+	running, most := 0, 0
+	x := ignoring{release: make(chan struct{}), mu: &mu, running: &running, most: &most}
+	p := Pipeline{Extractor: x, Budget: time.Millisecond}
+	calls := runtime.GOMAXPROCS(0) + 3
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < calls; i++ {
+			p.Decide(page(fmt.Sprintf("https://news.example/%d", i), "<p>x</p>"), nil)
+		}
+	}()
+	limit := runtime.GOMAXPROCS(0) + 1 // the abandoned ones and the caller's own
+	for i := 0; i < 3000; i++ {        // until the caller is held (30 s at most on a busy machine)
+		mu.Lock()
+		r := running
+		mu.Unlock()
+		if r >= limit {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // room for a violation to show; none can on a slow machine
+	mu.Lock()
+	if most > limit {
+		t.Errorf("%d extractions ran at once, want at most %d", most, limit)
+	}
+	mu.Unlock()
+	close(x.release)
+	<-done
+}
+
+// A WARC file cut short (a disk that filled, a copy that stopped) is read
+// up to the damage, named in the summary, and the records before it kept;
+// a response larger than the limit is streamed past, never held.
+func TestReplayDamagedAndHugeCaptures(t *testing.T) {
+	dir := t.TempDir()
+	w, err := warc.NewWriter(dir, 1<<30, "presscrawl/test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := "text/html; charset=utf-8"
+	capture := func(url string, body []byte) {
+		t.Helper()
+		if _, err := w.Archive(&warc.Exchange{Method: "GET", URL: url, RequestHeader: http.Header{}, StatusCode: 200, Proto: "HTTP/1.1",
+			ResponseHeader: http.Header{"Content-Type": {html}}, Body: body, FetchedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 1; i <= 10; i++ {
+		capture(fmt.Sprintf("https://news.example/2024/05/%02d/story-%d/", i, i), []byte(article(fmt.Sprintf("Story %d", i), fmt.Sprint("word", i), "")))
+	}
+	huge := make([]byte, 40<<20) // incompressible enough to be a real 40 MB record
+	for i := range huge {
+		huge[i] = byte('a' + (i*7919)%26)
+	}
+	capture("https://news.example/huge/", huge)
+	for i := 11; i <= 20; i++ {
+		capture(fmt.Sprintf("https://news.example/2024/06/%02d/story-%d/", i, i), []byte(article(fmt.Sprintf("Story %d", i), fmt.Sprint("word", i), "")))
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := warc.Files([]string{dir})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	store := &memStore{}
+	sum, err := Replay(context.Background(), Pipeline{Extractor: extract.Extractor{}, Store: store}, files, ReplayOptions{MaxBytes: 1 << 20})
+	runtime.ReadMemStats(&after)
+	if err != nil || sum.Stored != 20 || sum.Skipped[SkipTooLarge] != 1 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 60<<20 { // both passes would hold 80 MB
+		t.Errorf("replay allocated %d MB: the 40 MB record was held", alloc>>20)
+	}
+	// Cut the file in the middle of the second half.
+	st, _ := os.Stat(files[0])
+	if err := os.Truncate(files[0], st.Size()-3000); err != nil {
+		t.Fatal(err)
+	}
+	store = &memStore{}
+	sum, err = Replay(context.Background(), Pipeline{Extractor: extract.Extractor{}, Store: store}, files, ReplayOptions{MaxBytes: 1 << 20})
+	if err != nil || sum.Stored < 15 || sum.Stored == 20 || len(sum.Damaged) != 1 || !strings.Contains(sum.Damaged[0], filepath.Base(files[0])) {
+		t.Errorf("damaged file: %+v (%d damaged) %v", sum, len(sum.Damaged), err)
 	}
 }

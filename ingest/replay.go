@@ -19,6 +19,8 @@ import (
 type ReplaySummary struct {
 	Pages, Stored, Unchanged int
 	Skipped                  map[string]int // by reason
+	// Damaged lists the damage found in the files, each read up to it.
+	Damaged []string
 }
 
 // SkippedTotal is the number of pages that yielded no record.
@@ -49,16 +51,45 @@ func (a archived) Follow(raw string) bool {
 	return err == nil && a[k]
 }
 
+// ReplayOptions tune Replay.
+type ReplayOptions struct {
+	// MaxBytes passes over responses larger than this (counted as too
+	// large), streamed past, never held: the extractor's own limit.
+	MaxBytes int64
+}
+
 // Replay runs the pipeline over the HTML responses of WARC files: extraction
 // on every core, storage in capture order (a later capture of a page wins).
-// It stops at the first store error.
-func Replay(ctx context.Context, p Pipeline, files []string) (ReplaySummary, error) {
+// A damaged file (cut short by a full disk, a bad digest) is read up to its
+// damage, which the summary lists; the records before it are kept. Replay
+// stops at the first store error.
+func Replay(ctx context.Context, p Pipeline, files []string, o ReplayOptions) (ReplaySummary, error) {
 	sum := ReplaySummary{Skipped: map[string]int{}}
+	var mu sync.Mutex
+	read := func(path string, first bool, fn func(*warc.Response) error) error {
+		return warc.ReadResponsesWith(ctx, path, warc.ReadOptions{
+			MaxBytes: o.MaxBytes,
+			Skipped: func(string) {
+				if !first {
+					mu.Lock()
+					sum.Skipped[SkipTooLarge]++
+					mu.Unlock()
+				}
+			},
+			Damaged: func(err error) {
+				if !first {
+					mu.Lock()
+					sum.Damaged = append(sum.Damaged, err.Error())
+					mu.Unlock()
+				}
+			},
+		}, fn)
+	}
 	// First pass: the pages the archive holds, so that an alias (AMP copy)
 	// is left to its canonical page when that was captured too.
 	have := archived{}
 	for _, f := range files {
-		err := warc.ReadResponses(ctx, f, func(resp *warc.Response) error {
+		err := read(f, true, func(resp *warc.Response) error {
 			if resp.StatusCode == 200 && crawler.IsHTML(resp.Header.Get("Content-Type"), resp.Body) {
 				if k, err := urlcanon.PageKey(resp.URL); err == nil {
 					have[k] = true
@@ -79,7 +110,6 @@ func Replay(ctx context.Context, p Pipeline, files []string) (ReplaySummary, err
 	}
 	jobs := make(chan job)
 	results := map[int]result{}
-	var mu sync.Mutex
 	cond := sync.NewCond(&mu)
 	next := 0 // the next sequence number to store
 	var storeErr error
@@ -148,7 +178,7 @@ func Replay(ctx context.Context, p Pipeline, files []string) (ReplaySummary, err
 	seq := 0
 	var readErr error
 	for _, f := range files {
-		readErr = warc.ReadResponses(ctx, f, func(resp *warc.Response) error {
+		readErr = read(f, false, func(resp *warc.Response) error {
 			if resp.StatusCode != 200 || !crawler.IsHTML(resp.Header.Get("Content-Type"), resp.Body) {
 				return nil
 			}

@@ -42,6 +42,9 @@ type Writer struct {
 	dir  string
 	once sync.Once
 	err  error
+	// damaged are the files a write failed in (a full disk): left named
+	// .open when closed, as incomplete, not named as a finished capture.
+	damaged map[string]bool
 }
 
 // NewWriter writes into dir (created if needed), starting a new file when
@@ -107,6 +110,12 @@ func (w *Writer) Archive(x *Exchange) (Provenance, error) {
 	res := w.w.Write(resp, req)
 	for _, r := range res {
 		if r.Err != nil {
+			if r.FileName != "" {
+				if w.damaged == nil {
+					w.damaged = map[string]bool{}
+				}
+				w.damaged[r.FileName] = true
+			}
 			return Provenance{}, fmt.Errorf("write WARC in %s: %w", w.dir, r.Err)
 		}
 	}
@@ -120,6 +129,12 @@ func (w *Writer) Close() error {
 		defer w.mu.Unlock()
 		if err := w.w.Close(); err != nil {
 			w.err = fmt.Errorf("close WARC in %s: %w", w.dir, err)
+		}
+		for name := range w.damaged {
+			p := filepath.Join(w.dir, strings.TrimSuffix(name, ".open"))
+			if _, err := os.Stat(p); err == nil {
+				_ = os.Rename(p, p+".open") // incomplete: read up to its damage
+			}
 		}
 	})
 	return w.err
@@ -222,6 +237,26 @@ var ErrStop = errors.New("stop")
 // damaged record is an error naming the file and its offset. A file cut
 // short (a killed crawl's .open file) ends at its last whole record.
 func ReadResponses(ctx context.Context, path string, fn func(*Response) error) error {
+	return ReadResponsesWith(ctx, path, ReadOptions{}, fn)
+}
+
+// ReadOptions tune ReadResponsesWith.
+type ReadOptions struct {
+	// MaxBytes passes over response records whose block is larger, read
+	// through without being held (0: no limit).
+	MaxBytes int64
+	// Skipped receives the target URI of each record passed over.
+	Skipped func(uri string)
+	// Damaged, when set, receives the damage found in a file after its
+	// first whole record (a record cut short, a bad digest, a broken gzip
+	// member): the file's reading ends there and the records before it are
+	// kept. Otherwise (nil, or a file without one whole record: not a WARC
+	// file) damage is the error ReadResponsesWith returns.
+	Damaged func(error)
+}
+
+// ReadResponsesWith is ReadResponses with options.
+func ReadResponsesWith(ctx context.Context, path string, o ReadOptions, fn func(*Response) error) error {
 	r, err := gowarc.NewWarcFileReader(path, 0, gowarc.WithStrictValidation())
 	if err != nil {
 		return fmt.Errorf("WARC %s: %w", path, err)
@@ -229,6 +264,15 @@ func ReadResponses(ctx context.Context, path string, fn func(*Response) error) e
 	defer r.Close()
 	open := strings.HasSuffix(path, ".open")
 	name := strings.TrimSuffix(filepath.Base(path), ".open")
+	records := 0
+	damaged := func(offset int64, err error) error {
+		err = fmt.Errorf("WARC %s at offset %d: %w", path, offset, err)
+		if o.Damaged != nil && records > 0 { // not a WARC file at all is an error
+			o.Damaged(err)
+			return nil
+		}
+		return err
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -241,13 +285,23 @@ func ReadResponses(ctx context.Context, path string, fn func(*Response) error) e
 			if open && (errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "EOF")) {
 				return nil
 			}
-			return fmt.Errorf("WARC %s at offset %d: %w", path, rec.Offset, err)
+			return damaged(rec.Offset, err)
+		}
+		if o.MaxBytes > 0 && rec.WarcRecord.Type() == gowarc.Response {
+			if n, err := strconv.ParseInt(rec.WarcRecord.WarcHeader().Get(gowarc.ContentLength), 10, 64); err == nil && n > o.MaxBytes {
+				if o.Skipped != nil {
+					o.Skipped(rec.WarcRecord.WarcHeader().Get(gowarc.WarcTargetURI))
+				}
+				rec.WarcRecord.Close() // the reader streams past it
+				continue
+			}
 		}
 		resp, err := response(rec.WarcRecord, name)
 		rec.WarcRecord.Close()
 		if err != nil {
-			return fmt.Errorf("WARC %s at offset %d: %w", path, rec.Offset, err)
+			return damaged(rec.Offset, err)
 		}
+		records++
 		if resp == nil {
 			continue
 		}

@@ -141,3 +141,39 @@ func gunzipAll(t *testing.T, b []byte) []byte {
 	}
 	return out
 }
+
+// A file cut short after whole records is read up to the damage when the
+// caller takes damage as a warning; a file that is no WARC at all is an
+// error whatever the caller says.
+func TestReadDamagedFile(t *testing.T) {
+	dir := t.TempDir()
+	w, err := NewWriter(dir, 64<<20, "presscrawl/test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		if _, err := w.Archive(exchange(i, []byte(fmt.Sprintf("<html><p>page %d %s</p></html>", i, strings.Repeat("text ", 200))))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := Files([]string{dir})
+	st, _ := os.Stat(files[0])
+	os.Truncate(files[0], st.Size()*2/3)
+	var damage []error
+	read := 0
+	err = ReadResponsesWith(context.Background(), files[0], ReadOptions{Damaged: func(e error) { damage = append(damage, e) }}, func(*Response) error { read++; return nil })
+	if err != nil || len(damage) != 1 || read < 10 || read >= 20 {
+		t.Errorf("cut file: %d read, damage %v, err %v", read, damage, err)
+	}
+	if err := ReadResponses(context.Background(), files[0], func(*Response) error { return nil }); err == nil {
+		t.Error("without a Damaged callback, damage is no error")
+	}
+	junk := filepath.Join(dir, "junk.warc.gz")
+	os.WriteFile(junk, []byte("not a WARC file at all"), 0o644)
+	if err := ReadResponsesWith(context.Background(), junk, ReadOptions{Damaged: func(error) {}}, func(*Response) error { return nil }); err == nil {
+		t.Error("a file that is no WARC was read as damaged, not refused")
+	}
+}

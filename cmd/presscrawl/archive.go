@@ -74,6 +74,8 @@ type reader interface {
 	Search(ctx context.Context, query string, limit int) ([]index.Hit, uint64, error)
 	Counts(ctx context.Context, by, query string, top int) ([]facets.Count, int, error)
 	Each(ctx context.Context, query string, fn func(*record.Record) error) error
+	// Repaired says what opening had to repair, or "".
+	Repaired() string
 	Close() error
 }
 
@@ -97,6 +99,10 @@ func openReader(ctx context.Context, conf config.Config) (reader, error) {
 type archiveReader struct{ *elastic.Client }
 
 func (archiveReader) Close() error { return nil }
+
+func (archiveReader) Repaired() string { return "" }
+
+func (l localReader) Repaired() string { return l.Local.Notice }
 
 // localReader reads the local index.
 type localReader struct{ *index.Local }

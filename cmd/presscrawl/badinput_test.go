@@ -178,11 +178,15 @@ type stallingExtractor struct {
 	until <-chan struct{}
 }
 
-func (s stallingExtractor) Extract(in extract.Input) (*record.Record, error) {
+func (s stallingExtractor) ExtractContext(ctx context.Context, in extract.Input) (*record.Record, error) {
 	if strings.HasSuffix(in.URL, s.stall) {
-		<-s.until
+		select {
+		case <-s.until:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
-	return extract.Extractor{}.Extract(in)
+	return extract.Extractor{}.ExtractContext(ctx, in)
 }
 
 // TLS is verified: a site with a certificate from an unknown authority is

@@ -158,6 +158,9 @@ func runCrawl(ctx context.Context, opts *crawlOptions) error {
 		return failure(err)
 	}
 	defer store.Close()
+	if store.Notice != "" {
+		fmt.Fprintf(streams.ErrOut, "presscrawl: %s\n", store.Notice)
+	}
 	// The data dir's files are read through mmap: release their pages
 	// from our resident set, so memory stays flat as the archive grows.
 	defer residency.Release(ctx, dir, time.Second)()

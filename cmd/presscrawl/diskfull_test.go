@@ -54,3 +54,35 @@ func TestDiskFullStopsCleanlyAndResumes(t *testing.T) {
 		}
 	}
 }
+
+// The WARC disk fills up mid-crawl: the crawl stops, the file being
+// written stays named .open (incomplete, not a finished capture), and
+// reextract reads it up to the damage, keeping every record before.
+func TestWARCDiskFull(t *testing.T) {
+	wdir := filepath.Join(t.TempDir(), "warc")
+	if err := os.Mkdir(wdir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", wdir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a small tmpfs here (%v: %s): the disk-full test needs root", err, strings.TrimSpace(string(out)))
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", wdir).Run() })
+	site := newssite.Start(newssite.Options{English: 400})
+	defer site.Close()
+	code, _, stderr := runCtx(t, context.Background(), "crawl", "--data-dir", t.TempDir(), "--delay", "0", "--progress-interval", "0",
+		"--warc", wdir, site.URL+"/")
+	if code != 1 || !strings.Contains(stderr, "no space left on device") {
+		t.Fatalf("WARC disk full: exit %d\n%s", code, stderr)
+	}
+	done, _ := filepath.Glob(filepath.Join(wdir, "*.warc.gz"))
+	open, _ := filepath.Glob(filepath.Join(wdir, "*.warc.gz.open"))
+	if len(done) != 0 || len(open) != 1 {
+		t.Fatalf("WARC files after the disk filled: finished %v, open %v; want one .open", done, open)
+	}
+	out := t.TempDir()
+	code, _, stderr = runCtx(t, context.Background(), "reextract", "--warc", wdir, "--data-dir", out)
+	if code != 0 || strings.Contains(stderr, "stored 0,") {
+		t.Errorf("reextract of the cut file: exit %d\n%s", code, stderr)
+	}
+	t.Logf("%s", stderr)
+}

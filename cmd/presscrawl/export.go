@@ -55,6 +55,9 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 		return err
 	}
 	defer store.Close()
+	if msg := store.Repaired(); msg != "" {
+		fmt.Fprintf(opts.IO.ErrOut, "presscrawl: %s\n", msg)
+	}
 	out := index.NewJSONLines(opts.IO.Out)
 	if err := store.Each(ctx, "", func(r *record.Record) error { return out.Write(r) }); err != nil {
 		return failure(err)

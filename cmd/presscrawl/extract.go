@@ -136,18 +136,22 @@ func readFile(path string, limit int64) ([]byte, error) {
 	if limit <= 0 {
 		limit = extract.DefaultMaxBytes
 	}
+	// Stat before opening: opening a FIFO waits for a writer for ever.
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, pathReason(err)
+	}
+	switch {
+	case st.IsDir():
+		return nil, errors.New("is a directory, not an HTML file")
+	case !st.Mode().IsRegular():
+		return nil, fmt.Errorf("is not a regular file (%s), not an HTML file", fileKind(st.Mode()))
+	}
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, pathReason(err)
 	}
 	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return nil, pathReason(err)
-	}
-	if st.IsDir() {
-		return nil, errors.New("is a directory, not an HTML file")
-	}
 	if st.Size() > limit {
 		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", extract.ErrTooLarge, st.Size(), limit)
 	}
@@ -159,6 +163,19 @@ func readFile(path string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%w: over %d bytes", extract.ErrTooLarge, limit)
 	}
 	return body, nil
+}
+
+// fileKind names a file mode that is not a regular file.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
 }
 
 // pathReason drops the path from an os error: the caller names the input.

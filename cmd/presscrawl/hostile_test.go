@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -52,6 +53,7 @@ func bomb(t *testing.T, n int, deflate bool) []byte {
 // crawl ends by itself, and the same command again succeeds.
 func TestHostileSiteTraps(t *testing.T) {
 	gz, df := bomb(t, 300<<20, false), bomb(t, 300<<20, true)
+	nested := "<html><body>" + strings.Repeat("<b><p>x", 700_000) // 4.9 MB of formatting tags: minutes and gigabytes to walk
 	longPath := "/long/" + strings.Repeat("y", 40<<10)
 	var mu sync.Mutex
 	hits := map[string]int{}
@@ -64,7 +66,11 @@ func TestHostileSiteTraps(t *testing.T) {
 		case "/":
 			html()
 			fmt.Fprint(w, `<a href="/x-gzip">1</a> <a href="/deflate">2</a> <a href="/to-gz">3</a> <a href="/to-long">4</a>
-<a href="/2024/01/02/first-story/">a</a> <a href="/2024/01/03/second-story/">b</a>`)
+<a href="/2024/01/02/first-story/">a</a> <a href="/2024/01/03/second-story/">b</a>
+<a href="/nested/1">n1</a> <a href="/nested/2">n2</a> <a href="/nested/3">n3</a>`)
+		case "/nested/1", "/nested/2", "/nested/3":
+			html()
+			fmt.Fprint(w, nested)
 		case "/x-gzip":
 			html()
 			w.Header().Set("Content-Encoding", "x-gzip")
@@ -98,8 +104,9 @@ func TestHostileSiteTraps(t *testing.T) {
 	code, _, stderr := runCtx(t, context.Background(), args...)
 	runtime.ReadMemStats(&after)
 	// Bytes allocated, not time: the same on a busy machine. Inflating the
-	// three bombs whole would take 900 MB; bounded, each costs its 10 MiB cap.
-	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 200<<20 {
+	// three bombs whole would take 900 MB; bounded, each costs its 10 MiB
+	// cap; the nested pages are refused before they are parsed.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 250<<20 {
 		t.Errorf("the crawl allocated %d MB: a bomb was inflated past the body limit", alloc>>20)
 	} else {
 		t.Logf("the crawl allocated %d MB", alloc>>20)
@@ -109,6 +116,9 @@ func TestHostileSiteTraps(t *testing.T) {
 	}
 	if n := summaryCount(stderr, "too large"); n < 2 {
 		t.Errorf("%d pages too large, want the x-gzip and deflate bombs at least\n%s", n, stderr)
+	}
+	if summaryCount(stderr, "too many tags for an article page") != 3 {
+		t.Errorf("the pages of nested tags are not refused as too complex\n%s", stderr)
 	}
 	if summaryCount(stderr, "URL too long") != 1 {
 		t.Errorf("the redirect to a 40 KB URL is not counted as too long\n%s", stderr)
@@ -203,5 +213,21 @@ func TestCanonicalAliasesKeepTheirArticle(t *testing.T) {
 	if code != 0 || len(recs) != 3 || titles["Lost story"] == "" || titles["Looped story"] == "" ||
 		titles["Fine story"] != srv.URL+"/2024/02/03/fine-story/" {
 		t.Errorf("records %v, want the three stories, the fine one from its canonical page\n%s", titles, stderr)
+	}
+}
+
+// A named pipe or a device as input is refused at once, not read for ever;
+// the other inputs are still extracted.
+func TestExtractRefusesSpecialFiles(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "pipe.html")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	good := filepath.Join(t.TempDir(), "story.html")
+	os.WriteFile(good, []byte(storyPage("A story")), 0o644)
+	code, out, stderr := runCLI(t, "extract", fifo, "/dev/zero", good)
+	if code != 1 || !strings.Contains(stderr, fifo+": is not a regular file (a named pipe)") ||
+		!strings.Contains(stderr, "/dev/zero: is not a regular file (a device)") || !strings.Contains(out, `"title":"A story"`) {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", code, out, stderr)
 	}
 }

@@ -99,6 +99,8 @@ func (f fakeReader) Each(_ context.Context, _ string, fn func(*record.Record) er
 
 func (fakeReader) Close() error { return nil }
 
+func (fakeReader) Repaired() string { return "" }
+
 // The read commands print what any reader gives them: the local index and
 // the archive are the same to them.
 func TestReadCommandsOnAnyReader(t *testing.T) {

@@ -96,7 +96,7 @@ func runReextract(ctx context.Context, opts *reextractOptions) error {
 		return usageError(fmt.Errorf("--index %q: want local or jsonl", kind))
 	}
 	p := ingest.Pipeline{Extractor: extract.Extractor{MaxBytes: conf.Extract.MaxPageBytes}, Budget: conf.Extract.Timeout, Store: sink}
-	sum, runErr := ingest.Replay(ctx, p, files)
+	sum, runErr := ingest.Replay(ctx, p, files, ingest.ReplayOptions{MaxBytes: int64(conf.Extract.MaxPageBytes) + 64<<10}) // the page and its HTTP headers
 	if err := finish(); err != nil && runErr == nil {
 		runErr = err
 	}
@@ -105,8 +105,14 @@ func runReextract(ctx context.Context, opts *reextractOptions) error {
 	if len(sum.Skipped) > 0 {
 		fmt.Fprintf(streams.ErrOut, "  skipped: %s\n", sum.SkippedLine())
 	}
+	for _, d := range sum.Damaged {
+		fmt.Fprintf(streams.ErrOut, "  damaged: %s (read up to there; the records before it are kept)\n", d)
+	}
 	if runErr != nil {
 		return failure(runErr)
+	}
+	if len(sum.Damaged) > 0 {
+		return failure(fmt.Errorf("%d WARC files are damaged (see above); every record before the damage was re-extracted", len(sum.Damaged)))
 	}
 	return nil
 }

@@ -66,6 +66,9 @@ func runSearch(ctx context.Context, opts *searchOptions) error {
 		return err
 	}
 	defer store.Close()
+	if msg := store.Repaired(); msg != "" {
+		fmt.Fprintf(opts.IO.ErrOut, "presscrawl: %s\n", msg)
+	}
 	hits, total, err := store.Search(ctx, opts.Query, opts.Limit)
 	if err != nil {
 		return searchError(err)

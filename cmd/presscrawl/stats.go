@@ -71,6 +71,9 @@ func runStats(ctx context.Context, opts *statsOptions) error {
 		return err
 	}
 	defer store.Close()
+	if msg := store.Repaired(); msg != "" {
+		fmt.Fprintf(opts.IO.ErrOut, "presscrawl: %s\n", msg)
+	}
 	counts, records, err := store.Counts(ctx, opts.By, opts.Query, opts.Top)
 	if err != nil {
 		return searchError(err)
