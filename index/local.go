@@ -549,7 +549,15 @@ func (l *Local) Search(ctx context.Context, query string, limit int) ([]Hit, uin
 	if l.search == nil {
 		return nil, 0, errors.New("the data dir was opened without its search index")
 	}
+	for _, f := range splitQuery(query) {
+		if !strings.HasPrefix(strings.TrimLeft(f, "+-"), `"`) && strings.ContainsAny(f, "()") && !strings.Contains(f, `:"`) {
+			return nil, 0, fmt.Errorf("query %q: %w: the local index's syntax has no parentheses (quote a term to search for one)", query, ErrBadQuery)
+		}
+	}
 	q := bleve.NewQueryStringQuery(translateQuery(query))
+	if _, err := q.Parse(); err != nil { // bleve would answer a syntax error with no hits
+		return nil, 0, fmt.Errorf("query %q: %w: %v", query, ErrBadQuery, err)
+	}
 	req := bleve.NewSearchRequestOptions(q, limit, 0, false)
 	res, err := l.search.SearchInContext(ctx, req)
 	if err != nil {

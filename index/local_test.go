@@ -261,3 +261,17 @@ func TestDamagedDataDir(t *testing.T) {
 		}
 	})
 }
+
+// A query with a syntax error is an error, not zero hits.
+func TestMalformedQuery(t *testing.T) {
+	l, err := OpenLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, q := range []string{"title:(", `"unclosed`, "published_at:>"} {
+		if _, _, err := l.Search(context.Background(), q, 1); !errors.Is(err, ErrBadQuery) {
+			t.Errorf("%s: %v, want ErrBadQuery", q, err)
+		}
+	}
+}

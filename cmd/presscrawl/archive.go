@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -74,6 +76,8 @@ type reader interface {
 	Search(ctx context.Context, query string, limit int) ([]index.Hit, uint64, error)
 	Counts(ctx context.Context, by, query string, top int) ([]facets.Count, int, error)
 	Each(ctx context.Context, query string, fn func(*record.Record) error) error
+	// Get is the record with id, or nil.
+	Get(ctx context.Context, id string) (*record.Record, error)
 	// Repaired says what opening had to repair, or "".
 	Repaired() string
 	Close() error
@@ -104,6 +108,10 @@ func (archiveReader) Repaired() string { return "" }
 
 func (l localReader) Repaired() string { return l.Local.Notice }
 
+func (l localReader) Get(_ context.Context, id string) (*record.Record, error) {
+	return l.Local.Get(id)
+}
+
 // localReader reads the local index.
 type localReader struct{ *index.Local }
 
@@ -119,6 +127,8 @@ func (l localReader) Each(ctx context.Context, query string, fn func(*record.Rec
 	if err != nil {
 		return err
 	}
+	// In id order, as without a query and as the archive exports.
+	slices.SortFunc(hits, func(x, y index.Hit) int { return strings.Compare(x.Record.ID, y.Record.ID) })
 	for _, h := range hits {
 		if err := fn(h.Record); err != nil {
 			return err

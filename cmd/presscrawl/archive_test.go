@@ -79,6 +79,13 @@ func TestCrawlIntoArchive(t *testing.T) {
 		}
 	}
 	a := site.Articles[3]
+	for _, ref := range []string{site.URL + a.Path + "?utm_source=newsletter", idOf(site.URL + a.Path)} {
+		c1, fromArchive, _ := runCtx(t, context.Background(), append([]string{"show", ref}, esArgs...)...)
+		c2, fromLocal, _ := runCtx(t, context.Background(), "show", "--data-dir", dir, ref)
+		if c1 != 0 || c2 != 0 || fromArchive != fromLocal || !strings.Contains(fromLocal, a.Title) || !strings.Contains(fromLocal, a.Word) {
+			t.Errorf("show %s: archive (exit %d) and local (exit %d):\n%s\n--\n%s", ref, c1, c2, fromArchive, fromLocal)
+		}
+	}
 	for q, want := range map[string]int{a.Word: 1, "language:ar": 50, "language:AR": 50, "المحادثات": 50, "محادثات": 50, `"regional affairs" AND language:en`: 150} {
 		code, out, stderr := runCtx(t, context.Background(), append([]string{"search", "--json", "--limit", "1"}, append(esArgs, q)...)...)
 		if code != 0 || !strings.Contains(stderr, fmt.Sprintf("of %d matching", want)) || len(decodeLines(t, out)) != 1 {

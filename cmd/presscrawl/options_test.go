@@ -101,6 +101,15 @@ func (fakeReader) Close() error { return nil }
 
 func (fakeReader) Repaired() string { return "" }
 
+func (f fakeReader) Get(_ context.Context, id string) (*record.Record, error) {
+	for _, r := range f.recs {
+		if r.ID == id {
+			return r, nil
+		}
+	}
+	return nil, nil
+}
+
 // The read commands print what any reader gives them: the local index and
 // the archive are the same to them.
 func TestReadCommandsOnAnyReader(t *testing.T) {

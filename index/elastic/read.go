@@ -255,3 +255,28 @@ func (c *Client) raw(ctx context.Context, method, path string, body []byte) (*es
 	}
 	return &esapi.Response{StatusCode: res.StatusCode, Body: res.Body, Header: res.Header}, nil
 }
+
+// Get returns the record with id, or nil when the archive has none.
+func (c *Client) Get(ctx context.Context, id string) (*record.Record, error) {
+	var out struct {
+		Found  bool            `json:"found"`
+		Source json.RawMessage `json:"_source"`
+	}
+	call := func(ctx context.Context) (*esapi.Response, error) {
+		return c.api.Get(c.cfg.Index, id, c.api.Get.WithContext(ctx))
+	}
+	if err := c.do(ctx, call, &out, "get "+id); err != nil {
+		if statusOf(err) == http.StatusNotFound {
+			return nil, nil
+		}
+		return nil, err
+	}
+	if !out.Found {
+		return nil, nil
+	}
+	r := new(record.Record)
+	if err := json.Unmarshal(out.Source, r); err != nil {
+		return nil, fmt.Errorf("document %s: %w", id, err)
+	}
+	return r, nil
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/internal/config"
+	"github.com/presscrawl/presscrawl/record"
+	"github.com/presscrawl/presscrawl/urlcanon"
+)
+
+// showOptions are what show needs.
+type showOptions struct {
+	IO     IOStreams
+	Config config.Config
+	Open   func(context.Context, config.Config) (reader, error)
+	Ref    string // a record id or a page's URL
+	JSON   bool
+}
+
+func newShowCmd(streams IOStreams, runF func(context.Context, *showOptions) error) *cobra.Command {
+	opts := &showOptions{IO: streams, Open: openReader}
+	cmd := &cobra.Command{
+		Use:   "show [--json] ID|URL",
+		Short: "Print one whole record: its fields, then its text",
+		Long: `Show prints one record of the local index (or the archive, with --index
+elasticsearch): by its id (as search --json and export give it) or by the
+address of its page (any spelling: the canonical URL decides). --json prints
+the record as one JSON object.
+
+  presscrawl show https://news-site.example/2024/03/05/story/
+  presscrawl show --json 3f9a...`,
+		Args: cobra.ExactArgs(1),
+	}
+	addDataDirFlag(cmd.Flags())
+	archiveKeys := addArchiveFlags(cmd.Flags(), true)
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the record as JSON")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		conf, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, archiveKeys))
+		if err != nil {
+			return usageError(err)
+		}
+		opts.Config, opts.Ref = conf, args[0]
+		if runF != nil {
+			return runF(cmd.Context(), opts)
+		}
+		return runShow(cmd.Context(), opts)
+	}
+	return cmd
+}
+
+// recordID is the id a reference names: an id as given, or the hash of a
+// URL's canonical form.
+func recordID(ref string) (string, error) {
+	if !strings.Contains(ref, "://") {
+		return strings.ToLower(strings.TrimSpace(ref)), nil
+	}
+	u, err := urlcanon.Parse(ref, nil)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", urlcanon.Redact(ref), err)
+	}
+	sum := sha256.Sum256([]byte(u.String()))
+	return hex.EncodeToString(sum[:]), nil
+}
+
+func runShow(ctx context.Context, opts *showOptions) error {
+	id, err := recordID(opts.Ref)
+	if err != nil {
+		return usageError(err)
+	}
+	store, err := opts.Open(ctx, opts.Config)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	r, err := store.Get(ctx, id)
+	if err != nil {
+		return failure(err)
+	}
+	if r == nil {
+		return failure(fmt.Errorf("no record %s (the id, or the URL's canonical form, is not in the index)", urlcanon.Redact(opts.Ref)))
+	}
+	if opts.JSON {
+		out := index.NewJSONLines(opts.IO.Out)
+		if err := out.Write(r); err != nil {
+			return failure(err)
+		}
+		return failure0(out.Flush())
+	}
+	return failure0(writeRecordText(opts.IO, r))
+}
+
+// failure0 is failure for a possibly nil error.
+func failure0(err error) error {
+	if err != nil {
+		return failure(err)
+	}
+	return nil
+}
+
+// writeRecordText prints a record's fields, a blank line and its text.
+func writeRecordText(io IOStreams, r *record.Record) error {
+	tw := tabwriter.NewWriter(io.Out, 0, 0, 2, ' ', 0)
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(tw, "%s\t%s\n", k, v)
+		}
+	}
+	row("id", r.ID)
+	row("title", r.Title)
+	row("url", r.URL)
+	if r.CanonicalURL != r.URL {
+		row("canonical_url", r.CanonicalURL)
+	}
+	row("site_name", r.SiteName)
+	if r.PublishedAt != nil {
+		row("published_at", r.PublishedAt.String()+" ("+string(r.DateSource)+")")
+	}
+	if r.ModifiedAt != nil {
+		row("modified_at", r.ModifiedAt.String())
+	}
+	row("authors", strings.Join(r.Authors, "; "))
+	row("language", r.Language)
+	row("section", r.Section)
+	row("tags", strings.Join(r.Tags, "; "))
+	row("description", r.Description)
+	row("word_count", fmt.Sprint(r.WordCount))
+	if r.FetchedAt != nil {
+		row("fetched_at", r.FetchedAt.Format("2006-01-02T15:04:05Z"))
+	}
+	row("warc", strings.TrimSpace(r.WARCFile+" "+r.WARCRecordID))
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	_, err := fmt.Fprintf(io.Out, "\n%s\n", r.Text)
+	return err
+}
