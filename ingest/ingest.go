@@ -76,6 +76,8 @@ func (p Pipeline) extract(in extract.Input) (*record.Record, error) {
 	if p.Budget <= 0 {
 		return p.Extractor.ExtractContext(context.Background(), in)
 	}
+	// ctx ends at the deadline only: it is cancelled once the result is in
+	// hand, never by the extraction's end racing the select below.
 	ctx, cancel := context.WithTimeout(context.Background(), p.Budget)
 	type result struct {
 		rec *record.Record
@@ -83,23 +85,29 @@ func (p Pipeline) extract(in extract.Input) (*record.Record, error) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		defer cancel()
 		rec, err := p.Extractor.ExtractContext(ctx, in)
 		done <- result{rec, err}
 	}()
-	select {
-	case r := <-done:
+	finished := func(r result) (*record.Record, error) {
+		cancel()
 		if errors.Is(r.err, context.DeadlineExceeded) {
 			return nil, ErrOverBudget
 		}
 		return r.rec, r.err
+	}
+	select {
+	case r := <-done:
+		return finished(r)
 	case <-ctx.Done():
 	}
 	select {
+	case r := <-done: // it finished as the deadline came
+		return finished(r)
 	case abandoned <- struct{}{}:
-		go func() { <-done; <-abandoned }()
+		go func() { <-done; cancel(); <-abandoned }()
 	default:
 		<-done // every slot is held: wait for this one to stop
+		cancel()
 	}
 	return nil, ErrOverBudget
 }

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -298,5 +299,36 @@ func TestReplayDamagedAndHugeCaptures(t *testing.T) {
 	sum, err = Replay(context.Background(), Pipeline{Extractor: extract.Extractor{}, Store: store}, files, ReplayOptions{MaxBytes: 1 << 20})
 	if err != nil || sum.Stored < 15 || sum.Stored == 20 || len(sum.Damaged) != 1 || !strings.Contains(sum.Damaged[0], filepath.Base(files[0])) {
 		t.Errorf("damaged file: %+v (%d damaged) %v", sum, len(sum.Damaged), err)
+	}
+}
+
+// instant extracts nothing, at once.
+type instant struct{}
+
+func (instant) ExtractContext(context.Context, extract.Input) (*record.Record, error) {
+	return &record.Record{ID: "x", IsArticle: true}, nil
+}
+
+// An extraction that ends well within its budget is never taken for one
+// over it (its end used to cancel the context the wait also watched, and
+// the wait could pick the cancellation: an article lost now and then).
+func TestBudgetNeverMisfires(t *testing.T) {
+	p := Pipeline{Extractor: instant{}, Budget: time.Hour}
+	var wg sync.WaitGroup
+	var misfires atomic.Int64
+	for g := 0; g < 16; g++ { // busy goroutines make the race likely
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 4000; i++ {
+				if d := p.Decide(page("https://news.example/a", "<p>x</p>"), nil); d.Record == nil {
+					misfires.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := misfires.Load(); n > 0 {
+		t.Errorf("%d of 64,000 extractions within a budget of an hour were taken as over it", n)
 	}
 }
