@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -272,6 +273,44 @@ func TestMalformedQuery(t *testing.T) {
 	for _, q := range []string{"title:(", `"unclosed`, "published_at:>"} {
 		if _, _, err := l.Search(context.Background(), q, 1); !errors.Is(err, ErrBadQuery) {
 			t.Errorf("%s: %v, want ErrBadQuery", q, err)
+		}
+	}
+}
+
+// An alias page's record and its canonical page's, written at once in
+// either order: the search index ends with what records.db holds.
+func TestSearchFollowsTheStoredRecord(t *testing.T) {
+	dir := t.TempDir()
+	l, err := OpenLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	const n = 300
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		canon := testRecord(i, "en", fmt.Sprintf("the canonical text %d", i))
+		canon.CanonicalURL = canon.URL
+		canon.SiteName = "Canonical"
+		alias := *canon
+		alias.URL, alias.SiteName = canon.URL+"amp/", "Alias"
+		alias.ContentHash = "alias-" + canon.ContentHash
+		wg.Add(2)
+		go func() { defer wg.Done(); l.PutNew(ctx, &alias) }()
+		go func() { defer wg.Done(); l.Put(ctx, canon) }()
+	}
+	wg.Wait()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	l, err = OpenLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for site, want := range map[string]uint64{`site_name:"Canonical"`: n, `site_name:"Alias"`: 0} {
+		if _, total, err := l.Search(ctx, site, 1); err != nil || total != want {
+			t.Errorf("%s: %d (%v), want %d", site, total, err, want)
 		}
 	}
 }
