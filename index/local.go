@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -474,6 +475,37 @@ func (l *Local) Count() (uint64, error) {
 	return uint64(n), nil
 }
 
+// GetPrefix returns the record whose id starts with prefix, or nil; an
+// error when several do.
+func (l *Local) GetPrefix(prefix string) (*record.Record, error) {
+	var found []byte
+	var n int
+	err := l.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(recordsBucket).Cursor()
+		for k, v := c.Seek([]byte(prefix)); k != nil && bytes.HasPrefix(k, []byte(prefix)); k, v = c.Next() {
+			n++
+			found = v
+			if n > 1 {
+				break
+			}
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case n > 1:
+		return nil, fmt.Errorf("id %s… names several records: give more of it", prefix)
+	case n == 0:
+		return nil, nil
+	}
+	r := new(record.Record)
+	if err := json.Unmarshal(found, r); err != nil {
+		return nil, fmt.Errorf("record %s…: %w", prefix, err)
+	}
+	return r, nil
+}
+
 // Get returns the record with id, or nil.
 func (l *Local) Get(id string) (*record.Record, error) {
 	var r *record.Record
@@ -505,6 +537,49 @@ func (l *Local) Each(ctx context.Context, fn func(*record.Record) error) error {
 			return fn(&r)
 		})
 	})
+}
+
+// SearchOptions page, order and bound a search.
+type SearchOptions struct {
+	Limit  int    // records to return
+	Offset int    // records to pass over first
+	Sort   string // "" or "relevance" (best first), "date" (oldest first), "-date" (newest first)
+	// Since and Until bound the publication day (YYYY-MM-DD, both
+	// included); records without a date are then left out.
+	Since, Until string
+}
+
+const dayLayout = "2006-01-02"
+
+// Check refuses an order, a date or a page that cannot be.
+func (o SearchOptions) Check() error {
+	switch o.Sort {
+	case "", "relevance", "date", "-date":
+	default:
+		return fmt.Errorf("%w: sort %q: want relevance, date or -date", ErrBadQuery, o.Sort)
+	}
+	for _, d := range []string{o.Since, o.Until} {
+		if _, err := time.Parse(dayLayout, d); d != "" && err != nil {
+			return fmt.Errorf("%w: date %q: want YYYY-MM-DD", ErrBadQuery, d)
+		}
+	}
+	if o.Limit < 1 || o.Offset < 0 {
+		return fmt.Errorf("%w: limit %d, offset %d", ErrBadQuery, o.Limit, o.Offset)
+	}
+	return nil
+}
+
+// Query is the query with the date range added as required clauses (the
+// syntax both the local index and the archive read).
+func (o SearchOptions) Query(q string) string {
+	if o.Since != "" {
+		q += ` +published_at:>="` + o.Since + `"`
+	}
+	if o.Until != "" {
+		next, _ := time.Parse(dayLayout, o.Until)
+		q += ` +published_at:<"` + next.AddDate(0, 0, 1).Format(dayLayout) + `"`
+	}
+	return strings.TrimSpace(q)
 }
 
 // ErrDamaged is a data dir file that cannot be read as what it should be.
@@ -559,6 +634,15 @@ type Hit struct {
 // -not, field:value, published_at:>"2020-01-01") and returns the best hits
 // first, with the total number of matches.
 func (l *Local) Search(ctx context.Context, query string, limit int) ([]Hit, uint64, error) {
+	return l.SearchWith(ctx, query, SearchOptions{Limit: limit})
+}
+
+// SearchWith is Search with paging, an order and a date range.
+func (l *Local) SearchWith(ctx context.Context, query string, o SearchOptions) ([]Hit, uint64, error) {
+	if err := o.Check(); err != nil {
+		return nil, 0, err
+	}
+	query = o.Query(query)
 	if l.search == nil {
 		return nil, 0, errors.New("the data dir was opened without its search index")
 	}
@@ -571,7 +655,13 @@ func (l *Local) Search(ctx context.Context, query string, limit int) ([]Hit, uin
 	if _, err := q.Parse(); err != nil { // bleve would answer a syntax error with no hits
 		return nil, 0, fmt.Errorf("query %q: %w: %v", query, ErrBadQuery, err)
 	}
-	req := bleve.NewSearchRequestOptions(q, limit, 0, false)
+	req := bleve.NewSearchRequestOptions(q, o.Limit, o.Offset, false)
+	switch o.Sort {
+	case "date":
+		req.SortBy([]string{"published_at", "id"})
+	case "-date":
+		req.SortBy([]string{"-published_at", "id"})
+	}
 	res, err := l.search.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search %q: %w: %v", query, ErrBadQuery, err)

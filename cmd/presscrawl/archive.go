@@ -73,11 +73,13 @@ func connectArchive(ctx context.Context, conf config.Config) (*elastic.Client, e
 // reader is what search, stats and export need of an index: the local
 // one, or the archive.
 type reader interface {
-	Search(ctx context.Context, query string, limit int) ([]index.Hit, uint64, error)
+	SearchWith(ctx context.Context, query string, o index.SearchOptions) ([]index.Hit, uint64, error)
 	Counts(ctx context.Context, by, query string, top int) ([]facets.Count, int, error)
 	Each(ctx context.Context, query string, fn func(*record.Record) error) error
 	// Get is the record with id, or nil.
 	Get(ctx context.Context, id string) (*record.Record, error)
+	// GetPrefix is the one record whose id starts with prefix, or nil.
+	GetPrefix(ctx context.Context, prefix string) (*record.Record, error)
 	// Repaired says what opening had to repair, or "".
 	Repaired() string
 	Close() error
@@ -110,6 +112,10 @@ func (l localReader) Repaired() string { return l.Local.Notice }
 
 func (l localReader) Get(_ context.Context, id string) (*record.Record, error) {
 	return l.Local.Get(id)
+}
+
+func (l localReader) GetPrefix(_ context.Context, prefix string) (*record.Record, error) {
+	return l.Local.GetPrefix(prefix)
 }
 
 // localReader reads the local index.

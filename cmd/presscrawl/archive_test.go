@@ -70,7 +70,9 @@ func TestCrawlIntoArchive(t *testing.T) {
 	for _, cmd := range [][]string{
 		{"stats", "--by", "month", "--json"}, {"stats", "--by", "day", "--json"}, {"stats", "--by", "language", "--json"},
 		{"stats", "--by", "site", "--json"}, {"stats", "--by", "author", "--json", "--top", "5"},
-		{"stats", "--by", "section", "--json", "language:ar"}, {"export"},
+		{"stats", "--by", "section", "--json", "language:ar"}, {"export"}, {"export", "--format", "csv", "language:ar"},
+		{"search", "--sort", "-date", "--since", "2024-02-01", "--until", "2024-02-29", "--limit", "5", "--offset", "3", "language:en"},
+		{"search", "--sort", "date", "--limit", "4", "language:ar"},
 	} {
 		c1, fromArchive, e1 := runCtx(t, context.Background(), append(cmd, esArgs...)...)
 		c2, fromLocal, _ := runCtx(t, context.Background(), append(cmd, local...)...)

@@ -175,6 +175,30 @@ func TestCrawlSyntheticSite(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "TITLE") || !strings.Contains(out, a.Title) {
 			t.Errorf("search table: exit %d\n%s", code, out)
 		}
+		// Newest first in February, the second page; show by the id's start.
+		code, out, stderr = runCtx(t, context.Background(), "search", "--data-dir", dir, "--json", "--sort", "-date",
+			"--since", "2024-02-01", "--until", "2024-02-29", "--limit", "3", "--offset", "3", "language:en")
+		recs = decodeLines(t, out)
+		if code != 0 || len(recs) != 3 || !strings.Contains(stderr, "from the 4-th") {
+			t.Fatalf("search --sort -date --since --until --offset: exit %d, %d records\n%s", code, len(recs), stderr)
+		}
+		prev := "2024-03-01"
+		for _, r := range recs {
+			d, _ := r["published_at"].(string)
+			if d[:10] < "2024-02-01" || d[:10] > "2024-02-29" || d > prev {
+				t.Errorf("published_at %s: not in February newest first (after %s)", d, prev)
+			}
+			prev = d
+		}
+		id := recs[0]["id"].(string)
+		code, out, _ = runCtx(t, context.Background(), "show", "--data-dir", dir, id[:12])
+		if code != 0 || !strings.Contains(out, id) || !strings.Contains(out, recs[0]["title"].(string)) {
+			t.Errorf("show %s: exit %d\n%s", id[:12], code, out)
+		}
+		code, _, stderr = runCtx(t, context.Background(), "search", "--data-dir", dir, "--since", "March", "x")
+		if code != 2 || !strings.Contains(stderr, "want YYYY-MM-DD") {
+			t.Errorf("--since March: exit %d %q", code, stderr)
+		}
 		code, first, _ := runCtx(t, context.Background(), "export", "--data-dir", dir)
 		_, second, _ := runCtx(t, context.Background(), "export", "--data-dir", dir)
 		lines := decodeLines(t, first)

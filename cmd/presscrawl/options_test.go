@@ -32,7 +32,7 @@ func parse[O any](t *testing.T, newCmd func(IOStreams, func(context.Context, *O)
 
 func TestNewCmdSearch(t *testing.T) {
 	o, err := parse(t, newSearchCmd, "--limit", "5", "--json", "--index", "elasticsearch", "--es-index", "news", "water", "language:ar")
-	if err != nil || o.Limit != 5 || !o.JSON || o.Query != "water language:ar" || o.Config.Index.Backend != "elasticsearch" || o.Config.ES.Index != "news" {
+	if err != nil || o.Search.Limit != 5 || !o.JSON || o.Query != "water language:ar" || o.Config.Index.Backend != "elasticsearch" || o.Config.ES.Index != "news" {
 		t.Fatalf("%+v %v", o, err)
 	}
 	_, err = parse(t, newSearchCmd, "--limit", "-1", "water")
@@ -66,12 +66,12 @@ func TestNewCmdStats(t *testing.T) {
 // fakeReader is a reader of a few records, for the read commands' output.
 type fakeReader struct{ recs []*record.Record }
 
-func (f fakeReader) Search(_ context.Context, q string, limit int) ([]index.Hit, uint64, error) {
+func (f fakeReader) SearchWith(_ context.Context, q string, o index.SearchOptions) ([]index.Hit, uint64, error) {
 	if q == "title:(" {
 		return nil, 0, index.ErrBadQuery
 	}
 	var hits []index.Hit
-	for _, r := range f.recs[:min(limit, len(f.recs))] {
+	for _, r := range f.recs[:min(o.Limit, len(f.recs))] {
 		hits = append(hits, index.Hit{Record: r})
 	}
 	return hits, uint64(len(f.recs)), nil
@@ -101,6 +101,15 @@ func (fakeReader) Close() error { return nil }
 
 func (fakeReader) Repaired() string { return "" }
 
+func (f fakeReader) GetPrefix(ctx context.Context, p string) (*record.Record, error) {
+	for _, r := range f.recs {
+		if strings.HasPrefix(r.ID, p) {
+			return r, nil
+		}
+	}
+	return nil, nil
+}
+
 func (f fakeReader) Get(_ context.Context, id string) (*record.Record, error) {
 	for _, r := range f.recs {
 		if r.ID == id {
@@ -121,10 +130,10 @@ func TestReadCommandsOnAnyReader(t *testing.T) {
 	open := func(context.Context, config.Config) (reader, error) { return fakeReader{recs}, nil }
 	var out, errOut bytes.Buffer
 	io := IOStreams{Out: &out, ErrOut: &errOut}
-	if err := runSearch(context.Background(), &searchOptions{IO: io, Open: open, Query: "x", Limit: 1}); err != nil {
+	if err := runSearch(context.Background(), &searchOptions{IO: io, Open: open, Query: "x", Search: index.SearchOptions{Limit: 1}}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "2024-03-05  Arab Press  Water talks") || !strings.Contains(errOut.String(), "1 of 2 matching") {
+	if !strings.Contains(out.String(), "a   2024-03-05  Arab Press  Water talks") || !strings.Contains(errOut.String(), "1 of 2 matching") {
 		t.Errorf("search:\n%s%s", out.String(), errOut.String())
 	}
 	out.Reset()
@@ -138,7 +147,7 @@ func TestReadCommandsOnAnyReader(t *testing.T) {
 	if err := runExport(context.Background(), &exportOptions{IO: io, Open: open}); err != nil || strings.Count(out.String(), "\n") != 2 {
 		t.Errorf("export: %v %q", err, out.String())
 	}
-	err := runSearch(context.Background(), &searchOptions{IO: io, Open: open, Query: "title:(", Limit: 1})
+	err := runSearch(context.Background(), &searchOptions{IO: io, Open: open, Query: "title:(", Search: index.SearchOptions{Limit: 1}})
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != exitUsage {
 		t.Errorf("bad query: %v, want a usage error", err)

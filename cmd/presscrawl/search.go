@@ -18,7 +18,7 @@ type searchOptions struct {
 	Config config.Config
 	Open   func(context.Context, config.Config) (reader, error) // the index to search
 	Query  string
-	Limit  int
+	Search index.SearchOptions // limit, offset, order, dates
 	JSON   bool
 }
 
@@ -35,20 +35,31 @@ words, "exact phrases", AND / OR / NOT, and fields:
   published_at:>="2020-10-01" published_at:<"2020-11-01"
   text_en:negotiate (English stemming)   text_ar:مفاوضات (Arabic stemming)
 
-Without OR, every word is required.`,
+Without OR, every word is required. The ID column is the start of each
+record's id: presscrawl show ID prints the whole record.
+
+  presscrawl search --sort -date --since 2024-03-01 --until 2024-03-31 language:ar
+  presscrawl search --limit 20 --offset 20 climate      # the second page`,
 		Args: cobra.MinimumNArgs(1),
 	}
 	addDataDirFlag(cmd.Flags())
 	archiveKeys := addArchiveFlags(cmd.Flags(), true)
-	cmd.Flags().IntVar(&opts.Limit, "limit", 20, "how many records to show")
+	cmd.Flags().IntVar(&opts.Search.Limit, "limit", 20, "how many records to show")
+	cmd.Flags().IntVar(&opts.Search.Offset, "offset", 0, "pass over this many first (the next page: --offset 20)")
+	cmd.Flags().StringVar(&opts.Search.Sort, "sort", "relevance", "relevance (best first), date (oldest first) or -date (newest first)")
+	cmd.Flags().StringVar(&opts.Search.Since, "since", "", "only records published on or after this day (YYYY-MM-DD)")
+	cmd.Flags().StringVar(&opts.Search.Until, "until", "", "only records published on or before this day (YYYY-MM-DD)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the records as JSON Lines")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		conf, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, archiveKeys))
 		if err != nil {
 			return usageError(err)
 		}
-		if opts.Limit < 1 {
-			return usageError(fmt.Errorf("--limit %d: show at least 1 record", opts.Limit))
+		if opts.Search.Limit < 1 {
+			return usageError(fmt.Errorf("--limit %d: show at least 1 record", opts.Search.Limit))
+		}
+		if err := opts.Search.Check(); err != nil {
+			return usageError(fmt.Errorf("--sort, --since, --until, --offset: %w", err))
 		}
 		opts.Config, opts.Query = conf, strings.Join(args, " ")
 		if runF != nil {
@@ -69,11 +80,15 @@ func runSearch(ctx context.Context, opts *searchOptions) error {
 	if msg := store.Repaired(); msg != "" {
 		fmt.Fprintf(opts.IO.ErrOut, "presscrawl: %s\n", msg)
 	}
-	hits, total, err := store.Search(ctx, opts.Query, opts.Limit)
+	hits, total, err := store.SearchWith(ctx, opts.Query, opts.Search)
 	if err != nil {
 		return searchError(err)
 	}
-	defer fmt.Fprintf(opts.IO.ErrOut, "%d of %d matching records\n", len(hits), total)
+	if opts.Search.Offset > 0 {
+		defer fmt.Fprintf(opts.IO.ErrOut, "%d of %d matching records (from the %d-th)\n", len(hits), total, opts.Search.Offset+1)
+	} else {
+		defer fmt.Fprintf(opts.IO.ErrOut, "%d of %d matching records\n", len(hits), total)
+	}
 	if opts.JSON {
 		out := index.NewJSONLines(opts.IO.Out)
 		for _, h := range hits {
@@ -87,14 +102,14 @@ func runSearch(ctx context.Context, opts *searchOptions) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "DATE\tSITE\tTITLE\tURL")
+	fmt.Fprintln(tw, "ID\tDATE\tSITE\tTITLE\tURL")
 	for _, h := range hits {
 		r := h.Record
 		date := ""
 		if r.PublishedAt != nil {
 			date = r.PublishedAt.Time.Format("2006-01-02")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", date, truncate(r.SiteName, 24), truncate(r.Title, 70), r.URL)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID[:min(12, len(r.ID))], date, truncate(r.SiteName, 24), truncate(r.Title, 70), r.URL)
 	}
 	if err := tw.Flush(); err != nil {
 		return failure(fmt.Errorf("write: %w", err))

@@ -80,7 +80,11 @@ func runShow(ctx context.Context, opts *showOptions) error {
 		return err
 	}
 	defer store.Close()
-	r, err := store.Get(ctx, id)
+	get := store.Get
+	if len(id) < 64 && !strings.Contains(opts.Ref, "://") {
+		get = store.GetPrefix // the start of an id, as search shows it
+	}
+	r, err := get(ctx, id)
 	if err != nil {
 		return failure(err)
 	}

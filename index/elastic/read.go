@@ -79,10 +79,28 @@ func (c *Client) search(ctx context.Context, body map[string]any, pit bool, out 
 
 // Search finds the best records for a query, like index.Local.Search.
 func (c *Client) Search(ctx context.Context, query string, limit int) ([]index.Hit, uint64, error) {
+	return c.SearchWith(ctx, query, index.SearchOptions{Limit: limit})
+}
+
+// SearchWith is Search with paging, an order and a date range, like
+// index.Local.SearchWith.
+func (c *Client) SearchWith(ctx context.Context, query string, o index.SearchOptions) ([]index.Hit, uint64, error) {
+	if err := o.Check(); err != nil {
+		return nil, 0, err
+	}
 	var out struct {
 		Hits searchHits `json:"hits"`
 	}
-	body := map[string]any{"query": stringQuery(query), "size": limit, "track_total_hits": true}
+	body := map[string]any{"query": stringQuery(o.Query(query)), "size": o.Limit, "from": o.Offset, "track_total_hits": true}
+	switch o.Sort {
+	case "", "relevance":
+	case "date", "-date":
+		order := "asc"
+		if o.Sort == "-date" {
+			order = "desc"
+		}
+		body["sort"] = []any{map[string]any{"published_at": map[string]any{"order": order, "missing": "_last"}}, map[string]any{"id": "asc"}}
+	}
 	if err := c.search(ctx, body, false, &out, fmt.Sprintf("search %q", query)); err != nil {
 		if statusOf(err) == http.StatusBadRequest {
 			return nil, 0, fmt.Errorf("%w: %w", index.ErrBadQuery, err)
@@ -279,4 +297,24 @@ func (c *Client) Get(ctx context.Context, id string) (*record.Record, error) {
 		return nil, fmt.Errorf("document %s: %w", id, err)
 	}
 	return r, nil
+}
+
+// GetPrefix returns the record whose id starts with prefix, or nil; an
+// error when several do.
+func (c *Client) GetPrefix(ctx context.Context, prefix string) (*record.Record, error) {
+	var out struct {
+		Hits searchHits `json:"hits"`
+	}
+	body := map[string]any{"size": 2, "query": map[string]any{"prefix": map[string]any{"id": prefix}}}
+	if err := c.search(ctx, body, false, &out, "find id "+prefix); err != nil {
+		return nil, err
+	}
+	switch len(out.Hits.Hits) {
+	case 0:
+		return nil, nil
+	case 1:
+		r := new(record.Record)
+		return r, json.Unmarshal(out.Hits.Hits[0].Source, r)
+	}
+	return nil, fmt.Errorf("id %s… names several records: give more of it", prefix)
 }
