@@ -60,10 +60,7 @@ extractbench:
 	$(GO) test ./cmd/presscrawl -run '^$$' -bench SyntheticExtraction -benchtime 5000x -count 3
 
 ## demo: a first crawl with nothing to set up: serve the synthetic news site on
-## localhost, crawl it into ./presscrawl-data, then search it and count it by language
+## a free localhost port, crawl it into ./presscrawl-data, search it, count it
+## by language, and say what to try next
 demo: build
-	$(GO) build -o /tmp/presscrawl-newssite ./internal/newssite/serve
-	@/tmp/presscrawl-newssite -english 300 -arabic 100 -addr 127.0.0.1:8089 & pid=$$!; sleep 1; \
-	./presscrawl crawl --delay 0 http://127.0.0.1:8089/; rc=$$?; \
-	kill $$pid; wait $$pid 2>/dev/null || true; \
-	[ $$rc -eq 0 ] && ./presscrawl search --limit 5 'regional affairs' && ./presscrawl search --limit 5 language:ar && ./presscrawl stats --by language
+	scripts/demo.sh

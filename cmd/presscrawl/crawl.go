@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -33,6 +34,7 @@ type crawlOptions struct {
 	Config  config.Config
 	Seeds   []string
 	Crawler crawler.Config // the crawler's part of Config, certificates loaded
+	JSON    bool           // the final summary as one JSON object on stdout
 }
 
 func newCrawlCmd(streams IOStreams, runF func(context.Context, *crawlOptions) error) *cobra.Command {
@@ -76,6 +78,7 @@ completed starts afresh next time, updating changed articles in place.`,
 	f.String("redis", "", "share the crawl state through Redis (redis://host:6379/0): several processes, on several machines, crawl together; the password comes from PRESSCRAWL_CRAWL_REDIS_PASSWORD or the config file")
 	f.Duration("redis-wait", def.Crawl.RedisWait, "how long the crawl waits for an unreachable Redis (restarted, cut off) before it stops")
 	f.String("crawl-name", "", "name of the shared crawl in Redis (default: derived from the seeds, so the same command joins the same crawl)")
+	f.BoolVar(&opts.JSON, "json", false, "also print the final summary as one JSON object on stdout, for scripts")
 	archiveKeys := addArchiveFlags(f, true)
 	f.Duration("es-wait", def.ES.Wait, "with --index elasticsearch: how long the crawl waits at its end for the archive to take the records not yet delivered; they stay in the data dir for 'presscrawl index push'")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -220,6 +223,18 @@ func runCrawl(ctx context.Context, opts *crawlOptions) error {
 	}
 	interrupted := ctx.Err() != nil
 	printSummary(streams.ErrOut, snap, resumed, interrupted, runErr != nil)
+	if opts.JSON {
+		enc := json.NewEncoder(streams.Out)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(struct {
+			crawler.Snapshot
+			Resumed     bool `json:"resumed"`
+			Interrupted bool `json:"interrupted"`
+			Stopped     bool `json:"stopped_by_error"`
+		}{snap, resumed, interrupted, runErr != nil}); err != nil {
+			return failure(fmt.Errorf("write: %w", err))
+		}
+	}
 	streams.ErrOut.Write(archiveSummary.Bytes())
 	if runErr != nil {
 		return failure(fmt.Errorf("crawl stopped: %w (run the same command again to resume)", runErr))

@@ -5,6 +5,7 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -149,9 +150,21 @@ func TestSeedFailuresNamed(t *testing.T) {
 	if code != 0 || strings.Contains(stderr, "hunter2") || !strings.Contains(stderr, "seed "+dead+": robots.txt unreachable (connection refused)") {
 		t.Errorf("one seed of two fetched: exit %d\n%s", code, stderr)
 	}
-	code, _, stderr = runCtx(t, context.Background(), "crawl", "--data-dir", t.TempDir(), "--retries", "0", dead)
+	code, out, stderr := runCtx(t, context.Background(), "crawl", "--data-dir", t.TempDir(), "--retries", "0", "--json", dead)
 	if code != 1 || !strings.Contains(stderr, "no seed could be fetched") {
 		t.Errorf("no seed fetched: exit %d\n%s", code, stderr)
+	}
+	var summary struct {
+		Fetched int `json:"fetched"`
+		Seeds   []struct {
+			URL     string `json:"url"`
+			Fetched bool   `json:"fetched"`
+			Reason  string `json:"reason"`
+		} `json:"seeds"`
+	}
+	if err := json.Unmarshal([]byte(out), &summary); err != nil || len(summary.Seeds) != 1 || summary.Seeds[0].Fetched ||
+		!strings.Contains(summary.Seeds[0].Reason, "connection refused") {
+		t.Errorf("--json summary %q: %v", out, err)
 	}
 	code, _, stderr = runCtx(t, context.Background(), "crawl", "--data-dir", t.TempDir(), "--allow", "/nothing-here/", srv.URL+"/")
 	if code != 1 || !strings.Contains(stderr, "filtered out by --allow") {
