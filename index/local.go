@@ -17,6 +17,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/ar"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -34,6 +35,11 @@ const (
 	// tatweel) without stemming: the default for every text field, so a
 	// word found in a page is found by search in any language.
 	foldedAnalyzer = "presscrawl_folded"
+	// keywordAnalyzer keeps a field whole, lower-cased.
+	keywordAnalyzer = "presscrawl_keyword"
+	// searchMapping is the search index's mapping version: an index made by
+	// another is set aside and rebuilt from the records when opened.
+	searchMapping = "2"
 )
 
 var recordsBucket = []byte("records")
@@ -100,6 +106,7 @@ func OpenOutbox(dir string) (*Local, error) { return open(dir, false, false) }
 var (
 	metaBucket = []byte("meta")
 	staleKey   = []byte("search_stale")
+	mappingKey = []byte("search_mapping")
 )
 
 func open(dir string, withSearch, writesRecords bool) (*Local, error) {
@@ -144,6 +151,20 @@ func open(dir string, withSearch, writesRecords bool) (*Local, error) {
 	sp := filepath.Join(dir, searchDir)
 	idx, err := openSearch(sp)
 	var notice string
+	if err == nil {
+		var version string
+		_ = db.View(func(tx *bolt.Tx) error { version = string(tx.Bucket(metaBucket).Get(mappingKey)); return nil })
+		if version != searchMapping { // made by an earlier presscrawl
+			idx.Close()
+			aside := fmt.Sprintf("%s.old-%d", sp, time.Now().Unix())
+			if rerr := os.Rename(sp, aside); rerr != nil {
+				db.Close()
+				return nil, fmt.Errorf("set aside the search index %s: %w", sp, rerr)
+			}
+			notice = fmt.Sprintf("the search index was made by an earlier presscrawl: set aside as %s and rebuilt from the records", filepath.Base(aside))
+			err = bleve.ErrorIndexPathDoesNotExist
+		}
+	}
 	if err != nil && !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
 		// The search index is derived from the records: a damaged one (a
 		// segment cut short) is set aside and made again from them.
@@ -157,6 +178,9 @@ func open(dir string, withSearch, writesRecords bool) (*Local, error) {
 	}
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
 		idx, err = bleve.NewUsing(sp, newMapping(), scorch.Name, scorch.Name, scorchConfig())
+		if err == nil {
+			err = db.Update(func(tx *bolt.Tx) error { return tx.Bucket(metaBucket).Put(mappingKey, []byte(searchMapping)) })
+		}
 	}
 	if err != nil {
 		db.Close()
@@ -180,6 +204,13 @@ func newMapping() mapping.IndexMapping {
 		"token_filters": []any{lowercase.Name, ar.NormalizeName},
 	}); err != nil {
 		panic(fmt.Sprintf("analyzer definition: %v", err)) // a programming error, caught by every test
+	}
+	if err := m.AddCustomAnalyzer(keywordAnalyzer, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     single.Name,
+		"token_filters": []any{lowercase.Name},
+	}); err != nil {
+		panic(fmt.Sprintf("analyzer definition: %v", err))
 	}
 	m.DefaultAnalyzer = foldedAnalyzer
 	text := func(analyzer string, inAll bool) *mapping.FieldMapping {
@@ -211,8 +242,14 @@ func newMapping() mapping.IndexMapping {
 	// text_ar:مفاوضات finds its other forms.
 	doc.AddFieldMappingsAt("text_en", text(en.AnalyzerName, false))
 	doc.AddFieldMappingsAt("text_ar", text(ar.AnalyzerName, false))
-	for _, name := range []string{"id", "url", "canonical_url", "site_name", "language", "section", "tags", "authors", "content_hash", "date_source"} {
+	for _, name := range []string{"id", "url", "canonical_url", "content_hash"} {
 		doc.AddFieldMappingsAt(name, kw())
+	}
+	// Where people filter, case does not matter: section:Gulf finds "gulf".
+	for _, name := range []string{"site_name", "language", "section", "tags", "authors", "date_source"} {
+		f := kw()
+		f.Analyzer = keywordAnalyzer
+		doc.AddFieldMappingsAt(name, f)
 	}
 	for _, name := range []string{"published_at", "modified_at", "fetched_at"} {
 		doc.AddFieldMappingsAt(name, date())
@@ -230,13 +267,13 @@ func newMapping() mapping.IndexMapping {
 // searchDoc is what bleve indexes for a record.
 func searchDoc(r *record.Record) map[string]any {
 	d := map[string]any{
-		"id": r.ID, "url": r.URL, "canonical_url": r.CanonicalURL, "title": r.Title, "text": r.Text,
-		"description": r.Description, "site_name": r.SiteName, "language": r.Language, "section": r.Section,
+		"id": r.ID, "url": r.URL, "canonical_url": r.CanonicalURL, "title": foldDigits(r.Title), "text": foldDigits(r.Text),
+		"description": foldDigits(r.Description), "site_name": r.SiteName, "language": r.Language, "section": r.Section,
 		"tags": r.Tags, "authors": r.Authors, "content_hash": r.ContentHash, "date_source": string(r.DateSource),
 		"word_count": r.WordCount, "is_article": r.IsArticle,
 	}
 	if r.Language == "en" || r.Language == "ar" {
-		d["text_"+r.Language] = r.Title + "\n\n" + r.Text
+		d["text_"+r.Language] = foldDigits(r.Title + "\n\n" + r.Text)
 	}
 	if r.PublishedAt != nil {
 		d["published_at"] = r.PublishedAt.Time
@@ -651,8 +688,8 @@ func (l *Local) SearchWith(ctx context.Context, query string, o SearchOptions) (
 			return nil, 0, fmt.Errorf("query %q: %w: the local index's syntax has no parentheses (quote a term to search for one)", query, ErrBadQuery)
 		}
 	}
-	q := bleve.NewQueryStringQuery(translateQuery(query))
-	if _, err := q.Parse(); err != nil { // bleve would answer a syntax error with no hits
+	q, err := buildQuery(query)
+	if err != nil { // bleve would answer a syntax error with no hits
 		return nil, 0, fmt.Errorf("query %q: %w: %v", query, ErrBadQuery, err)
 	}
 	req := bleve.NewSearchRequestOptions(q, o.Limit, o.Offset, false)
@@ -677,38 +714,6 @@ func (l *Local) SearchWith(ctx context.Context, query string, o SearchOptions) (
 		}
 	}
 	return hits, res.Total, nil
-}
-
-// translateQuery accepts the boolean words people type (AND, OR, NOT) and
-// turns them into bleve's query-string syntax, where a term is optional
-// unless marked + (must) or - (must not).
-func translateQuery(q string) string {
-	fields := splitQuery(q)
-	hasOr := false
-	for _, f := range fields {
-		if f == "OR" {
-			hasOr = true
-		}
-	}
-	var out []string
-	for i := 0; i < len(fields); i++ {
-		f := fields[i]
-		switch f {
-		case "AND", "OR":
-			continue
-		case "NOT":
-			if i+1 < len(fields) {
-				out = append(out, "-"+strings.TrimLeft(fields[i+1], "+-"))
-				i++
-			}
-			continue
-		}
-		if !hasOr && !strings.HasPrefix(f, "+") && !strings.HasPrefix(f, "-") {
-			f = "+" + f // without OR, every term is required
-		}
-		out = append(out, f)
-	}
-	return strings.Join(out, " ")
 }
 
 // splitQuery splits on spaces outside double quotes.
