@@ -279,12 +279,14 @@ func TestLanguageAnalysis(t *testing.T) {
 	}
 	count(t, c)
 	for q, want := range map[string]uint64{
-		"محادثات":            10, // both Arabic bodies: المحادثات and محادثات
-		"المحادثات":          10,
-		"negotiate":          30, // "negotiations"
-		"language:AR":        10,
-		"section:Gulf":       13,
-		`authors:"Jane Roe"`: 14,
+		"محادثات":                10, // both Arabic bodies: المحادثات and محادثات
+		"المحادثات":              10,
+		"negotiate":              30, // "negotiations"
+		"language:AR":            10,
+		"section:Gulf":           13,
+		`authors:"Jane Roe"`:     14,
+		`authors:"jane roe"`:     14, // filters ignore case
+		`site_name:"ARAB PRESS"`: 20,
 		`published_at:>="2024-03-01" published_at:<"2024-04-01"`: 12,
 	} {
 		_, total, err := c.Search(ctx, q, 5)

@@ -27,11 +27,16 @@ var queryFields = []string{"title^2", "description", "text", "text_en", "text_ar
 // wants the bound bare.
 var quotedRange = regexp.MustCompile(`([\w.]+):(>=|<=|>|<)"([^"\s]*)"`)
 
+// namedField is a filter on a field kept as written (for charts), whose
+// lower-cased .lower subfield is the one to filter on.
+var namedField = regexp.MustCompile(`(^|[\s+\-(])(site_name|authors):`)
+
 // stringQuery is the query for the search syntax presscrawl shares with the
 // local index: words (all required unless OR is used), "phrases", AND, OR,
 // NOT, +must, -not, field:value, published_at:>=2020-10-01.
 func stringQuery(q string) map[string]any {
 	q = quotedRange.ReplaceAllString(strings.TrimSpace(q), "$1:$2$3")
+	q = namedField.ReplaceAllString(q, "$1$2.lower:") // filters ignore case, as on the local index
 	if q == "" {
 		return map[string]any{"match_all": map[string]any{}}
 	}
