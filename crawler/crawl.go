@@ -65,6 +65,9 @@ type Page struct {
 	Depth           int // link hops from a seed (crawls only)
 	// WARCFile and WARCRecordID name the response's capture, when archived.
 	WARCFile, WARCRecordID string
+	// Shared: other processes crawl with the same state (Redis), each into
+	// its own data dir, so a page's canonical page may be stored in another.
+	Shared bool
 }
 
 // Handler receives every fetched HTML page, from several goroutines at once,

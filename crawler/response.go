@@ -260,7 +260,7 @@ func (c *Crawler) handleHTML(r *colly.Response, e *Entry, ct string, prov warc.P
 	page := &Page{
 		URL: e.URL, FinalURL: final.String(), StatusCode: r.StatusCode, ContentType: ct,
 		ContentLanguage: r.Headers.Get("Content-Language"), Body: r.Body, FetchedAt: time.Now().UTC(), Depth: e.Depth,
-		WARCFile: prov.File, WARCRecordID: prov.RecordID,
+		WARCFile: prov.File, WARCRecordID: prov.RecordID, Shared: c.wait != nil,
 	}
 	front := pageFrontier{c: c, base: final, depth: e.Depth, found: found}
 	out, err := c.handler.HandlePage(context.WithoutCancel(c.ctx), page, front) // in-flight pages are finished

@@ -194,6 +194,10 @@ func (p Pipeline) Decide(pg *crawler.Page, f crawler.Frontier) Decision {
 	switch {
 	case !rec.IsArticle:
 		return Decision{Skip: SkipNotArticle}
+	case alias && pg.Shared:
+		// Its canonical page may be stored by another process, in another
+		// data dir: keeping the alias there would store the article twice.
+		return Decision{Skip: SkipAlias}
 	case alias:
 		return Decision{Record: rec, Skip: SkipAlias, Alias: true}
 	}

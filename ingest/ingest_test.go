@@ -121,6 +121,11 @@ func TestAliasFollowsItsCanonicalPage(t *testing.T) {
 	if d := p.Decide(amp, nil); d.Record == nil || d.Alias {
 		t.Errorf("an alias with nobody to follow its canonical page: %+v", d)
 	}
+	shared := *amp
+	shared.Shared = true // its canonical page may land in another process's data dir
+	if d := p.Decide(&shared, &frontier{inScope: true}); d.Record != nil || d.Skip != SkipAlias {
+		t.Errorf("an alias in a shared crawl: %+v, want left to its canonical page", d)
+	}
 }
 
 // A page over the budget is skipped at the budget, whatever the machine.
