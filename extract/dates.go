@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/presscrawl/presscrawl/internal/fold"
 	"github.com/presscrawl/presscrawl/record"
 )
 
@@ -93,24 +94,6 @@ var monthNames = func() map[string]int {
 	return m
 }()
 
-// normalizeDigits turns Arabic-Indic, Eastern Arabic-Indic and full-width
-// digits into ASCII ones.
-func normalizeDigits(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= '٠' && r <= '٩':
-			return '0' + (r - '٠')
-		case r >= '۰' && r <= '۹':
-			return '0' + (r - '۰')
-		case r >= '０' && r <= '９':
-			return '0' + (r - '０')
-		case r == '،' || r == '٫':
-			return ','
-		}
-		return r
-	}, s)
-}
-
 var (
 	isoDay     = regexp.MustCompile(`\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b`)
 	dmyDay     = regexp.MustCompile(`\b(\d{1,2})([./-])(\d{1,2})[./-](\d{4})\b`)
@@ -124,7 +107,7 @@ var (
 // or a relative one ("3 hours ago", "منذ ٣ ساعات") against ref when ref is
 // set. It gives a day, or a time for relative dates within a day.
 func parseVisibleDate(s string, ref time.Time) (record.Timestamp, bool) {
-	s = normalizeDigits(collapse(s))
+	s = fold.Digits(collapse(s))
 	if len(s) > 200 || !strings.ContainsFunc(s, unicode.IsDigit) && !relative.MatchString(s) {
 		return record.Timestamp{}, false
 	}

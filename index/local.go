@@ -24,6 +24,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
+	"github.com/presscrawl/presscrawl/internal/fold"
 	"github.com/presscrawl/presscrawl/record"
 )
 
@@ -267,13 +268,13 @@ func newMapping() mapping.IndexMapping {
 // searchDoc is what bleve indexes for a record.
 func searchDoc(r *record.Record) map[string]any {
 	d := map[string]any{
-		"id": r.ID, "url": r.URL, "canonical_url": r.CanonicalURL, "title": foldDigits(r.Title), "text": foldDigits(r.Text),
-		"description": foldDigits(r.Description), "site_name": r.SiteName, "language": r.Language, "section": r.Section,
+		"id": r.ID, "url": r.URL, "canonical_url": r.CanonicalURL, "title": fold.Digits(r.Title), "text": fold.Digits(r.Text),
+		"description": fold.Digits(r.Description), "site_name": r.SiteName, "language": r.Language, "section": r.Section,
 		"tags": r.Tags, "authors": r.Authors, "content_hash": r.ContentHash, "date_source": string(r.DateSource),
 		"word_count": r.WordCount, "is_article": r.IsArticle,
 	}
 	if r.Language == "en" || r.Language == "ar" {
-		d["text_"+r.Language] = foldDigits(r.Title + "\n\n" + r.Text)
+		d["text_"+r.Language] = fold.Digits(r.Title + "\n\n" + r.Text)
 	}
 	if r.PublishedAt != nil {
 		d["published_at"] = r.PublishedAt.Time

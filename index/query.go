@@ -6,6 +6,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/presscrawl/presscrawl/internal/fold"
 )
 
 // plainFields are where a word without a field is looked for, each with its
@@ -23,7 +25,7 @@ func buildQuery(q string) (query.Query, error) {
 	if strings.Count(q, `"`)%2 == 1 {
 		return nil, errors.New(`a quote (") is not closed`)
 	}
-	fields := splitQuery(foldDigits(q))
+	fields := splitQuery(fold.Digits(q))
 	hasOr := false
 	for _, f := range fields {
 		if f == "OR" {
@@ -112,18 +114,4 @@ func isFielded(t string) bool {
 	}
 	i := strings.Index(t, ":")
 	return i > 0
-}
-
-// foldDigits writes Arabic-Indic and Persian digits as ASCII digits: the
-// index holds them so, and the query syntax reads only those as numbers.
-func foldDigits(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= '٠' && r <= '٩':
-			return '0' + (r - '٠')
-		case r >= '۰' && r <= '۹':
-			return '0' + (r - '۰')
-		}
-		return r
-	}, s)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -99,6 +100,19 @@ func openReader(ctx context.Context, conf config.Config) (reader, error) {
 		return nil, failure(err)
 	}
 	return localReader{store}, nil
+}
+
+// openRead opens the index a read command uses and says on stderr what
+// opening had to repair.
+func openRead(ctx context.Context, open func(context.Context, config.Config) (reader, error), conf config.Config, io IOStreams) (reader, error) {
+	store, err := open(ctx, conf)
+	if err != nil {
+		return nil, err
+	}
+	if msg := store.Repaired(); msg != "" {
+		fmt.Fprintf(io.ErrOut, "presscrawl: %s\n", msg)
+	}
+	return store, nil
 }
 
 // archiveReader reads the archive.

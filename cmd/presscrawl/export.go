@@ -94,14 +94,11 @@ and html when named in --fields.`,
 // runExport writes the records, streaming: memory does not grow with the
 // archive. On a terminal, stderr counts them as they go.
 func runExport(ctx context.Context, opts *exportOptions) error {
-	store, err := opts.Open(ctx, opts.Config)
+	store, err := openRead(ctx, opts.Open, opts.Config, opts.IO)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if msg := store.Repaired(); msg != "" {
-		fmt.Fprintf(opts.IO.ErrOut, "presscrawl: %s\n", msg)
-	}
 	bw := bufio.NewWriterSize(opts.IO.Out, 256<<10)
 	if opts.BOM {
 		bw.WriteString("\uFEFF")

@@ -72,14 +72,11 @@ record's id: presscrawl show ID prints the whole record.
 
 // runSearch prints the best records for the query: a table, or JSON Lines.
 func runSearch(ctx context.Context, opts *searchOptions) error {
-	store, err := opts.Open(ctx, opts.Config)
+	store, err := openRead(ctx, opts.Open, opts.Config, opts.IO)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if msg := store.Repaired(); msg != "" {
-		fmt.Fprintf(opts.IO.ErrOut, "presscrawl: %s\n", msg)
-	}
 	hits, total, err := store.SearchWith(ctx, opts.Query, opts.Search)
 	if err != nil {
 		return searchError(err)

@@ -75,7 +75,7 @@ func runShow(ctx context.Context, opts *showOptions) error {
 	if err != nil {
 		return usageError(err)
 	}
-	store, err := opts.Open(ctx, opts.Config)
+	store, err := openRead(ctx, opts.Open, opts.Config, opts.IO)
 	if err != nil {
 		return err
 	}

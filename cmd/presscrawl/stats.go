@@ -66,14 +66,11 @@ frequent first; records without the field are counted as (none):
 
 // runStats prints the counts: a table, or JSON Lines.
 func runStats(ctx context.Context, opts *statsOptions) error {
-	store, err := opts.Open(ctx, opts.Config)
+	store, err := openRead(ctx, opts.Open, opts.Config, opts.IO)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if msg := store.Repaired(); msg != "" {
-		fmt.Fprintf(opts.IO.ErrOut, "presscrawl: %s\n", msg)
-	}
 	counts, records, err := store.Counts(ctx, opts.By, opts.Query, opts.Top)
 	if err != nil {
 		return searchError(err)

@@ -15,7 +15,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -25,6 +24,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/presscrawl/presscrawl/internal/testport"
 )
 
 var (
@@ -153,7 +154,7 @@ func start(home string) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	port, err := freePort()
+	port, err := testport.Free()
 	if err != nil {
 		return nil, err
 	}
@@ -243,18 +244,4 @@ func (n *Node) Restart() error {
 		return err
 	}
 	return n.launch(cp)
-}
-
-// freePort finds a free loopback port below Linux's ephemeral range, so
-// that no client connection takes it while the node is stopped.
-func freePort() (int, error) {
-	for i := 0; i < 100; i++ {
-		port := 20000 + rand.IntN(12000)
-		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err == nil {
-			l.Close()
-			return port, nil
-		}
-	}
-	return 0, fmt.Errorf("no free port")
 }

@@ -7,7 +7,6 @@ package redistest
 import (
 	"bufio"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -16,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/presscrawl/presscrawl/internal/testport"
 )
 
 // URL returns a redis:// URL for the test's own server.
@@ -49,7 +50,7 @@ func Start(t testing.TB) *Server {
 		}
 		t.Skip("redis-server not installed and REDIS_URL not set (apt-get install -y redis-server)")
 	}
-	port, err := freePort()
+	port, err := testport.Free()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,21 +67,6 @@ func Start(t testing.TB) *Server {
 		}
 	})
 	return s
-}
-
-// freePort finds a free loopback port below Linux's ephemeral range
-// (32768-60999): while the server is stopped, a client's own outgoing
-// connection could otherwise take its port (or connect to itself on it).
-func freePort() (int, error) {
-	for i := 0; i < 100; i++ {
-		port := 20000 + rand.IntN(12000)
-		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err == nil {
-			l.Close()
-			return port, nil
-		}
-	}
-	return 0, fmt.Errorf("no free port in 20000-32000")
 }
 
 // start runs redis-server and waits until it answers PING.
