@@ -80,6 +80,12 @@ article page and stores clean article records for research.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		if c.Name() == "search" || c.Name() == "stats" || c.Name() == "export" {
+			return fmt.Errorf("%w (a query word that starts with - is read as a flag: put -- before the query, as in presscrawl %s -- -word, or write NOT word)", err, c.Name())
+		}
+		return err
+	})
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
