@@ -19,15 +19,18 @@ import (
 
 // Config sets a crawl's scope, politeness and limits.
 type Config struct {
-	MaxDepth          int           // link hops from a seed; sitemap and feed entries count as seeds
-	MaxPages          int           // pages to fetch at most; 0 means no limit
-	Delay             time.Duration // pause after each request, per connection slot and site
-	Parallelism       int           // requests in flight per site
-	UserAgent         string
-	Timeout           time.Duration // one request, connection to last byte
-	Retries           int           // extra tries after a 5xx answer or a network error
-	RetryBackoff      time.Duration // wait before the first retry; doubles after each
-	MaxBodyBytes      int           // larger responses are skipped
+	MaxDepth     int           // link hops from a seed; sitemap and feed entries count as seeds
+	MaxPages     int           // pages to fetch at most; 0 means no limit
+	Delay        time.Duration // pause after each request, per connection slot and site
+	Parallelism  int           // requests in flight per site
+	UserAgent    string
+	Timeout      time.Duration // one request, connection to last byte
+	Retries      int           // extra tries after a 5xx answer or a network error
+	RetryBackoff time.Duration // wait before the first retry; doubles after each
+	MaxBodyBytes int           // larger responses are skipped
+	// Since, when set, leaves out what a sitemap or feed dates before it
+	// (a sitemap dated before it lists nothing newer, and is not fetched).
+	Since             time.Time
 	IgnoreRobots      bool
 	IncludeSubdomains bool
 	// AllowPrivate lets a crawl of public seeds reach private, loopback and

@@ -41,8 +41,11 @@ type Pipeline struct {
 	// Off leaves pages unextracted (a capture-only crawl into WARC files).
 	Off bool
 	// Budget bounds one page's extraction time (0: none). A page over it
-	// is skipped and counted; its extraction finishes in the background.
+	// is skipped and counted; its extraction is cancelled.
 	Budget time.Duration
+	// Since, when set, skips articles published before that day (records
+	// without a date are kept: they may be new).
+	Since time.Time
 }
 
 // ErrOverBudget is a page whose extraction took longer than the budget.
@@ -59,6 +62,7 @@ const (
 	SkipUnparsable   = "unparsable HTML"
 	SkipAlias        = "alias of its canonical URL"
 	SkipNotArticle   = "not an article (home, listing or error page)"
+	SkipBeforeSince  = "published before --since"
 	// SkipReplacedAlias: the page's record replaced the one its alias page
 	// stood in with; the article was counted as stored then.
 	SkipReplacedAlias = "stored before from its alias page (now from this page)"
@@ -194,6 +198,8 @@ func (p Pipeline) Decide(pg *crawler.Page, f crawler.Frontier) Decision {
 	switch {
 	case !rec.IsArticle:
 		return Decision{Skip: SkipNotArticle}
+	case !p.Since.IsZero() && rec.PublishedAt != nil && publishedBefore(*rec.PublishedAt, p.Since):
+		return Decision{Skip: SkipBeforeSince}
 	case alias && pg.Shared:
 		// Its canonical page may be stored by another process, in another
 		// data dir: keeping the alias there would store the article twice.
@@ -202,4 +208,16 @@ func (p Pipeline) Decide(pg *crawler.Page, f crawler.Frontier) Decision {
 		return Decision{Record: rec, Skip: SkipAlias, Alias: true}
 	}
 	return Decision{Record: rec}
+}
+
+// publishedBefore reports whether a publication date lies before since.
+// A since that is a day (midnight UTC) is compared by days, each date by
+// the page's own calendar: an article of 1 March at 02:00 in Beirut is of
+// 1 March. A since with a time is compared as an instant.
+func publishedBefore(t record.Timestamp, since time.Time) bool {
+	u := since.UTC()
+	if t.DayOnly || u.Hour() == 0 && u.Minute() == 0 && u.Second() == 0 && u.Nanosecond() == 0 {
+		return t.Time.Format(record.DayLayout) < u.Format(record.DayLayout)
+	}
+	return t.Time.Before(since)
 }

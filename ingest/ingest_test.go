@@ -337,3 +337,21 @@ func TestBudgetNeverMisfires(t *testing.T) {
 		t.Errorf("%d of 64,000 extractions within a budget of an hour were taken as over it", n)
 	}
 }
+
+// --since by days compares each page's own calendar day; with a time, the
+// instant.
+func TestPublishedBefore(t *testing.T) {
+	beirut := time.FixedZone("", 2*3600)
+	day := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	early := record.Timestamp{Time: time.Date(2024, 3, 1, 1, 0, 0, 0, beirut)} // 29 Feb 23:00 UTC
+	if publishedBefore(early, day) {
+		t.Error("1 March 01:00 in Beirut counted as before 1 March")
+	}
+	if !publishedBefore(record.Timestamp{Time: time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC), DayOnly: true}, day) {
+		t.Error("29 February not before 1 March")
+	}
+	instant := time.Date(2024, 3, 1, 0, 30, 0, 0, time.UTC)
+	if !publishedBefore(early, instant) {
+		t.Error("with a time, 23:00 UTC the day before is before it")
+	}
+}

@@ -42,6 +42,7 @@ const (
 	keyRedisPassword  = "crawl.redis_password" // secret: env or config file only
 	keyCrawlName      = "crawl.name"
 	keyRedisWait      = "crawl.redis_wait"
+	keySince          = "crawl.since"
 	keyIndexBackend   = "index.backend"   // local or elasticsearch
 	keyESURL          = "es.url"          // also ELASTICSEARCH_URL
 	keyESIndex        = "es.index"        // the write alias

@@ -77,6 +77,7 @@ completed starts afresh next time, updating changed articles in place.`,
 	f.Duration("recrawl-after", def.Crawl.RecrawlAfter, "in a crawl after a complete one, do not fetch again articles fetched less than this long ago (0: ask the server whether each changed)")
 	f.String("redis", "", "share the crawl state through Redis (redis://host:6379/0): several processes, on several machines, crawl together; the password comes from PRESSCRAWL_CRAWL_REDIS_PASSWORD or the config file")
 	f.Duration("redis-wait", def.Crawl.RedisWait, "how long the crawl waits for an unreachable Redis (restarted, cut off) before it stops")
+	f.String("since", "", "only articles published on or after this day (YYYY-MM-DD): sitemap and feed entries dated before it are not fetched, and articles published before it are not stored")
 	f.String("crawl-name", "", "name of the shared crawl in Redis (default: derived from the seeds, so the same command joins the same crawl)")
 	f.BoolVar(&opts.JSON, "json", false, "also print the final summary as one JSON object on stdout, for scripts")
 	archiveKeys := addArchiveFlags(f, true)
@@ -89,7 +90,7 @@ completed starts afresh next time, updating changed articles in place.`,
 			"timeout": keyFetchTimeout, "progress-interval": keyProgress,
 			"warc": keyWARCDir, "warc-max-size": keyWARCMaxBytes, "recrawl-after": keyRecrawlAfter,
 			"redis": keyRedis, "crawl-name": keyCrawlName, "redis-wait": keyRedisWait, "ca-cert": keyFetchCACert,
-			"es-wait": keyESWait,
+			"es-wait": keyESWait, "since": keySince,
 		}, archiveKeys))
 		if err != nil {
 			return usageError(err)
@@ -118,6 +119,8 @@ completed starts afresh next time, updating changed articles in place.`,
 			IncludeSubdomains: conf.Crawl.IncludeSubdomains, Allow: conf.Crawl.Allow, Deny: conf.Crawl.Deny,
 			AllowPrivate: conf.Crawl.AllowPrivate, RecrawlAfter: conf.Crawl.RecrawlAfter,
 		}
+		since, _ := conf.Crawl.SinceTime() // checked by config.Validate
+		cfg.Since = since
 		if ca := conf.Fetch.CACert; ca != "" {
 			if cfg.RootCAs, err = crawler.CertPool(ca); err != nil {
 				return usageError(err)
@@ -197,7 +200,7 @@ func runCrawl(ctx context.Context, opts *crawlOptions) error {
 		defer w.Close()
 		cfg.Archive = w
 	}
-	c, err := crawler.New(cfg, state, ingest.Pipeline{Extractor: extract.Extractor{MaxBytes: conf.Extract.MaxPageBytes}, Store: store, Off: !extractOn, Budget: conf.Extract.Timeout})
+	c, err := crawler.New(cfg, state, ingest.Pipeline{Extractor: extract.Extractor{MaxBytes: conf.Extract.MaxPageBytes}, Store: store, Off: !extractOn, Budget: conf.Extract.Timeout, Since: cfg.Since})
 	if err != nil {
 		return usageError(err)
 	}

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/presscrawl/presscrawl/internal/newssite"
 )
 
 // storyPage is an article page that extracts to a record.
@@ -242,5 +244,37 @@ func TestExtractRefusesSpecialFiles(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, fifo+": is not a regular file (a named pipe)") ||
 		!strings.Contains(stderr, "/dev/zero: is not a regular file (a device)") || !strings.Contains(out, `"title":"A story"`) {
 		t.Errorf("exit %d\nstdout %s\nstderr %s", code, out, stderr)
+	}
+}
+
+// crawl --since stores only the articles published on or after that day
+// (by each page's own calendar), and says what it left out.
+func TestCrawlSince(t *testing.T) {
+	site := newssite.Start(newssite.Options{English: 120, Arabic: 40})
+	defer site.Close()
+	const since = "2024-03-01"
+	want := 0
+	for _, a := range site.Articles {
+		if a.Published.Format("2006-01-02") >= since {
+			want++
+		}
+	}
+	if want == 0 || want == len(site.Articles) {
+		t.Fatalf("%d of %d articles after %s: the test would prove nothing", want, len(site.Articles), since)
+	}
+	dir := t.TempDir()
+	code, _, stderr := runCtx(t, context.Background(), "crawl", "--data-dir", dir, "--delay", "0", "--since", since, site.URL+"/")
+	if code != 0 || !strings.Contains(stderr, fmt.Sprintf("stored %d,", want)) || summaryCount(stderr, "published before --since") == 0 {
+		t.Fatalf("exit %d, want %d stored\n%s", code, want, stderr)
+	}
+	_, out, _ := runCtx(t, context.Background(), "export", "--data-dir", dir, "--format", "tsv", "--fields", "published_at")
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
+		if line[:10] < since {
+			t.Errorf("stored an article published %s, before --since %s", line, since)
+		}
+	}
+	code, _, stderr = runCtx(t, context.Background(), "crawl", "--data-dir", t.TempDir(), "--since", "last week", site.URL+"/")
+	if code != 2 || !strings.Contains(stderr, "--since") {
+		t.Errorf("--since last week: exit %d %q", code, stderr)
 	}
 }

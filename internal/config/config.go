@@ -63,6 +63,9 @@ type Crawl struct {
 	RedisPassword     string        `mapstructure:"redis_password"` // secret
 	RedisWait         time.Duration `mapstructure:"redis_wait"`
 	Name              string        `mapstructure:"name"` // "": from the seeds
+	// Since: only articles published on or after this day (YYYY-MM-DD) or
+	// time (RFC 3339); "" for all.
+	Since string `mapstructure:"since"`
 }
 
 // Extract is how pages are extracted.
@@ -253,6 +256,9 @@ func (c Config) Validate() error {
 	if u, err := url.Parse(c.ES.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("es.url", "%q: want http(s)://host:port", redact(c.ES.URL))
 	}
+	if _, err := c.Crawl.SinceTime(); err != nil {
+		bad("crawl.since", "%v", err)
+	}
 	if c.Crawl.Redis != "" {
 		if u, err := url.Parse(c.Crawl.Redis); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 			bad("crawl.redis", "%q: want redis://host:port/db", crawler.RedactURL(c.Crawl.Redis))
@@ -268,4 +274,19 @@ func redact(raw string) string {
 	}
 	u.User = nil
 	return u.String()
+}
+
+// SinceTime is Crawl.Since as a time: zero for "", midnight UTC for a day.
+func (c Crawl) SinceTime() (time.Time, error) {
+	s := strings.TrimSpace(c.Since)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q: want a day (2024-03-01) or a time (2024-03-01T08:00:00+03:00)", s)
 }
