@@ -1,10 +1,12 @@
 package crawler
 
 import (
+	"bytes"
+	"fmt"
+	"io"
 	"net/http"
+	"strings"
 	"time"
-
-	"github.com/gocolly/colly/v2"
 
 	"github.com/presscrawl/presscrawl/warc"
 )
@@ -16,20 +18,61 @@ type Archiver interface {
 	Archive(x *warc.Exchange) (warc.Provenance, error)
 }
 
-// exchangeOf rebuilds the exchange colly saw. ct is the Content-Type as
-// the server sent it (onHeaders trims it for colly).
-func exchangeOf(r *colly.Response, ct string, at time.Time) *warc.Exchange {
-	rh := http.Header{}
-	if r.Headers != nil {
-		rh = r.Headers.Clone()
+// provenanceHeader carries a response's capture from the archiving
+// transport to the crawler's handler; it is removed before anyone else sees
+// the headers.
+const provenanceHeader = "X-Presscrawl-Warc-Capture"
+
+// archiving is the transport that keeps every HTTP exchange of a crawl as
+// web-archiving practice does: pages, sitemaps and feeds, robots.txt, each
+// redirect, 404s and 5xx, every retry. Bodies are kept as received after a
+// Content-Encoding was undone (below it, boundedDecoding does that), up to
+// max bytes (a larger one is not kept: the crawl skips it as too large).
+type archiving struct {
+	next    http.RoundTripper
+	archive Archiver
+	max     int64
+	failed  func(error) // a capture that could not be written stops the crawl
+}
+
+func (a archiving) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := a.next.RoundTrip(req)
+	if err != nil {
+		return resp, err
 	}
-	if ct != "" {
-		rh.Set("Content-Type", ct)
+	body, err := io.ReadAll(io.LimitReader(resp.Body, a.max+1))
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
 	}
-	var qh http.Header
-	if r.Request.Headers != nil {
-		qh = r.Request.Headers.Clone()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if int64(len(body)) > a.max {
+		return resp, nil
 	}
-	return &warc.Exchange{Method: r.Request.Method, URL: r.Request.URL.String(), RequestHeader: qh, StatusCode: r.StatusCode,
-		Proto: "HTTP/1.1", ResponseHeader: rh, Body: r.Body, FetchedAt: at}
+	rh := resp.Header.Clone()
+	proto := resp.Proto
+	if proto == "" {
+		proto = "HTTP/1.1"
+	}
+	prov, err := a.archive.Archive(&warc.Exchange{Method: req.Method, URL: req.URL.String(), RequestHeader: req.Header.Clone(),
+		StatusCode: resp.StatusCode, Proto: proto, ResponseHeader: rh, Body: body, FetchedAt: time.Now().UTC()})
+	if err != nil {
+		err = fmt.Errorf("WARC capture of %s: %w", req.URL, err)
+		a.failed(err)
+		return nil, err
+	}
+	resp.Header.Set(provenanceHeader, prov.File+" "+prov.RecordID)
+	return resp, nil
+}
+
+// takeProvenance reads and removes the capture the archiving transport
+// noted on a response.
+func takeProvenance(h *http.Header) warc.Provenance {
+	if h == nil {
+		return warc.Provenance{}
+	}
+	v := h.Get(provenanceHeader)
+	h.Del(provenanceHeader)
+	file, id, _ := strings.Cut(v, " ")
+	return warc.Provenance{File: file, RecordID: id}
 }

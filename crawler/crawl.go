@@ -205,7 +205,11 @@ func (c *Crawler) Run(ctx context.Context, seeds []string) (Snapshot, bool, erro
 		hosts = append(hosts, u.Hostname())
 	}
 	c.transport = guardedTransport(c.cfg.AllowPrivate, localHosts(runCtx, hosts), c.cfg.Parallelism, c.cfg.RootCAs)
-	c.client = robotsLimit{boundedDecoding{c.transport, int64(c.cfg.MaxBodyBytes)}}
+	var decoded http.RoundTripper = boundedDecoding{c.transport, int64(c.cfg.MaxBodyBytes)}
+	if c.cfg.Archive != nil {
+		decoded = archiving{next: decoded, archive: c.cfg.Archive, max: int64(c.cfg.MaxBodyBytes), failed: c.stop}
+	}
+	c.client = robotsLimit{decoded}
 	defer c.transport.CloseIdleConnections()
 	c.robots = newRobotsCache(c.client, c.cfg.UserAgent, c.cfg.Timeout)
 	c.crawlDelay = map[string]time.Duration{}

@@ -201,14 +201,10 @@ func (c *Crawler) onResponse(r *colly.Response) {
 		return
 	}
 	ct := r.Ctx.Get("content-type")
-	var prov warc.Provenance
-	if c.cfg.Archive != nil {
-		var err error
-		if prov, err = c.cfg.Archive.Archive(exchangeOf(r, ct, visit.At)); err != nil {
-			c.stop(fmt.Errorf("WARC capture of %s: %w", final, err))
-			done = false
-			return
-		}
+	prov := takeProvenance(r.Headers) // the archiving transport kept the exchange
+	if c.cfg.Archive != nil && prov.RecordID == "" && c.ctx.Err() != nil {
+		done = false // its capture failed: the crawl is stopping, the page stays queued
+		return
 	}
 	switch classify(ct, r.Body) {
 	case kindSitemap:

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -170,6 +172,8 @@ func TestWARCCaptureAndReextract(t *testing.T) {
 	}
 	names := map[string]bool{}
 	responses := 0
+	statuses := map[int]int{}
+	paths := map[string]bool{}
 	for _, f := range files {
 		if !strings.HasSuffix(f, ".warc.gz") {
 			t.Errorf("%s: want closed .warc.gz files after the crawl", f)
@@ -179,6 +183,10 @@ func TestWARCCaptureAndReextract(t *testing.T) {
 		if err := warc.ReadResponses(context.Background(), f, func(r *warc.Response) error { // digests checked
 			responses++
 			ids[r.RecordID] = true
+			statuses[r.StatusCode]++
+			if u, err := url.Parse(r.URL); err == nil {
+				paths[u.Path] = true
+			}
 			return nil
 		}); err != nil {
 			t.Fatal(err)
@@ -186,6 +194,12 @@ func TestWARCCaptureAndReextract(t *testing.T) {
 	}
 	if responses < len(site.Articles) {
 		t.Errorf("%d responses in the WARC files, want every page fetched (%d articles and more)", responses, len(site.Articles))
+	}
+	// Every response is kept, as web archives keep them: robots.txt, the
+	// redirect, the 404s, the 500 the flaky page answered first.
+	if !paths["/robots.txt"] || statuses[http.StatusNotFound] == 0 || statuses[http.StatusInternalServerError] == 0 ||
+		statuses[http.StatusMovedPermanently]+statuses[http.StatusFound] == 0 {
+		t.Errorf("WARC statuses %v, robots.txt kept %v: want every response", statuses, paths["/robots.txt"])
 	}
 	_, crawled, _ := runCtx(t, context.Background(), "export", "--data-dir", dir)
 	first := decodeLines(t, crawled)
