@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/presscrawl/presscrawl/crawler"
 	"github.com/presscrawl/presscrawl/index"
@@ -56,6 +57,9 @@ type ReplayOptions struct {
 	// MaxBytes passes over responses larger than this (counted as too
 	// large), streamed past, never held: the extractor's own limit.
 	MaxBytes int64
+	// Read, when set, counts the HTML responses read so far (for a
+	// progress display).
+	Read *atomic.Int64
 }
 
 // Replay runs the pipeline over the HTML responses of WARC files: extraction
@@ -193,6 +197,9 @@ func Replay(ctx context.Context, p Pipeline, files []string, o ReplayOptions) (R
 				WARCFile: resp.File, WARCRecordID: resp.RecordID}
 			jobs <- job{seq, pg}
 			seq++
+			if o.Read != nil {
+				o.Read.Add(1)
+			}
 			return nil
 		})
 		if readErr != nil {

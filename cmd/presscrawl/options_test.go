@@ -170,3 +170,20 @@ func TestCrawlProgressOnTerminal(t *testing.T) {
 		t.Error("plain progress lines on a terminal")
 	}
 }
+
+// reextract reports its time and rate (and, on a terminal, a live line).
+func TestReextractProgressOnTerminal(t *testing.T) {
+	site := newssite.Start(newssite.Options{English: 40})
+	defer site.Close()
+	wdir := t.TempDir()
+	if code, _, stderr := runCtx(t, context.Background(), "crawl", "--data-dir", t.TempDir(), "--delay", "0", "--warc", wdir, "--no-extract", site.URL+"/"); code != 0 {
+		t.Fatalf("crawl: exit %d\n%s", code, stderr)
+	}
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"reextract", "--warc", wdir, "--data-dir", t.TempDir()},
+		IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, ErrTTY: true})
+	s := errOut.String()
+	if code != 0 || !strings.Contains(s, "pages/s") || !strings.Contains(s, "stored 42,") {
+		t.Errorf("exit %d, stderr %q", code, s)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -96,12 +97,17 @@ func runReextract(ctx context.Context, opts *reextractOptions) error {
 		return usageError(fmt.Errorf("--index %q: want local or jsonl", kind))
 	}
 	p := ingest.Pipeline{Extractor: extract.Extractor{MaxBytes: conf.Extract.MaxPageBytes}, Budget: conf.Extract.Timeout, Store: sink}
-	sum, runErr := ingest.Replay(ctx, p, files, ingest.ReplayOptions{MaxBytes: int64(conf.Extract.MaxPageBytes) + 64<<10}) // the page and its HTTP headers
+	var read atomic.Int64
+	stop := startReplayProgress(ctx, streams, conf.Crawl.ProgressInterval, &read, len(files))
+	start := time.Now()
+	sum, runErr := ingest.Replay(ctx, p, files, ingest.ReplayOptions{MaxBytes: int64(conf.Extract.MaxPageBytes) + 64<<10, Read: &read}) // the page and its HTTP headers
+	stop()
+	took := time.Since(start)
 	if err := finish(); err != nil && runErr == nil {
 		runErr = err
 	}
-	fmt.Fprintf(streams.ErrOut, "presscrawl: re-extracted %d HTML responses from %d WARC files: stored %d, unchanged %d, skipped %d\n",
-		sum.Pages, len(files), sum.Stored, sum.Unchanged, sum.SkippedTotal())
+	fmt.Fprintf(streams.ErrOut, "presscrawl: re-extracted %d HTML responses from %d WARC files in %s: stored %d, unchanged %d, skipped %d, %.1f pages/s\n",
+		sum.Pages, len(files), took.Round(10*time.Millisecond), sum.Stored, sum.Unchanged, sum.SkippedTotal(), float64(sum.Pages)/max(took.Seconds(), 1e-3))
 	if len(sum.Skipped) > 0 {
 		fmt.Fprintf(streams.ErrOut, "  skipped: %s\n", sum.SkippedLine())
 	}
@@ -130,4 +136,41 @@ func (j *jsonlSink) Put(_ context.Context, r *record.Record) (index.PutResult, e
 	}
 	j.seen[r.ID] = r.ContentHash
 	return index.Created, j.w.Write(r)
+}
+
+// startReplayProgress shows how many responses reextract has read: a line
+// redrawn in place on a terminal, else a plain line every interval.
+func startReplayProgress(ctx context.Context, streams IOStreams, interval time.Duration, read *atomic.Int64, files int) func() {
+	if streams.ErrTTY {
+		interval = 250 * time.Millisecond
+	}
+	if interval <= 0 {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		start := time.Now()
+		for {
+			select {
+			case <-ctx.Done():
+				if streams.ErrTTY {
+					fmt.Fprint(streams.ErrOut, "\r\x1b[K")
+				}
+				return
+			case <-t.C:
+				n := read.Load()
+				line := fmt.Sprintf("re-extracting %d WARC files: %d HTML responses read, %.1f pages/s", files, n, float64(n)/time.Since(start).Seconds())
+				if streams.ErrTTY {
+					fmt.Fprint(streams.ErrOut, "\r\x1b[K"+line)
+				} else {
+					fmt.Fprintln(streams.ErrOut, "presscrawl: "+line)
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
