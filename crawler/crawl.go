@@ -33,6 +33,10 @@ type Config struct {
 	Since             time.Time
 	IgnoreRobots      bool
 	IncludeSubdomains bool
+	// SeedsOnly crawls the seeds, the pages they link to and the pages
+	// their sitemaps and feeds list, and no further: no robots.txt
+	// sitemaps, no links of links (MaxDepth 1 at most).
+	SeedsOnly bool
 	// AllowPrivate lets a crawl of public seeds reach private, loopback and
 	// link-local addresses; a crawl whose seeds are local may anyway.
 	AllowPrivate bool
@@ -136,6 +140,9 @@ func New(cfg Config, state Store, h Handler) (*Crawler, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultConfig().MaxBodyBytes
 	}
+	if cfg.SeedsOnly {
+		cfg.MaxDepth = min(cfg.MaxDepth, 1)
+	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultConfig().Timeout
 	}
@@ -234,7 +241,7 @@ func (c *Crawler) Run(ctx context.Context, seeds []string) (Snapshot, bool, erro
 		if len(start) == before {
 			c.seeds.mark(urlcanon.Key(u), "filtered out by --allow, --deny or the page limit")
 		}
-		if !c.cfg.IgnoreRobots {
+		if !c.cfg.IgnoreRobots && !c.cfg.SeedsOnly {
 			for _, sm := range c.robots.rules(runCtx, u).sitemaps {
 				start = c.admitTo(start, sm, u, 0) // relative Sitemap: lines occur
 			}

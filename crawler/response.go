@@ -215,8 +215,11 @@ func (c *Crawler) onResponse(r *colly.Response) {
 			c.stats.fail("bad sitemap")
 			return
 		}
-		for _, p := range append(maps, pages...) {
-			found = c.admitLink(found, p, final, e.Depth) // sitemap entries are as near as the sitemap
+		for _, p := range maps {
+			found = c.admitLink(found, p, final, e.Depth) // sitemaps are as near as the sitemap
+		}
+		for _, p := range pages {
+			found = c.admitLink(found, p, final, c.listedDepth(e.Depth)) // so are its pages, but for SeedsOnly
 			found = c.queueEarly(found)
 		}
 		c.stats.skip("sitemap (followed)")
@@ -227,7 +230,7 @@ func (c *Crawler) onResponse(r *colly.Response) {
 			return
 		}
 		for _, l := range links {
-			found = c.admitLink(found, l, final, e.Depth)
+			found = c.admitLink(found, l, final, c.listedDepth(e.Depth))
 		}
 		c.stats.skip("feed (followed)")
 	case kindHTML:
@@ -235,6 +238,16 @@ func (c *Crawler) onResponse(r *colly.Response) {
 	default:
 		c.stats.skip("not HTML (" + ct + ")")
 	}
+}
+
+// listedDepth is the depth of a page a sitemap or feed at depth lists: the
+// same (its pages count as seeds), or, crawling the seeds only, the last
+// depth, so that their links are not followed.
+func (c *Crawler) listedDepth(depth int) int {
+	if c.cfg.SeedsOnly {
+		return c.cfg.MaxDepth
+	}
+	return depth
 }
 
 // handleHTML adds the URLs a page links to (and its canonical page, when
@@ -367,8 +380,11 @@ func (c *Crawler) gzipSitemap(u *url.URL, depth int) []Entry {
 	}
 	c.stats.skip("sitemap (followed)")
 	var found []Entry
-	for _, l := range append(maps, pages...) {
+	for _, l := range maps {
 		found = c.admitLink(found, l, u, depth)
+	}
+	for _, l := range pages {
+		found = c.admitLink(found, l, u, c.listedDepth(depth))
 		found = c.queueEarly(found)
 	}
 	return found

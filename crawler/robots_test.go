@@ -210,3 +210,44 @@ func sortTimes(ts []time.Time) {
 		}
 	}
 }
+
+// SeedsOnly: a sitemap seed gives its pages and nothing more (no home page,
+// no links of theirs, no robots.txt sitemaps); an HTML seed gives itself and
+// the pages it links to.
+func TestSeedsOnly(t *testing.T) {
+	var mu sync.Mutex
+	hits := map[string]int{}
+	var srvURL string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits[r.URL.Path]++
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/robots.txt":
+			fmt.Fprintf(w, "User-agent: *\nAllow: /\nSitemap: %s/all.xml\n", srvURL)
+		case "/news.xml", "/all.xml":
+			w.Header().Set("Content-Type", "application/xml")
+			fmt.Fprintf(w, `<?xml version="1.0"?><urlset><url><loc>%s/a</loc></url><url><loc>%s/b</loc></url></urlset>`, srvURL, srvURL)
+		default:
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><body><a href="/deeper">d</a> <a href="/">home</a></body></html>`)
+		}
+	}))
+	defer srv.Close()
+	srvURL = srv.URL
+	cfg := DefaultConfig()
+	cfg.Delay, cfg.SeedsOnly = 0, true
+	crawlOnce(t, cfg, srv.URL+"/news.xml")
+	mu.Lock()
+	if hits["/a"] != 1 || hits["/b"] != 1 || hits["/deeper"] != 0 || hits["/"] != 0 || hits["/all.xml"] != 0 {
+		t.Errorf("sitemap seed, seeds only: %v", hits)
+	}
+	clear(hits)
+	mu.Unlock()
+	crawlOnce(t, cfg, srv.URL+"/section/")
+	mu.Lock()
+	defer mu.Unlock()
+	if hits["/section/"] != 1 || hits["/deeper"] != 1 || hits["/"] != 1 || hits["/a"] != 0 {
+		t.Errorf("HTML seed, seeds only: %v", hits)
+	}
+}

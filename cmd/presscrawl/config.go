@@ -43,6 +43,7 @@ const (
 	keyCrawlName      = "crawl.name"
 	keyRedisWait      = "crawl.redis_wait"
 	keySince          = "crawl.since"
+	keyScope          = "crawl.scope"
 	keyIndexBackend   = "index.backend"   // local or elasticsearch
 	keyESURL          = "es.url"          // also ELASTICSEARCH_URL
 	keyESIndex        = "es.index"        // the write alias

@@ -77,6 +77,7 @@ completed starts afresh next time, updating changed articles in place.`,
 	f.Duration("recrawl-after", def.Crawl.RecrawlAfter, "in a crawl after a complete one, do not fetch again articles fetched less than this long ago (0: ask the server whether each changed)")
 	f.String("redis", "", "share the crawl state through Redis (redis://host:6379/0): several processes, on several machines, crawl together; the password comes from PRESSCRAWL_CRAWL_REDIS_PASSWORD or the config file")
 	f.Duration("redis-wait", def.Crawl.RedisWait, "how long the crawl waits for an unreachable Redis (restarted, cut off) before it stops")
+	f.String("scope", def.Crawl.Scope, "site: the seeds' whole sites (robots.txt sitemaps, links to --max-depth); seeds: the seeds, the pages they link to and the pages their sitemaps and feeds list; auto: site when a seed is a site's home page, else seeds")
 	f.String("since", "", "only articles published on or after this day (YYYY-MM-DD): sitemap and feed entries dated before it are not fetched, and articles published before it are not stored")
 	f.String("crawl-name", "", "name of the shared crawl in Redis (default: derived from the seeds, so the same command joins the same crawl)")
 	f.BoolVar(&opts.JSON, "json", false, "also print the final summary as one JSON object on stdout, for scripts")
@@ -90,7 +91,7 @@ completed starts afresh next time, updating changed articles in place.`,
 			"timeout": keyFetchTimeout, "progress-interval": keyProgress,
 			"warc": keyWARCDir, "warc-max-size": keyWARCMaxBytes, "recrawl-after": keyRecrawlAfter,
 			"redis": keyRedis, "crawl-name": keyCrawlName, "redis-wait": keyRedisWait, "ca-cert": keyFetchCACert,
-			"es-wait": keyESWait, "since": keySince,
+			"es-wait": keyESWait, "since": keySince, "scope": keyScope,
 		}, archiveKeys))
 		if err != nil {
 			return usageError(err)
@@ -121,6 +122,7 @@ completed starts afresh next time, updating changed articles in place.`,
 		}
 		since, _ := conf.Crawl.SinceTime() // checked by config.Validate
 		cfg.Since = since
+		cfg.SeedsOnly = seedsOnly(conf.Crawl.Scope, seeds)
 		if ca := conf.Fetch.CACert; ca != "" {
 			if cfg.RootCAs, err = crawler.CertPool(ca); err != nil {
 				return usageError(err)
@@ -208,7 +210,11 @@ func runCrawl(ctx context.Context, opts *crawlOptions) error {
 	for i, s := range seeds {
 		shown[i] = urlcanon.Redact(s) // never print userinfo
 	}
-	fmt.Fprintf(streams.ErrOut, "presscrawl: crawling %s into %s\n", strings.Join(shown, " "), dir)
+	scope := "site: the seeds' whole sites"
+	if cfg.SeedsOnly {
+		scope = "seeds: the seeds, what they link to and what their sitemaps and feeds list; --scope site for the whole sites"
+	}
+	fmt.Fprintf(streams.ErrOut, "presscrawl: crawling %s into %s (scope %s)\n", strings.Join(shown, " "), dir, scope)
 	delivery := startDelivery(ctx, conf, archive, store, dir, streams)
 	stopProgress := startProgress(ctx, streams.ErrOut, streams.ErrTTY, conf.Crawl.ProgressInterval, c.Stats().Snapshot)
 	snap, resumed, runErr := c.Run(ctx, seeds)
@@ -249,6 +255,24 @@ func runCrawl(ctx context.Context, opts *crawlOptions) error {
 		return err
 	}
 	return deliveryErr
+}
+
+// seedsOnly decides the scope: auto crawls whole sites when a seed is a
+// site's home page (https://news.example/), and only what the seeds lead to
+// when every seed is a page inside a site (a sitemap, a feed, a section).
+func seedsOnly(scope string, seeds []string) bool {
+	switch scope {
+	case "seeds":
+		return true
+	case "site":
+		return false
+	}
+	for _, s := range seeds {
+		if u, err := urlcanon.Parse(s, nil); err == nil && (u.Path == "" || u.Path == "/") && u.RawQuery == "" {
+			return false
+		}
+	}
+	return true
 }
 
 // seedsFailed is the crawl's failure when no seed could be fetched (an

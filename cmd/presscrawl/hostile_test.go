@@ -278,3 +278,29 @@ func TestCrawlSince(t *testing.T) {
 		t.Errorf("--since last week: exit %d %q", code, stderr)
 	}
 }
+
+// --scope: a sitemap seed alone crawls what it lists (auto), a site's home
+// page its whole site; --scope site widens a sitemap seed to its site.
+func TestCrawlScope(t *testing.T) {
+	site := newssite.Start(newssite.Options{English: 60})
+	defer site.Close()
+	count := func(args ...string) (int, string) {
+		t.Helper()
+		dir := t.TempDir()
+		code, _, stderr := runCtx(t, context.Background(), append([]string{"crawl", "--data-dir", dir, "--delay", "0"}, args...)...)
+		if code != 0 {
+			t.Fatalf("crawl %v: exit %d\n%s", args, code, stderr)
+		}
+		_, out, _ := runCtx(t, context.Background(), "export", "--data-dir", dir)
+		return strings.Count(out, "\n"), stderr
+	}
+	whole, _ := count(site.URL + "/")
+	feed, stderr := count(site.URL + "/feed/")
+	if !strings.Contains(stderr, "(scope seeds:") || feed == 0 || feed >= whole {
+		t.Errorf("a feed seed with --scope auto stored %d of the site's %d articles, want what the feed lists\n%s", feed, whole, stderr)
+	}
+	widened, stderr := count("--scope", "site", site.URL+"/feed/")
+	if widened != whole || !strings.Contains(stderr, "(scope site:") {
+		t.Errorf("--scope site from the feed stored %d, want the whole site's %d", widened, whole)
+	}
+}

@@ -66,6 +66,10 @@ type Crawl struct {
 	// Since: only articles published on or after this day (YYYY-MM-DD) or
 	// time (RFC 3339); "" for all.
 	Since string `mapstructure:"since"`
+	// Scope: site (the seeds' whole sites), seeds (the seeds, what they
+	// link to and what their sitemaps and feeds list), or auto (site when a
+	// seed is a site's home, else seeds).
+	Scope string `mapstructure:"scope"`
 }
 
 // Extract is how pages are extracted.
@@ -101,7 +105,7 @@ func Default() Config {
 		Fetch:   Fetch{Timeout: c.Timeout, MaxBodyBytes: c.MaxBodyBytes},
 		Crawl: Crawl{MaxDepth: c.MaxDepth, MaxPages: c.MaxPages, Delay: c.Delay, Parallelism: c.Parallelism, Retries: c.Retries,
 			Allow: []string{}, Deny: []string{}, ProgressInterval: 10 * time.Second, Extract: true, WARCMaxBytes: 1 << 30,
-			RedisWait: crawler.DefaultRedisWait},
+			RedisWait: crawler.DefaultRedisWait, Scope: "auto"},
 		Extract: Extract{Format: "json", MaxPageBytes: 10 << 20, Timeout: 10 * time.Second},
 		Index:   Index{Backend: "local"},
 		ES:      ES{URL: "http://localhost:9200", Index: "articles", Wait: 2 * time.Minute, BulkWorkers: 2},
@@ -255,6 +259,11 @@ func (c Config) Validate() error {
 	}
 	if u, err := url.Parse(c.ES.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("es.url", "%q: want http(s)://host:port", redact(c.ES.URL))
+	}
+	switch c.Crawl.Scope {
+	case "auto", "site", "seeds":
+	default:
+		bad("crawl.scope", "%q: want auto, site or seeds", c.Crawl.Scope)
 	}
 	if _, err := c.Crawl.SinceTime(); err != nil {
 		bad("crawl.since", "%v", err)
