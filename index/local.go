@@ -295,6 +295,48 @@ func (l *Local) Put(ctx context.Context, r *record.Record) (PutResult, error) {
 	return l.put(ctx, r, false)
 }
 
+// PutAll stores records in order in one transaction (reextract's batches):
+// what Put does for each, without a commit for each.
+func (l *Local) PutAll(ctx context.Context, rs []*record.Record) ([]PutResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	vals := make([][]byte, len(rs))
+	for i, r := range rs {
+		if r.ID == "" {
+			return nil, fmt.Errorf("record of %s without id", r.URL)
+		}
+		v, err := json.Marshal(r)
+		if err != nil {
+			return nil, fmt.Errorf("encode record %s: %w", r.ID, err)
+		}
+		vals[i] = v
+	}
+	outs := make([]PutResult, len(rs))
+	err := l.db.Update(func(tx *bolt.Tx) error {
+		for i, r := range rs {
+			res, err := putIn(tx, r, vals[i], false)
+			if err != nil {
+				return fmt.Errorf("store record %s: %w", r.ID, err)
+			}
+			outs[i] = res
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range rs {
+		if outs[i] != Unchanged {
+			if l.search != nil {
+				l.queue <- r
+			}
+			l.signal()
+		}
+	}
+	return outs, nil
+}
+
 // PutNew stores a record only when none is stored under its id (Created),
 // else writes nothing (Unchanged): how an alias page keeps its article
 // until the canonical page's record arrives, which then replaces it.
@@ -315,30 +357,9 @@ func (l *Local) put(ctx context.Context, r *record.Record, onlyNew bool) (PutRes
 	}
 	var res PutResult
 	err = l.db.Batch(func(tx *bolt.Tx) error {
-		b := tx.Bucket(recordsBucket)
-		res = Created
-		if old := b.Get([]byte(r.ID)); old != nil {
-			var prev struct {
-				URL          string `json:"url"`
-				CanonicalURL string `json:"canonical_url"`
-				ContentHash  string `json:"content_hash"`
-			}
-			// Unchanged: the same content read from the same address (an
-			// alias's record is replaced by its canonical page's).
-			ok := json.Unmarshal(old, &prev) == nil
-			if onlyNew || ok && prev.ContentHash == r.ContentHash && prev.URL == r.URL {
-				res = Unchanged
-				return nil
-			}
-			res = Updated
-			if ok && prev.URL != r.URL && prev.URL != prev.CanonicalURL && r.URL == r.CanonicalURL {
-				res = Replaced
-			}
-		}
-		if err := b.Put([]byte(r.ID), val); err != nil {
-			return err
-		}
-		return queue(tx, r)
+		var err error
+		res, err = putIn(tx, r, val, onlyNew)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store record %s: %w", r.ID, err)
@@ -758,6 +779,33 @@ func (l *Local) Close() error {
 		err = errors.Join(err, l.search.Close(), l.db.Close())
 	})
 	return err
+}
+
+// putIn writes a record in a write transaction, queueing it for delivery,
+// and says what it did. Unchanged: the same content read from the same
+// address (an alias's record is replaced by its canonical page's).
+func putIn(tx *bolt.Tx, r *record.Record, val []byte, onlyNew bool) (PutResult, error) {
+	b := tx.Bucket(recordsBucket)
+	res := Created
+	if old := b.Get([]byte(r.ID)); old != nil {
+		var prev struct {
+			URL          string `json:"url"`
+			CanonicalURL string `json:"canonical_url"`
+			ContentHash  string `json:"content_hash"`
+		}
+		ok := json.Unmarshal(old, &prev) == nil
+		if onlyNew || ok && prev.ContentHash == r.ContentHash && prev.URL == r.URL {
+			return Unchanged, nil
+		}
+		res = Updated
+		if ok && prev.URL != r.URL && prev.URL != prev.CanonicalURL && r.URL == r.CanonicalURL {
+			res = Replaced
+		}
+	}
+	if err := b.Put([]byte(r.ID), val); err != nil {
+		return 0, err
+	}
+	return res, queue(tx, r)
 }
 
 // view runs a read transaction; a damaged records.db is an error, not a

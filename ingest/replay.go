@@ -12,6 +12,7 @@ import (
 
 	"github.com/presscrawl/presscrawl/crawler"
 	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/record"
 	"github.com/presscrawl/presscrawl/urlcanon"
 	"github.com/presscrawl/presscrawl/warc"
 )
@@ -50,6 +51,28 @@ type archived map[string]bool
 func (a archived) Follow(raw string) bool {
 	k, err := urlcanon.PageKey(raw)
 	return err == nil && a[k]
+}
+
+// BatchStore is a Store that writes many records in one transaction, in
+// order (index.Local).
+type BatchStore interface {
+	PutAll(ctx context.Context, rs []*record.Record) ([]index.PutResult, error)
+}
+
+// putAll stores records in order: in one transaction when the store can.
+func putAll(ctx context.Context, s Store, rs []*record.Record) ([]index.PutResult, error) {
+	if bs, ok := s.(BatchStore); ok {
+		return bs.PutAll(ctx, rs)
+	}
+	outs := make([]index.PutResult, 0, len(rs))
+	for _, r := range rs {
+		out, err := s.Put(ctx, r)
+		if err != nil {
+			return outs, fmt.Errorf("store %s: %w", r.URL, err)
+		}
+		outs = append(outs, out)
+	}
+	return outs, nil
 }
 
 // ReplayOptions tune Replay.
@@ -131,7 +154,9 @@ func Replay(ctx context.Context, p Pipeline, files []string, o ReplayOptions) (R
 			}
 		}()
 	}
-	// The committer stores in sequence order.
+	// The committer stores in sequence order, the records ready in a run
+	// together (one transaction each run, when the store takes batches):
+	// a replay is not held to one commit per record.
 	done := make(chan struct{})
 	total := -1
 	go func() {
@@ -148,34 +173,45 @@ func Replay(ctx context.Context, p Pipeline, files []string, o ReplayOptions) (R
 			if total >= 0 && next >= total {
 				return
 			}
-			res := results[next]
-			delete(results, next)
-			next++
-			if storeErr != nil {
-				continue
+			var recs []*record.Record
+			for len(recs) < 500 {
+				res, ok := results[next]
+				if !ok {
+					break
+				}
+				delete(results, next)
+				next++
+				switch {
+				case storeErr != nil:
+				case res.Record == nil:
+					sum.Skipped[res.Skip]++
+				case res.Alias:
+					// Its canonical page is in the archive (the frontier of
+					// a replay says so only then): stored from there.
+					sum.Skipped[res.Skip]++
+				default:
+					recs = append(recs, res.Record)
+				}
 			}
-			if res.Record == nil {
-				sum.Skipped[res.Skip]++
-				continue
-			}
-			if res.Alias {
-				// Its canonical page is in the archive (the frontier of a
-				// replay says so only then): stored from there.
-				sum.Skipped[res.Skip]++
+			if len(recs) == 0 {
 				continue
 			}
 			mu.Unlock()
-			out, err := p.Store.Put(ctx, res.Record)
+			outs, err := putAll(ctx, p.Store, recs)
 			mu.Lock()
-			switch {
-			case err != nil:
-				storeErr = fmt.Errorf("store %s: %w", res.Record.URL, err)
-			case out == index.Unchanged:
-				sum.Unchanged++
-			case out == index.Replaced:
-				sum.Skipped[SkipReplacedAlias]++
-			default:
-				sum.Stored++
+			if err != nil {
+				storeErr = err
+				continue
+			}
+			for _, out := range outs {
+				switch out {
+				case index.Unchanged:
+					sum.Unchanged++
+				case index.Replaced:
+					sum.Skipped[SkipReplacedAlias]++
+				default:
+					sum.Stored++
+				}
 			}
 		}
 	}()
