@@ -124,7 +124,7 @@ func open(dir string, withSearch, writesRecords bool) (*Local, error) {
 	db, err := openBolt(rp)
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
-			return nil, fmt.Errorf("data dir %s is in use by another presscrawl process", dir)
+			return nil, fmt.Errorf("data dir %s is %w", dir, ErrInUse)
 		}
 		return nil, err
 	}
@@ -640,6 +640,9 @@ func (o SearchOptions) Query(q string) string {
 	}
 	return strings.TrimSpace(q)
 }
+
+// ErrInUse is a data dir another process holds (a crawl running).
+var ErrInUse = errors.New("in use by another presscrawl process")
 
 // ErrDamaged is a data dir file that cannot be read as what it should be.
 var ErrDamaged = errors.New("damaged data dir")

@@ -282,8 +282,8 @@ func ReadResponsesWith(ctx context.Context, path string, o ReadOptions, fn func(
 			return nil
 		}
 		if err != nil {
-			if open && (errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "EOF")) {
-				return nil
+			if open {
+				return nil // an .open file is incomplete by its name: it ends at its last whole record
 			}
 			return damaged(rec.Offset, err)
 		}
@@ -299,6 +299,9 @@ func ReadResponsesWith(ctx context.Context, path string, o ReadOptions, fn func(
 		resp, err := response(rec.WarcRecord, name)
 		rec.WarcRecord.Close()
 		if err != nil {
+			if open {
+				return nil
+			}
 			return damaged(rec.Offset, err)
 		}
 		records++

@@ -14,6 +14,7 @@ import (
 	"github.com/presscrawl/presscrawl/facets"
 	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/index/elastic"
+	"github.com/presscrawl/presscrawl/index/remote"
 	"github.com/presscrawl/presscrawl/internal/config"
 	"github.com/presscrawl/presscrawl/record"
 )
@@ -96,6 +97,12 @@ func openReader(ctx context.Context, conf config.Config) (reader, error) {
 		return archiveReader{c}, nil
 	}
 	store, err := openExisting(conf.DataDir, index.OpenLocal)
+	if errors.Is(err, index.ErrInUse) {
+		// A crawl holds the data dir: read what it committed, through it.
+		if c, derr := remote.Dial(ctx, filepath.Join(conf.DataDir, remote.SocketName)); derr == nil {
+			return c, nil
+		}
+	}
 	if err != nil {
 		return nil, failure(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/presscrawl/presscrawl/extract"
 	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/index/elastic"
+	"github.com/presscrawl/presscrawl/index/remote"
 	"github.com/presscrawl/presscrawl/ingest"
 	"github.com/presscrawl/presscrawl/internal/config"
 	"github.com/presscrawl/presscrawl/internal/residency"
@@ -169,6 +171,14 @@ func runCrawl(ctx context.Context, opts *crawlOptions) error {
 	if store.Notice != "" {
 		fmt.Fprintf(streams.ErrOut, "presscrawl: %s\n", store.Notice)
 	}
+	// search, stats, export and show on this data dir read through us
+	// while we hold it.
+	reads, err := remote.Serve(localReader{store}, filepath.Join(dir, remote.SocketName))
+	if err != nil {
+		fmt.Fprintf(streams.ErrOut, "presscrawl: %v: the data dir cannot be read while the crawl runs\n", err)
+	} else {
+		defer reads.Close()
+	}
 	// The data dir's files are read through mmap: release their pages
 	// from our resident set, so memory stays flat as the archive grows.
 	defer residency.Release(ctx, dir, time.Second)()
@@ -221,6 +231,9 @@ func runCrawl(ctx context.Context, opts *crawlOptions) error {
 	stopProgress()
 	var archiveSummary bytes.Buffer // printed after the crawl's summary
 	deliveryErr := delivery.finish(ctx.Err() != nil, &archiveSummary)
+	if reads != nil {
+		reads.Close() // before the store it reads
+	}
 	closeErr := state.Close()
 	if err := store.Close(); err != nil && closeErr == nil {
 		closeErr = err

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -185,5 +187,55 @@ func TestReextractProgressOnTerminal(t *testing.T) {
 	s := errOut.String()
 	if code != 0 || !strings.Contains(s, "pages/s") || !strings.Contains(s, "stored 42,") {
 		t.Errorf("exit %d, stderr %q", code, s)
+	}
+}
+
+// search, stats, export and show read a data dir while a crawl holds it:
+// through the crawl, what it has committed.
+func TestReadWhileCrawling(t *testing.T) {
+	site := newssite.Start(newssite.Options{English: 60})
+	defer site.Close()
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	crawled := make(chan int, 1)
+	go func() {
+		code, _, _ := runCtx(t, ctx, "crawl", "--data-dir", dir, "--delay", "100ms", "--parallelism", "1", "--progress-interval", "0", site.URL+"/")
+		crawled <- code
+	}()
+	var stderr, out string
+	seen := false
+	for i := 0; i < 600 && !seen; i++ { // until some records are committed (60 s at most)
+		select {
+		case <-crawled:
+			t.Fatal("the crawl ended before it could be read")
+		case <-time.After(100 * time.Millisecond):
+		}
+		var code int
+		code, out, stderr = runCtx(t, context.Background(), "export", "--data-dir", dir)
+		seen = code == 0 && strings.Count(out, "\n") > 0
+	}
+	if !seen || !strings.Contains(stderr, "in use by a crawl") {
+		t.Fatalf("export during the crawl: %q\n%s", out, stderr)
+	}
+	first := decodeLines(t, out)[0]
+	for _, args := range [][]string{
+		{"search", "--json", "--sort", "-date", "report"}, {"stats", "--by", "language"}, {"show", first["id"].(string)[:12]},
+	} {
+		code, out, stderr := runCtx(t, context.Background(), append(args, "--data-dir", dir)...)
+		if code != 0 || out == "" {
+			t.Errorf("%v during the crawl: exit %d\n%s%s", args, code, out, stderr)
+		}
+	}
+	code, _, stderr := runCtx(t, context.Background(), "search", "--data-dir", dir, "title:(")
+	if code != 2 || !strings.Contains(stderr, "bad query") {
+		t.Errorf("a bad query through the crawl: exit %d %q", code, stderr)
+	}
+	cancel()
+	if code := <-crawled; code != 0 {
+		t.Errorf("the interrupted crawl: exit %d", code)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "presscrawl.sock")); err == nil {
+		t.Error("the socket outlived the crawl")
 	}
 }
