@@ -1,0 +1,412 @@
+package index
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/lang/ar"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/presscrawl/presscrawl/internal/fold"
+	"github.com/presscrawl/presscrawl/record"
+)
+
+// maxSegmentDocs bounds the search index's segments (about 60 MB each for
+// news articles): a merge reads at most that much, so the pages it touches,
+// and memory, stay bounded as the archive grows (bleve's default lets one
+// segment reach 5 million documents). A search reads a few more segments.
+const maxSegmentDocs = 10000
+
+func scorchConfig() map[string]any {
+	return map[string]any{"scorchMergePlanOptions": map[string]any{"MaxSegmentSize": maxSegmentDocs}}
+}
+
+func newMapping() mapping.IndexMapping {
+	m := bleve.NewIndexMapping()
+	if err := m.AddCustomAnalyzer(foldedAnalyzer, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []any{lowercase.Name, ar.NormalizeName},
+	}); err != nil {
+		panic(fmt.Sprintf("analyzer definition: %v", err)) // a programming error, caught by every test
+	}
+	if err := m.AddCustomAnalyzer(keywordAnalyzer, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     single.Name,
+		"token_filters": []any{lowercase.Name},
+	}); err != nil {
+		panic(fmt.Sprintf("analyzer definition: %v", err))
+	}
+	m.DefaultAnalyzer = foldedAnalyzer
+	text := func(analyzer string, inAll bool) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzer
+		f.Store = false
+		f.IncludeInAll = inAll
+		f.IncludeTermVectors = true // positions, for "phrase" queries
+		f.DocValues = false
+		return f
+	}
+	kw := func() *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Store = false
+		f.IncludeInAll = false
+		return f
+	}
+	date := func() *mapping.FieldMapping {
+		f := bleve.NewDateTimeFieldMapping()
+		f.Store = false
+		f.IncludeInAll = false
+		return f
+	}
+	doc := bleve.NewDocumentStaticMapping()
+	for _, name := range []string{"title", "text", "description"} {
+		doc.AddFieldMappingsAt(name, text(foldedAnalyzer, true))
+	}
+	// Stemmed, language-specific copies: text_en:report finds "reports",
+	// text_ar:مفاوضات finds its other forms.
+	doc.AddFieldMappingsAt("text_en", text(en.AnalyzerName, false))
+	doc.AddFieldMappingsAt("text_ar", text(ar.AnalyzerName, false))
+	for _, name := range []string{"id", "url", "canonical_url", "content_hash"} {
+		doc.AddFieldMappingsAt(name, kw())
+	}
+	// Where people filter, case does not matter: section:Gulf finds "gulf".
+	for _, name := range []string{"site_name", "language", "section", "tags", "authors", "date_source"} {
+		f := kw()
+		f.Analyzer = keywordAnalyzer
+		doc.AddFieldMappingsAt(name, f)
+	}
+	for _, name := range []string{"published_at", "modified_at", "fetched_at"} {
+		doc.AddFieldMappingsAt(name, date())
+	}
+	wc := bleve.NewNumericFieldMapping()
+	wc.IncludeInAll = false
+	doc.AddFieldMappingsAt("word_count", wc)
+	ia := bleve.NewBooleanFieldMapping()
+	ia.IncludeInAll = false
+	doc.AddFieldMappingsAt("is_article", ia)
+	m.DefaultMapping = doc
+	return m
+}
+
+// searchDoc is what bleve indexes for a record.
+func searchDoc(r *record.Record) map[string]any {
+	d := map[string]any{
+		"id": r.ID, "url": r.URL, "canonical_url": r.CanonicalURL, "title": fold.Digits(r.Title), "text": fold.Digits(r.Text),
+		"description": fold.Digits(r.Description), "site_name": r.SiteName, "language": r.Language, "section": r.Section,
+		"tags": r.Tags, "authors": r.Authors, "content_hash": r.ContentHash, "date_source": string(r.DateSource),
+		"word_count": r.WordCount, "is_article": r.IsArticle,
+	}
+	if r.Language == "en" || r.Language == "ar" {
+		d["text_"+r.Language] = fold.Digits(r.Title + "\n\n" + r.Text)
+	}
+	if r.PublishedAt != nil {
+		d["published_at"] = r.PublishedAt.Time
+	}
+	if r.ModifiedAt != nil {
+		d["modified_at"] = r.ModifiedAt.Time
+	}
+	if r.FetchedAt != nil {
+		d["fetched_at"] = *r.FetchedAt
+	}
+	return d
+}
+
+// batcher feeds the search index in batches; the records are already safe.
+// Two writes of one id (an alias page's record, then its canonical page's)
+// can reach the queue in either order: an id queued twice within two
+// flushes is indexed as records.db holds it at the flush, the truth; the
+// others as Put was given them (no read back, no decoding).
+func (l *Local) batcher() {
+	defer close(l.flushed)
+	pending := map[string]*record.Record{}
+	twice := map[string]bool{}
+	previous := map[string]bool{} // the ids of the last flush
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	flush := func() {
+		if len(pending) == 0 {
+			return
+		}
+		if err := l.indexBatch(pending, twice); err != nil {
+			l.setErr(fmt.Errorf("search index: %w", err))
+		}
+		clear(previous)
+		for id := range pending {
+			previous[id] = true
+		}
+		clear(pending)
+		clear(twice)
+	}
+	for {
+		select {
+		case r, ok := <-l.queue:
+			if !ok {
+				flush()
+				return
+			}
+			if _, seen := pending[r.ID]; seen || previous[r.ID] {
+				twice[r.ID] = true
+			}
+			pending[r.ID] = r
+			// 500 documents a batch: fewer, larger segments for scorch to
+			// merge (10,000-page crawl 14% faster than at 200, for 66 MB
+			// more peak RSS; see README, Measuring crawls).
+			if len(pending) >= 500 {
+				flush()
+			}
+		case <-tick.C:
+			flush()
+		}
+	}
+}
+
+// indexBatch indexes the records of a flush, those written twice as
+// records.db holds them.
+func (l *Local) indexBatch(recs map[string]*record.Record, reread map[string]bool) error {
+	batch := l.search.NewBatch()
+	err := l.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(recordsBucket)
+		for id, r := range recs {
+			if reread[id] {
+				v := b.Get([]byte(id))
+				if v == nil {
+					batch.Delete(id)
+					continue
+				}
+				r = new(record.Record)
+				if err := json.Unmarshal(v, r); err != nil {
+					return fmt.Errorf("record %s: %w", id, err)
+				}
+			}
+			if err := batch.Index(id, searchDoc(r)); err != nil {
+				return fmt.Errorf("%s: %w", id, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return l.batch(batch)
+}
+
+// batch applies a batch to the search index. bleve v2.6.3 can panic inside
+// Batch after its files failed to write (disk full: "assignment to entry in
+// nil map" in zapx's inverted index cache); the records are safe in
+// records.db and the search index is reconciled from them on the next
+// open, so the panic becomes this error instead of a crash.
+func (l *Local) batch(b *bleve.Batch) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("failed (%v); it is rebuilt from the records when the data dir is opened again", p)
+		}
+	}()
+	return l.search.Batch(b)
+}
+
+func (l *Local) setErr(err error) {
+	l.errMu.Lock()
+	defer l.errMu.Unlock()
+	if l.err == nil {
+		l.err = err
+	}
+}
+
+// reconcile indexes any stored record the search index lacks, or every
+// record when a crawl wrote records without it (OpenRecords).
+func (l *Local) reconcile() error {
+	var stale bool
+	if err := l.view(func(tx *bolt.Tx) error { stale = tx.Bucket(metaBucket).Get(staleKey) != nil; return nil }); err != nil {
+		return fmt.Errorf("read data dir state: %w", err)
+	}
+	n, err := l.Count()
+	if err != nil {
+		return err
+	}
+	indexed, err := l.search.DocCount()
+	if err != nil {
+		return fmt.Errorf("search index count: %w", err)
+	}
+	if indexed == n && !stale {
+		return nil
+	}
+	batch := l.search.NewBatch()
+	err = l.Each(context.Background(), func(r *record.Record) error {
+		if !stale {
+			if d, _ := l.search.Document(r.ID); d != nil {
+				return nil
+			}
+		}
+		if err := batch.Index(r.ID, searchDoc(r)); err != nil {
+			return err
+		}
+		if batch.Size() >= 500 {
+			if err := l.search.Batch(batch); err != nil {
+				return err
+			}
+			batch.Reset()
+		}
+		return nil
+	})
+	if err == nil && batch.Size() > 0 {
+		err = l.search.Batch(batch)
+	}
+	if err != nil {
+		return fmt.Errorf("bring search index up to date: %w", err)
+	}
+	if stale {
+		if err := l.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(metaBucket).Delete(staleKey) }); err != nil {
+			return fmt.Errorf("record the search index up to date: %w", err)
+		}
+	}
+	return nil
+}
+
+// SearchOptions page, order and bound a search.
+type SearchOptions struct {
+	Limit  int    // records to return
+	Offset int    // records to pass over first
+	Sort   string // "" or "relevance" (best first), "date" (oldest first), "-date" (newest first)
+	// Since and Until bound the publication day (YYYY-MM-DD, both
+	// included); records without a date are then left out.
+	Since, Until string
+}
+
+const dayLayout = "2006-01-02"
+
+// Check refuses an order, a date or a page that cannot be.
+func (o SearchOptions) Check() error {
+	switch o.Sort {
+	case "", "relevance", "date", "-date":
+	default:
+		return fmt.Errorf("%w: sort %q: want relevance, date or -date", ErrBadQuery, o.Sort)
+	}
+	for _, d := range []string{o.Since, o.Until} {
+		if _, err := time.Parse(dayLayout, d); d != "" && err != nil {
+			return fmt.Errorf("%w: date %q: want YYYY-MM-DD", ErrBadQuery, d)
+		}
+	}
+	if o.Limit < 1 || o.Offset < 0 {
+		return fmt.Errorf("%w: limit %d, offset %d", ErrBadQuery, o.Limit, o.Offset)
+	}
+	return nil
+}
+
+// Query is the query with the date range added as required clauses (the
+// syntax both the local index and the archive read).
+func (o SearchOptions) Query(q string) string {
+	if o.Since != "" {
+		q += ` +published_at:>="` + o.Since + `"`
+	}
+	if o.Until != "" {
+		next, _ := time.Parse(dayLayout, o.Until)
+		q += ` +published_at:<"` + next.AddDate(0, 0, 1).Format(dayLayout) + `"`
+	}
+	return strings.TrimSpace(q)
+}
+
+// openSearch opens the search index, a panic of a damaged one as an error.
+func openSearch(path string) (idx bleve.Index, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%v", p)
+		}
+	}()
+	return bleve.OpenUsing(path, scorchConfig())
+}
+
+// ErrBadQuery is a query the index cannot read (a syntax error, a field
+// of the wrong type).
+var ErrBadQuery = errors.New("bad query")
+
+// Hit is one search result.
+type Hit struct {
+	Record *record.Record
+	Score  float64
+}
+
+// Search runs a query-string query (bleve syntax: words, "phrases", +must,
+// -not, field:value, published_at:>"2020-01-01") and returns the best hits
+// first, with the total number of matches.
+func (l *Local) Search(ctx context.Context, query string, limit int) ([]Hit, uint64, error) {
+	return l.SearchWith(ctx, query, SearchOptions{Limit: limit})
+}
+
+// SearchWith is Search with paging, an order and a date range.
+func (l *Local) SearchWith(ctx context.Context, query string, o SearchOptions) ([]Hit, uint64, error) {
+	if err := o.Check(); err != nil {
+		return nil, 0, err
+	}
+	query = o.Query(query)
+	if l.search == nil {
+		return nil, 0, errors.New("the data dir was opened without its search index")
+	}
+	for _, f := range splitQuery(query) {
+		if !strings.HasPrefix(strings.TrimLeft(f, "+-"), `"`) && strings.ContainsAny(f, "()") && !strings.Contains(f, `:"`) {
+			return nil, 0, fmt.Errorf("query %q: %w: the local index's syntax has no parentheses (quote a term to search for one)", query, ErrBadQuery)
+		}
+	}
+	q, err := buildQuery(query)
+	if err != nil { // bleve would answer a syntax error with no hits
+		return nil, 0, fmt.Errorf("query %q: %w: %v", query, ErrBadQuery, err)
+	}
+	req := bleve.NewSearchRequestOptions(q, o.Limit, o.Offset, false)
+	switch o.Sort {
+	case "date":
+		req.SortBy([]string{"published_at", "id"})
+	case "-date":
+		req.SortBy([]string{"-published_at", "id"})
+	}
+	res, err := l.search.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search %q: %w: %v", query, ErrBadQuery, err)
+	}
+	hits := make([]Hit, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		r, err := l.Get(h.ID)
+		if err != nil {
+			return nil, 0, err
+		}
+		if r != nil {
+			hits = append(hits, Hit{Record: r, Score: h.Score})
+		}
+	}
+	return hits, res.Total, nil
+}
+
+// splitQuery splits on spaces outside double quotes.
+func splitQuery(q string) []string {
+	var out []string
+	var cur strings.Builder
+	quoted := false
+	for _, r := range q {
+		switch {
+		case r == '"':
+			quoted = !quoted
+			cur.WriteRune(r)
+		case r == ' ' && !quoted:
+			if cur.Len() > 0 {
+				out = append(out, cur.String())
+				cur.Reset()
+			}
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	return out
+}
