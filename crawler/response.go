@@ -37,7 +37,7 @@ func (c *Crawler) onRequest(r *colly.Request) {
 	first := r.Ctx.GetAny("attempt").(int) == 0 // a retry is not a new page
 	if first && c.unchanged(r, e) {
 		r.Abort()
-		c.stats.skip("unchanged since the last crawl (not fetched)")
+		c.stats.skip("not fetched: no change since the last crawl by its sitemap or feed date, or --recrawl-after")
 		c.settle(e, []string{e.Key}, nil, nil)
 		c.release(site)
 		return

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -325,5 +326,35 @@ func TestDigitsFolded(t *testing.T) {
 		if _, total, err := l.Search(ctx, q, 5); err != nil || total != want {
 			t.Errorf("search %s: %d (%v), want %d", q, total, err, want)
 		}
+	}
+}
+
+// EachMatch streams every match of a query in id order, past one page.
+func TestEachMatch(t *testing.T) {
+	dir := t.TempDir()
+	l, err := OpenLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := 0; i < 2500; i++ {
+		lang := "en"
+		if i%5 == 0 {
+			lang = "ar"
+		}
+		l.Put(ctx, testRecord(i, lang, fmt.Sprintf("story %d", i)))
+	}
+	l.Close()
+	l, err = OpenLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var ids []string
+	if err := l.EachMatch(ctx, "language:en", func(r *record.Record) error { ids = append(ids, r.ID); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 2000 || !slices.IsSorted(ids) {
+		t.Errorf("%d matches (want 2000), sorted %v", len(ids), slices.IsSorted(ids))
 	}
 }

@@ -410,3 +410,43 @@ func splitQuery(q string) []string {
 	}
 	return out
 }
+
+// EachMatch calls fn for every record a query finds, in id order, a page
+// of 1,000 at a time (bleve's search_after): memory does not grow with the
+// number of matches.
+func (l *Local) EachMatch(ctx context.Context, query string, fn func(*record.Record) error) error {
+	if l.search == nil {
+		return errors.New("the data dir was opened without its search index")
+	}
+	q, err := buildQuery(query)
+	if err != nil {
+		return fmt.Errorf("query %q: %w: %v", query, ErrBadQuery, err)
+	}
+	var after []string
+	for {
+		req := bleve.NewSearchRequestOptions(q, 1000, 0, false)
+		req.SortBy([]string{"_id"})
+		if after != nil {
+			req.SearchAfter = after
+		}
+		res, err := l.search.SearchInContext(ctx, req)
+		if err != nil {
+			return fmt.Errorf("search %q: %w: %v", query, ErrBadQuery, err)
+		}
+		if len(res.Hits) == 0 {
+			return nil
+		}
+		for _, h := range res.Hits {
+			r, err := l.Get(h.ID)
+			if err != nil {
+				return err
+			}
+			if r != nil {
+				if err := fn(r); err != nil {
+					return err
+				}
+			}
+		}
+		after = []string{res.Hits[len(res.Hits)-1].ID}
+	}
+}

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -146,22 +144,7 @@ func (l localReader) Each(ctx context.Context, query string, fn func(*record.Rec
 	if query == "" {
 		return l.Local.Each(ctx, fn)
 	}
-	n, err := l.Count()
-	if err != nil {
-		return err
-	}
-	hits, _, err := l.Search(ctx, query, int(n))
-	if err != nil {
-		return err
-	}
-	// In id order, as without a query and as the archive exports.
-	slices.SortFunc(hits, func(x, y index.Hit) int { return strings.Compare(x.Record.ID, y.Record.ID) })
-	for _, h := range hits {
-		if err := fn(h.Record); err != nil {
-			return err
-		}
-	}
-	return nil
+	return l.Local.EachMatch(ctx, query, fn) // streamed, in id order
 }
 
 func (l localReader) Counts(ctx context.Context, by, query string, top int) ([]facets.Count, int, error) {

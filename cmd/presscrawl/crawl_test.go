@@ -195,6 +195,18 @@ func TestCrawlSyntheticSite(t *testing.T) {
 		if code != 0 || !strings.Contains(out, id) || !strings.Contains(out, recs[0]["title"].(string)) {
 			t.Errorf("show %s: exit %d\n%s", id[:12], code, out)
 		}
+		// A query may start with -word; digits and filters fold as people type them.
+		for q, want := range map[string]string{"-regional": "of 100 matching" /* the Arabic ones */, "language:AR": "of 100 matching",
+			"section:NO-SUCH": "of 0 matching", "٣": "matching"} {
+			code, _, stderr = runCtx(t, context.Background(), "search", "--data-dir", dir, "--limit", "1", q)
+			if code != 0 || !strings.Contains(stderr, want) {
+				t.Errorf("search %s: exit %d %q, want %q", q, code, stderr, want)
+			}
+		}
+		code, _, stderr = runCtx(t, context.Background(), "search", "--data-dir", dir, "--limit", "1", "٩٩")
+		if code != 0 || strings.Contains(stderr, " 0 of 0") {
+			t.Errorf("search ٩٩: exit %d %q", code, stderr)
+		}
 		code, _, stderr = runCtx(t, context.Background(), "search", "--data-dir", dir, "--since", "March", "x")
 		if code != 2 || !strings.Contains(stderr, "want YYYY-MM-DD") {
 			t.Errorf("--since March: exit %d %q", code, stderr)
@@ -261,7 +273,7 @@ func TestCrawlSyntheticSite(t *testing.T) {
 		// Nothing changed: each article is either left alone (the sitemap
 		// dates it before the last fetch), answered 304 (ETag or
 		// Last-Modified), or fetched and found unchanged.
-		notFetched := summaryCount(stderr, "unchanged since the last crawl (not fetched)")
+		notFetched := summaryCount(stderr, "not fetched: no change since the last crawl by its sitemap or feed date, or --recrawl-after")
 		notModified := summaryCount(stderr, "not modified")
 		unchanged := summaryCount(stderr, "unchanged")
 		if code != 0 || !strings.Contains(stderr, "stored 0,") || notFetched+notModified+unchanged != len(site.Articles) || notFetched == 0 {

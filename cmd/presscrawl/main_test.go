@@ -186,7 +186,6 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"extract", "--no-such-flag", fixtureEN}, "unknown flag"},
 		{[]string{"no-such-command"}, "unknown command"},
 		{[]string{"extract", "--config", "/nonexistent/presscrawl.yaml", fixtureEN}, "config file /nonexistent/presscrawl.yaml"},
-		{[]string{"search", "-negotiation"}, "put -- before the query"},
 	} {
 		code, stdout, stderr := runCLI(t, tc.args...)
 		if code != 2 || !strings.HasPrefix(stderr, "presscrawl: ") || !strings.Contains(stderr, tc.want) || stdout != "" {

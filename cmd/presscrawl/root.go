@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"strings"
 
 	"context"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // IOStreams are the command's standard streams, replaced in tests. They
@@ -94,10 +96,49 @@ article page and stores clean article records for research.`,
 	return root
 }
 
+// queryWords lets a query begin with a word that starts with -
+// (presscrawl search -negotiation, "not negotiation"): for the commands that
+// take a query, the first argument that starts with - and is none of the
+// command's flags begins the query, as if -- stood before it.
+func queryWords(root *cobra.Command, args []string) []string {
+	if len(args) == 0 {
+		return args
+	}
+	cmd, _, err := root.Find(args[:1])
+	if err != nil || (cmd.Name() != "search" && cmd.Name() != "stats" && cmd.Name() != "export") {
+		return args
+	}
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return args
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			continue
+		}
+		name := strings.TrimLeft(a, "-")
+		name, _, hasValue := strings.Cut(name, "=")
+		var f *pflag.Flag
+		if strings.HasPrefix(a, "--") {
+			f = cmd.Flags().Lookup(name)
+		} else if len(name) == 1 {
+			f = cmd.Flags().ShorthandLookup(name)
+		}
+		if f == nil && cmd.InheritedFlags().Lookup(name) == nil && root.PersistentFlags().Lookup(name) == nil {
+			out := append(append(append([]string{}, args[:i]...), "--"), args[i:]...)
+			return out
+		}
+		if f != nil && f.Value.Type() != "bool" && !hasValue {
+			i++ // its value
+		}
+	}
+	return args
+}
+
 // run executes the command line and returns the process exit code.
 func run(ctx context.Context, args []string, streams IOStreams) int {
 	root := newRootCmd(streams)
-	root.SetArgs(args)
+	root.SetArgs(queryWords(root, args))
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
