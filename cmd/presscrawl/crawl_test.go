@@ -197,7 +197,7 @@ func TestCrawlSyntheticSite(t *testing.T) {
 		}
 		// A query may start with -word; digits and filters fold as people type them.
 		for q, want := range map[string]string{"-regional": "of 100 matching" /* the Arabic ones */, "language:AR": "of 100 matching",
-			"section:NO-SUCH": "of 0 matching", "٣": "matching"} {
+			"section:NO-SUCH": "of 0 matching", "٣": "matching", "محادثات": "of 100 matching", "negotiate": "of 200 matching" /* stemmed: negotiations */} {
 			code, _, stderr = runCtx(t, context.Background(), "search", "--data-dir", dir, "--limit", "1", q)
 			if code != 0 || !strings.Contains(stderr, want) {
 				t.Errorf("search %s: exit %d %q, want %q", q, code, stderr, want)
