@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"sync"
 
 	"github.com/gocolly/colly/v2"
@@ -62,7 +61,14 @@ func (c *Crawler) admit(raw string, base *url.URL, depth int) (Entry, bool) {
 	if c.cfg.MaxPages > 0 && c.started.Load() >= int64(c.cfg.MaxPages) {
 		return Entry{}, false
 	}
-	return Entry{URL: u.String(), Key: urlcanon.Key(u), Depth: depth, Site: c.scope.site(u.Host)}, true
+	e := Entry{URL: u.String(), Key: urlcanon.Key(u), Depth: depth, Site: c.scope.site(u.Host)}
+	// No one URL may stop the crawl: what the state cannot key (escaping
+	// can make a canonical URL longer than the link) never joins it.
+	if len(e.URL) > MaxURLBytes || len(e.Key) > maxStateKey {
+		c.stats.skip("URL too long")
+		return Entry{}, false
+	}
+	return e, true
 }
 
 // admitTo appends the URL's queue entry to found when it may join.
@@ -107,18 +113,6 @@ func (c *Crawler) queueEarly(found []Entry) []Entry {
 // settle records a finished entry (nil for none) with the new URLs it led
 // to in one step, then starts what was queued.
 func (c *Crawler) settle(done *Entry, keys []string, visit *Visit, found []Entry) {
-	// No one URL may stop the crawl: what the state cannot key is skipped
-	// and counted, here, before it could fail the whole write.
-	keys = slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return len(k) > maxStateKey })
-	kept := found[:0:0]
-	for _, e := range found {
-		if len(e.Key) > maxStateKey || len(e.URL) > MaxURLBytes {
-			c.stats.skip("URL too long")
-			continue
-		}
-		kept = append(kept, e)
-	}
-	found = kept
 	added, err := c.state.Settle(context.WithoutCancel(c.ctx), done, keys, visit, found)
 	if err != nil {
 		c.stop(fmt.Errorf("crawl state: %w", err))

@@ -150,8 +150,12 @@ func (c *Crawler) unchanged(r *colly.Request, e *Entry) bool {
 // the one answered when a redirect led elsewhere.
 func keysOf(e *Entry, final *url.URL) []string {
 	keys := []string{e.Key}
-	if fu, err := urlcanon.Parse(final.String(), nil); err == nil && urlcanon.Key(fu) != e.Key {
-		keys = append(keys, urlcanon.Key(fu))
+	// The redirect target's key too (redirect refuses targets over
+	// MaxURLBytes, so it fits the state).
+	if fu, err := urlcanon.Parse(final.String(), nil); err == nil {
+		if k := urlcanon.Key(fu); k != e.Key && len(k) <= maxStateKey {
+			keys = append(keys, k)
+		}
 	}
 	return keys
 }

@@ -1,16 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -207,37 +203,7 @@ func TestArchiveKill9MidCrawl(t *testing.T) {
 	dir := t.TempDir()
 	args := []string{"crawl", "--data-dir", dir, "--delay", "5ms", "--parallelism", "2", "--progress-interval", "0",
 		"--index", "elasticsearch", "--es-url", es, "--es-index", alias, site.URL + "/"}
-	var mu sync.Mutex
-	articles := 0
-	killAt := make(chan struct{})
-	site.OnHit(func(path string) {
-		if strings.Count(path, "/") >= 5 && !strings.Contains(path, "?") {
-			mu.Lock()
-			articles++
-			if articles == 120 {
-				close(killAt)
-			}
-			mu.Unlock()
-		}
-	})
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir())
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-killAt:
-	case <-time.After(3 * time.Minute):
-		t.Fatal("the crawl never reached 120 articles")
-	}
-	cmd.Process.Signal(syscall.SIGKILL)
-	_ = cmd.Wait()
-	if strings.Contains(stderr.String(), "crawl finished") {
-		t.Fatal("the crawl finished before the kill: nothing was tested")
-	}
-	site.OnHit(nil)
+	killAfterArticles(t, bin, args, site, 120)
 	before := archiveCount(t, es, alias)
 	code, _, errOut := runCtx(t, context.Background(), args...)
 	if code != 0 || !strings.Contains(errOut, "pending 0") {

@@ -25,40 +25,7 @@ func TestKill9MidCrawlLosesNothing(t *testing.T) {
 	dir := t.TempDir()
 	args := []string{"crawl", "--data-dir", dir, "--delay", "5ms", "--parallelism", "2", "--progress-interval", "0", site.URL + "/"}
 
-	var mu sync.Mutex
-	articles := 0
-	killAt := make(chan struct{})
-	var once sync.Once
-	site.OnHit(func(path string) {
-		if strings.Count(path, "/") >= 5 && !strings.Contains(path, "?") {
-			mu.Lock()
-			articles++
-			if articles == 150 {
-				once.Do(func() { close(killAt) })
-			}
-			mu.Unlock()
-		}
-	})
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir())
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-killAt:
-	case <-time.After(2 * time.Minute):
-		t.Fatal("the crawl never reached 150 articles")
-	}
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
-	if strings.Contains(stderr.String(), "crawl finished") {
-		t.Fatal("the crawl finished before the kill: nothing was tested")
-	}
-	site.OnHit(nil)
+	killAfterArticles(t, bin, args, site, 150)
 	before := site.AllHits()
 
 	code, _, errOut := runCtx(t, context.Background(), args...)
@@ -93,4 +60,46 @@ func TestKill9MidCrawlLosesNothing(t *testing.T) {
 		t.Errorf("%d articles fetched again after the kill; only those in flight should be", twice)
 	}
 	t.Logf("killed after %d article fetches; refetched after the kill: %d", 150, twice)
+}
+
+// killAfterArticles runs the binary with args and kills it (SIGKILL: no
+// chance to flush or close anything) once the site has served n article
+// pages; it fails the test if the crawl finished first.
+func killAfterArticles(t *testing.T, bin string, args []string, site *newssite.Site, n int) {
+	t.Helper()
+	var mu sync.Mutex
+	articles := 0
+	killAt := make(chan struct{})
+	site.OnHit(func(path string) {
+		if strings.Count(path, "/") >= 5 && !strings.Contains(path, "?") {
+			mu.Lock()
+			articles++
+			if articles == n {
+				close(killAt)
+			}
+			mu.Unlock()
+		}
+	})
+	defer site.OnHit(nil)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-killAt:
+	case <-time.After(3 * time.Minute):
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("the crawl never reached %d articles", n)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	if strings.Contains(stderr.String(), "crawl finished") {
+		t.Fatal("the crawl finished before the kill: nothing was tested")
+	}
 }

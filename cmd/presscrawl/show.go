@@ -96,13 +96,10 @@ func runShow(ctx context.Context, opts *showOptions) error {
 		if err := out.Write(r); err != nil {
 			return failure(err)
 		}
-		return failure0(out.Flush())
+		err = out.Flush()
+	} else {
+		err = writeRecordText(opts.IO, r)
 	}
-	return failure0(writeRecordText(opts.IO, r))
-}
-
-// failure0 is failure for a possibly nil error.
-func failure0(err error) error {
 	if err != nil {
 		return failure(err)
 	}
