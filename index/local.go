@@ -31,7 +31,7 @@ const (
 	keywordAnalyzer = "presscrawl_keyword"
 	// searchMapping is the search index's mapping version: an index made by
 	// another is set aside and rebuilt from the records when opened.
-	searchMapping = "2"
+	searchMapping = "3"
 )
 
 var recordsBucket = []byte("records")

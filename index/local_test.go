@@ -37,6 +37,7 @@ func TestPutAndSearch(t *testing.T) {
 		testRecord(1, "en", "The negotiators reported progress on the agreement."),
 		testRecord(2, "ar", "وصل وزير الخارجية العراقي إلى طهران للمفاوضات"),
 		testRecord(3, "en", "Markets were calm and negotiations continue."),
+		testRecord(4, "de", "Die Verhandlungen über den Haushalt gehen weiter."),
 	}
 	for _, r := range recs {
 		if res, err := l.Put(ctx, r); err != nil || res != Created {
@@ -59,8 +60,8 @@ func TestPutAndSearch(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	if n, _ := l.Count(); n != 3 {
-		t.Errorf("count %d, want 3", n)
+	if n, _ := l.Count(); n != 4 {
+		t.Errorf("count %d, want 4", n)
 	}
 	for _, tc := range []struct {
 		q    string
@@ -72,17 +73,29 @@ func TestPutAndSearch(t *testing.T) {
 		{"negotiate", 2}, // a plain word finds its inflected forms in the record's language
 		{"مفاوضات", 1},
 		{`language:AR`, 1}, // filters ignore case
-		{`site_name:"arab press"`, 3},
+		{`site_name:"arab press"`, 4},
 		{"طهران", 1},
 		{"الخارجيه", 1}, // Arabic normalisation: teh marbuta / heh
 		{"text_ar:مفاوضات", 1},
 		{`language:ar`, 1},
-		{`site_name:"Arab Press"`, 3},
+		{`site_name:"Arab Press"`, 4},
+		// Each record's text is analyzed once, by its language; the query
+		// tries each analyzer, in every text field and in a named one.
+		{`"state of the agreement"`, 0},
+		{`"negotiators reported a breakthrough"`, 1}, // stop words inside an English phrase
+		{`"reports a breakthrough"`, 1},              // stemmed phrase
+		{"Verhandlungen", 1},                         // any other language: as written, case folded
+		{"verhandlung", 0},                           // and not stemmed
+		{`text:haushalt`, 1},
+		{`text:negotiations`, 2},
+		{`title:"title 2"`, 1},
+		{`text:للمفاوضات`, 1},
+		{`-text:negotiate`, 2},
 		{`"markets were calm"`, 1},
 		{`markets OR breakthrough`, 2},
 		{`markets AND breakthrough`, 0},
 		{`language:en NOT markets`, 1},
-		{`published_at:>="2024-01-03"`, 2},
+		{`published_at:>="2024-01-03"`, 3},
 	} {
 		_, total, err := l.Search(context.Background(), tc.q, 10)
 		if err != nil || int(total) != tc.want {

@@ -2,19 +2,27 @@ package index
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/lang/ar"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/presscrawl/presscrawl/internal/fold"
 )
 
-// plainFields are where a word without a field is looked for, each with its
-// own analysis: the folded fields (any language) and the stemmed copies, so
-// that محادثات finds المحادثات and negotiate finds "negotiations" in records
-// of that language.
-var plainFields = []string{"title", "description", "text", "text_en", "text_ar"}
+// textFields are where a word without a field is looked for. Each record's
+// text was analyzed by its language (newMapping): a word is looked for with
+// every analyzer, so that محادثات finds المحادثات in Arabic records,
+// negotiate finds "negotiations" in English ones, and any word is found as
+// written in the others.
+var textFields = []string{"title", "description", "text"}
+
+// stemmedFields are two fields of earlier versions, still understood:
+// text_en:negotiate is a stemmed English match in title and text.
+var stemmedFields = map[string]string{"text_en": en.AnalyzerName, "text_ar": ar.AnalyzerName}
 
 // buildQuery turns the search syntax (words, "phrases", AND, OR, NOT,
 // +must, -not, field:value, ranges) into a bleve query. A plain word or
@@ -88,23 +96,86 @@ func termQuery(t string) (query.Query, error) {
 		if err != nil {
 			return nil, err
 		}
-		return parsed, nil
+		return perAnalyzer(parsed), nil
 	}
-	phrase := strings.HasPrefix(t, `"`) && strings.HasSuffix(t, `"`) && len(t) >= 2
-	var ds []query.Query
-	for _, field := range plainFields {
-		if phrase {
-			m := bleve.NewMatchPhraseQuery(strings.Trim(t, `"`))
-			m.SetField(field)
-			ds = append(ds, m)
-		} else {
-			m := bleve.NewMatchQuery(t)
-			m.SetField(field)
-			m.SetOperator(query.MatchQueryOperatorAnd)
-			ds = append(ds, m)
+	if strings.HasPrefix(t, `"`) && strings.HasSuffix(t, `"`) && len(t) >= 2 {
+		return perAnalyzer(bleve.NewMatchPhraseQuery(strings.Trim(t, `"`))), nil
+	}
+	m := bleve.NewMatchQuery(t)
+	m.SetOperator(query.MatchQueryOperatorAnd)
+	return perAnalyzer(m), nil
+}
+
+// perAnalyzer rewrites each match of text (a word or a phrase, without a
+// field or in a text field) as the same match with each analyzer the text
+// may have been indexed with; other queries are left as they are. bleve
+// would otherwise pick one analyzer for a field of several mappings.
+func perAnalyzer(q query.Query) query.Query {
+	switch q := q.(type) {
+	case *query.BooleanQuery:
+		for _, sub := range []*query.Query{&q.Must, &q.Should, &q.MustNot} {
+			if *sub != nil {
+				*sub = perAnalyzer(*sub)
+			}
 		}
+	case *query.ConjunctionQuery:
+		for i := range q.Conjuncts {
+			q.Conjuncts[i] = perAnalyzer(q.Conjuncts[i])
+		}
+	case *query.DisjunctionQuery:
+		for i := range q.Disjuncts {
+			q.Disjuncts[i] = perAnalyzer(q.Disjuncts[i])
+		}
+	case *query.MatchQuery:
+		fields, analyzers, ok := textOf(q.FieldVal, q.Analyzer)
+		if !ok {
+			return q
+		}
+		var ds []query.Query
+		for _, f := range fields {
+			for _, a := range analyzers {
+				c := *q
+				c.FieldVal, c.Analyzer = f, a
+				ds = append(ds, &c)
+			}
+		}
+		return bleve.NewDisjunctionQuery(ds...)
+	case *query.MatchPhraseQuery:
+		fields, analyzers, ok := textOf(q.FieldVal, q.Analyzer)
+		if !ok {
+			return q
+		}
+		var ds []query.Query
+		for _, f := range fields {
+			for _, a := range analyzers {
+				c := *q
+				c.FieldVal, c.Analyzer = f, a
+				ds = append(ds, &c)
+			}
+		}
+		return bleve.NewDisjunctionQuery(ds...)
 	}
-	return bleve.NewDisjunctionQuery(ds...), nil
+	return q
+}
+
+// textOf says which fields and analyzers a match in field stands for: all
+// text fields for none, every text analyzer for a text field, the stemmed
+// analyzer for text_en and text_ar; ok is false for other fields or a match
+// that names its analyzer.
+func textOf(field, analyzer string) (fields, analyzers []string, ok bool) {
+	if analyzer != "" {
+		return nil, nil, false
+	}
+	if a, stemmed := stemmedFields[field]; stemmed {
+		return []string{"title", "text"}, []string{a}, true
+	}
+	if field == "" {
+		return textFields, textAnalyzers, true
+	}
+	if slices.Contains(textFields, field) {
+		return []string{field}, textAnalyzers, true
+	}
+	return nil, nil, false
 }
 
 // isFielded reports a term with a field name before a colon outside quotes.

@@ -32,6 +32,20 @@ func scorchConfig() map[string]any {
 	return map[string]any{"scorchMergePlanOptions": map[string]any{"MaxSegmentSize": maxSegmentDocs}}
 }
 
+// analysisField names, in the document bleve is given, the analysis its
+// text gets: "en" or "ar" (stemmed, stop words), or absent (folded: any
+// language). Not indexed itself.
+const analysisField = "analysis"
+
+// textAnalyzers are the analyzers a record's text can have been indexed
+// with: a plain query word is looked for with each.
+var textAnalyzers = []string{foldedAnalyzer, en.AnalyzerName, ar.AnalyzerName}
+
+// newMapping is the search index's mapping. Each text field is analyzed
+// once, by the record's language (English and Arabic stemmed, every other
+// language folded), with no _all copy: the query side tries each analyzer
+// (buildQuery), which costs a search little and the indexing of every
+// record nothing.
 func newMapping() mapping.IndexMapping {
 	m := bleve.NewIndexMapping()
 	if err := m.AddCustomAnalyzer(foldedAnalyzer, map[string]any{
@@ -49,19 +63,29 @@ func newMapping() mapping.IndexMapping {
 		panic(fmt.Sprintf("analyzer definition: %v", err))
 	}
 	m.DefaultAnalyzer = foldedAnalyzer
-	text := func(analyzer string, inAll bool) *mapping.FieldMapping {
+	m.TypeField = analysisField
+	m.DefaultMapping = docMapping(foldedAnalyzer)
+	m.AddDocumentMapping("en", docMapping(en.AnalyzerName))
+	m.AddDocumentMapping("ar", docMapping(ar.AnalyzerName))
+	return m
+}
+
+// docMapping is the mapping of a record whose text fields take analyzer.
+func docMapping(analyzer string) *mapping.DocumentMapping {
+	text := func() *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer = analyzer
 		f.Store = false
-		f.IncludeInAll = inAll
+		f.IncludeInAll = false
 		f.IncludeTermVectors = true // positions, for "phrase" queries
 		f.DocValues = false
 		return f
 	}
-	kw := func() *mapping.FieldMapping {
+	kw := func(docValues bool) *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
 		f.Store = false
 		f.IncludeInAll = false
+		f.DocValues = docValues
 		return f
 	}
 	date := func() *mapping.FieldMapping {
@@ -71,19 +95,17 @@ func newMapping() mapping.IndexMapping {
 		return f
 	}
 	doc := bleve.NewDocumentStaticMapping()
+	doc.DefaultAnalyzer = analyzer
 	for _, name := range []string{"title", "text", "description"} {
-		doc.AddFieldMappingsAt(name, text(foldedAnalyzer, true))
+		doc.AddFieldMappingsAt(name, text())
 	}
-	// Stemmed, language-specific copies: text_en:report finds "reports",
-	// text_ar:مفاوضات finds its other forms.
-	doc.AddFieldMappingsAt("text_en", text(en.AnalyzerName, false))
-	doc.AddFieldMappingsAt("text_ar", text(ar.AnalyzerName, false))
-	for _, name := range []string{"id", "url", "canonical_url", "content_hash"} {
-		doc.AddFieldMappingsAt(name, kw())
+	doc.AddFieldMappingsAt("id", kw(true)) // the order of export (search_after)
+	for _, name := range []string{"url", "canonical_url", "content_hash"} {
+		doc.AddFieldMappingsAt(name, kw(false))
 	}
 	// Where people filter, case does not matter: section:Gulf finds "gulf".
 	for _, name := range []string{"site_name", "language", "section", "tags", "authors", "date_source"} {
-		f := kw()
+		f := kw(false)
 		f.Analyzer = keywordAnalyzer
 		doc.AddFieldMappingsAt(name, f)
 	}
@@ -92,12 +114,13 @@ func newMapping() mapping.IndexMapping {
 	}
 	wc := bleve.NewNumericFieldMapping()
 	wc.IncludeInAll = false
+	wc.DocValues = false
 	doc.AddFieldMappingsAt("word_count", wc)
 	ia := bleve.NewBooleanFieldMapping()
 	ia.IncludeInAll = false
+	ia.DocValues = false
 	doc.AddFieldMappingsAt("is_article", ia)
-	m.DefaultMapping = doc
-	return m
+	return doc
 }
 
 // searchDoc is what bleve indexes for a record.
@@ -109,7 +132,7 @@ func searchDoc(r *record.Record) map[string]any {
 		"word_count": r.WordCount, "is_article": r.IsArticle,
 	}
 	if r.Language == "en" || r.Language == "ar" {
-		d["text_"+r.Language] = fold.Digits(r.Title + "\n\n" + r.Text)
+		d[analysisField] = r.Language
 	}
 	if r.PublishedAt != nil {
 		d["published_at"] = r.PublishedAt.Time

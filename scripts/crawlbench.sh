@@ -50,7 +50,7 @@ for n in "${sizes[@]}"; do
   du -sh "$work/on-$n" "$work/off-$n" | sed 's/^/  data dir /'
 done
 
-if command -v redis-server >/dev/null; then
+if [ "${SKIP_REDIS:-}" != 1 ] && command -v redis-server >/dev/null; then
   n=${REDIS_SIZE:-${sizes[0]}}
   redis-server --port 16379 --bind 127.0.0.1 --save "" --appendonly no --daemonize yes --logfile "$work/redis.log" --dir "$work"
   sleep 0.5

@@ -9,8 +9,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 )
 
@@ -20,7 +22,20 @@ func main() {
 		<-ctx.Done()
 		stop() // a second Ctrl-C ends the process at once
 	}()
+	// PRESSCRAWL_CPUPROFILE=FILE writes a CPU profile of the whole run (for
+	// measuring crawls: go tool pprof -top FILE).
+	if path := os.Getenv("PRESSCRAWL_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "presscrawl: PRESSCRAWL_CPUPROFILE %s: %v\n", path, err)
+			os.Exit(2)
+		}
+	}
 	code := run(ctx, os.Args[1:], systemStreams())
 	stop()
+	pprof.StopCPUProfile() // a no-op without a profile; os.Exit runs no deferred calls
 	os.Exit(code)
 }
