@@ -300,8 +300,8 @@ func dropHeadedLinkBlocks(body *html.Node) {
 	var heads []*html.Node
 	walk(body, func(n *html.Node) bool {
 		if n.Type == html.ElementNode && isHeadingLike(n) {
-			t := textOf(n)
-			if len(t) <= 60 && boilerHeadings[normHeading(t)] {
+			t, short := shortTextOf(n, 60)
+			if short && boilerHeadings[normHeading(t)] {
 				heads = append(heads, n)
 				return false
 			}

@@ -85,6 +85,40 @@ func textOf(n *html.Node) string {
 	return collapse(b.String())
 }
 
+// shortTextOf is textOf for a node whose text is at most max bytes once
+// collapsed; short is false, and the walk stops early, for a longer one
+// (a check on every block-like element must not build the text of each).
+func shortTextOf(n *html.Node, max int) (text string, short bool) {
+	var b strings.Builder
+	// solid counts bytes other than ASCII white space; the walk stops when
+	// they are four times max (room for no-break spaces and soft hyphens,
+	// which collapse drops or folds).
+	solid, limit := 0, 4*max
+	walk(n, func(c *html.Node) bool {
+		if solid > limit {
+			return false
+		}
+		switch {
+		case c.Type == html.TextNode:
+			for i := 0; i < len(c.Data); i++ {
+				if ch := c.Data[i]; ch != ' ' && ch != '\n' && ch != '\t' && ch != '\r' && ch != '\f' {
+					solid++
+				}
+			}
+			b.WriteString(c.Data)
+			b.WriteByte(' ')
+		case c.Type == html.ElementNode && (c.DataAtom == atom.Script || c.DataAtom == atom.Style || c.DataAtom == atom.Noscript || c.DataAtom == atom.Template):
+			return false
+		}
+		return true
+	})
+	if solid > limit {
+		return "", false
+	}
+	t := collapse(b.String())
+	return t, len(t) <= max
+}
+
 // collapse folds every run of white space (including no-break spaces) into
 // one space, drops soft hyphens and trims the ends.
 func collapse(s string) string {

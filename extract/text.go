@@ -229,12 +229,39 @@ var siteNotice = []string{
 var followOn = regexp.MustCompile(`follow [\p{L} .@]{1,40} on (twitter|facebook|instagram)`)
 
 // pointer lines send the reader elsewhere: to another article, the next
-// one, a PDF of this one.
-var pointer = regexp.MustCompile(`(?i)^[-–—•*\s]*(lesen sie (auch|hier|mehr|dazu)|auch lesen|zum weiterlesen|mehr zum thema|mehr themen|mehr dazu|siehe auch|auch interessant|weitere beiträge|meistgelesene|meistdiskutierte|entdecke weitere|read (also|more|next)|see also|related:|also read|lire aussi|à lire aussi|voir aussi|lee (también|más)|lea (también|más)|leer más|ver también|vea también|puedes ver|le puede interesar|mira:|mire:|czytaj (też|także|więcej)|zobacz (też|także)|dowiedz się więcej|اقرأ (أيضا|ايضا|أيضاً)|شاهد (أيضا|ايضا))(?:[\s:.–-]|$)|(als pdf herunterladen|download (as|the) pdf|vorschau auf den nächsten artikel|nächster artikel|next article|article suivant)`)
+// one, a PDF of this one. pointerLead begins the line; pointerAnywhere are
+// phrases found anywhere in it (lower case).
+var pointerLead = regexp.MustCompile(`(?i)^[-–—•*\s]*(lesen sie (auch|hier|mehr|dazu)|auch lesen|zum weiterlesen|mehr zum thema|mehr themen|mehr dazu|siehe auch|auch interessant|weitere beiträge|meistgelesene|meistdiskutierte|entdecke weitere|read (also|more|next)|see also|related:|also read|lire aussi|à lire aussi|voir aussi|lee (también|más)|lea (también|más)|leer más|ver también|vea también|puedes ver|le puede interesar|mira:|mire:|czytaj (też|także|więcej)|zobacz (też|także)|dowiedz się więcej|اقرأ (أيضا|ايضا|أيضاً)|شاهد (أيضا|ايضا))(?:[\s:.–-]|$)`)
+
+var pointerAnywhere = []string{"als pdf herunterladen", "download as pdf", "download the pdf", "vorschau auf den nächsten artikel", "nächster artikel", "next article", "article suivant"}
+
+// isPointer reports a pointer line; low is the line in lower case.
+func isPointer(b, low string) bool {
+	for _, p := range pointerAnywhere {
+		if strings.Contains(low, p) {
+			return true
+		}
+	}
+	return pointerLead.MatchString(b)
+}
 
 // captionCredit ends a caption: a copyright sign or "Foto: Agency" at the
 // end of a short block.
 var captionCredit = regexp.MustCompile(`(?i)(©|\(c\)) ?[\p{L}][^!?]{0,60}$|\b(foto|photo|fot\.|zdjęcie|bild|imagen):? [\p{L}][^.!?]{0,40}$|/ ?domena publiczna$`)
+
+// creditMarks are what a caption credit must contain (lower case): the
+// unanchored expression above is tried only on lines that have one.
+var creditMarks = []string{"©", "(c)", "foto", "photo", "fot.", "zdjęcie", "bild", "imagen", "domena publiczna"}
+
+// isCaptionCredit reports a caption credit; low is the line in lower case.
+func isCaptionCredit(b, low string) bool {
+	for _, m := range creditMarks {
+		if strings.Contains(low, m) {
+			return captionCredit.MatchString(b)
+		}
+	}
+	return false
+}
 
 // closing reports whether a block is one of the lines sites end articles
 // with rather than article text.
@@ -280,9 +307,9 @@ func refine(bs []block, title string) []block {
 			continue
 		case wc <= 12 && creditLine.MatchString(b):
 			continue
-		case wc <= 20 && pointer.MatchString(b):
+		case wc <= 20 && isPointer(b, low):
 			continue
-		case wc <= 30 && captionCredit.MatchString(b):
+		case wc <= 30 && isCaptionCredit(b, low):
 			continue
 		}
 		prev = low
