@@ -31,10 +31,12 @@ devset-score:
 devset:
 	$(GO) test ./extract -run 'TestDevSet|TestLanguageDetector' -count=1 -v -devset.worst 25 -devset.compare
 
-## bench: extraction speed side by side (parse floor, plain go-readability, go-trafilatura, ours)
+## bench: extraction speed side by side (parse floor, plain go-readability, go-trafilatura, ours),
+## then ours/readability page by page (median page and whole set; all pages and those of 100 KB+)
 bench:
 	$(GO) test ./extract -run '^$$' -bench DevSet -benchmem -count 6 | tee bench.txt
 	$(GO) run golang.org/x/perf/cmd/benchstat@latest bench.txt
+	$(GO) test ./extract -run '^$$' -bench AgainstReadability -benchtime 3x
 
 ## crawlbench: local crawls of 10,000 and 100,000 pre-generated synthetic articles, extraction on and
 ## off (pages/s, peak RSS), then one process against three sharing a Redis crawl state (duplicate fetches);

@@ -163,7 +163,8 @@ var linkWords = setOf("alle", "allen", "all", "artikel", "artikeln", "article", 
 // notNames are the link texts of author links that are not names.
 var notNames = setOf("mehr", "more", "read more", "see more", "weiterlesen", "plus", "más", "więcej", "altro",
 	"meer", "profile", "profil", "author", "autor", "auteur", "autore", "alle", "all", "posts", "artikel",
-	"articles", "name", "admin", "posted", "unknown", "anonymous", "anonym")
+	"articles", "name", "admin", "posted", "unknown", "anonymous", "anonym", "gesponserte inhalte", "gesponsert",
+	"sponsored", "sponsored content", "anzeige", "werbung", "advertisement", "publicidad", "إعلان")
 
 // bylineLead starts a byline written as text: "By Jane Roe", "Von Max
 // Muster, 5. März", "بقلم محمد علي".
@@ -250,4 +251,59 @@ func bylineName(line string) string {
 		return ""
 	}
 	return personName(strings.Join(words, " "))
+}
+
+// bylineClasses mark an element holding the author's name in the page's
+// own markup: <span class="author">Name</span>, <div class="byline">.
+var bylineClasses = setOf("author", "byline", "writer", "author-name", "author_name", "authorname", "byline-name",
+	"byline__name", "byline-author", "article-author", "post-author", "entry-author", "article__author", "story-author",
+	"news-author", "c-byline", "kateb", "writer-name")
+
+// bylineSkip are class and id words of boxes whose names are not the
+// article's author: advertising, sponsored teasers, author boxes of other
+// posts.
+var bylineSkip = setOf("sponsor", "sponsored", "promo", "advert", "advertisement", "ad", "ads", "teaser", "teasers",
+	"recommended", "popular", "most-read", "newsletter")
+
+// authorLabel is a label before the name: "Autor:", "Author:", "الكاتب:".
+var authorLabel = regexp.MustCompile(`(?i)^(?:autor(?:in)?|author|auteur|autore|autora|auteurs?|redakcja|texto|text|الكاتب|الكاتبة|المحرر|كاتب)\s*:?\s+`)
+
+// classByline is the last resort for the byline: the first element whose
+// class says it holds the author (bylineClasses) and whose text, once a
+// label is taken off, reads as a name. Comments, sidebars, the page chrome
+// and advertising are not searched; a container whose text is longer (an
+// author box with a biography) is searched inside.
+func classByline(doc *html.Node, site string) []string {
+	var found string
+	walkElements(doc, func(n *html.Node) bool {
+		if found != "" || notByline(n) {
+			return false
+		}
+		for _, w := range append(tokens(attr(n, "class")), tokens(attr(n, "id"))...) {
+			if bylineSkip[w] {
+				return false
+			}
+		}
+		marked := false
+		for _, w := range strings.Fields(strings.ToLower(attr(n, "class"))) {
+			marked = marked || bylineClasses[w]
+		}
+		if !marked {
+			return true
+		}
+		t, short := shortTextOf(n, 80)
+		if !short {
+			return true
+		}
+		name := personName(authorLabel.ReplaceAllString(t, ""))
+		if name == "" || strings.EqualFold(name, site) || strings.Contains(name, ".") && !strings.Contains(name, " ") {
+			return true
+		}
+		found = name
+		return false
+	})
+	if found == "" {
+		return nil
+	}
+	return []string{found}
 }

@@ -129,14 +129,14 @@ func httpURL(s string) string {
 }
 
 // coverage counts how many records have each metadata field.
-type coverage struct{ n, title, published, authors, language, article int }
+type coverage struct{ n, title, published, authors, section, language, article int }
 
 func (c *coverage) add(r *record.Record) {
 	c.n++
 	for _, f := range []struct {
 		ok  bool
 		ctr *int
-	}{{r.Title != "", &c.title}, {r.PublishedAt != nil, &c.published}, {len(r.Authors) > 0, &c.authors},
+	}{{r.Title != "", &c.title}, {r.PublishedAt != nil, &c.published}, {len(r.Authors) > 0, &c.authors}, {r.Section != "", &c.section},
 		{r.Language != "", &c.language}, {r.IsArticle, &c.article}} {
 		if f.ok {
 			*f.ctr++
@@ -146,8 +146,8 @@ func (c *coverage) add(r *record.Record) {
 
 func (c coverage) String() string {
 	pct := func(k int) string { return fmt.Sprintf("%.1f%%", 100*ratio(k, c.n)) }
-	return fmt.Sprintf("title %s, published_at %s, authors %s, language %s, is_article %s (of %d records)",
-		pct(c.title), pct(c.published), pct(c.authors), pct(c.language), pct(c.article), c.n)
+	return fmt.Sprintf("title %s, published_at %s, authors %s, section %s, language %s, is_article %s (of %d records)",
+		pct(c.title), pct(c.published), pct(c.authors), pct(c.section), pct(c.language), pct(c.article), c.n)
 }
 
 // TestLanguageDetectorOnDevSet measures the text detector alone on the dev

@@ -124,6 +124,9 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 	}
 	rec.Description = firstNonEmpty(m.first("description", "og:description"), ldString(ld["description"]), m.first("twitter:description"))
 	rec.Section = firstNonEmpty(m.first("article:section"), ldString(ld["articleSection"]), m.first("parsely-section", "section"))
+	if rec.Section == "" {
+		rec.Section = breadcrumbSection(m, doc, rec.Title, rec.SiteName, base)
+	}
 	rec.Tags = chooseTags(m, ld)
 	rec.Authors = chooseAuthors(m, ld, rec.SiteName)
 	if len(rec.Authors) == 0 {
@@ -135,6 +138,9 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 		if names := textByline(m, doc, order, rec.SiteName); len(names) > 0 {
 			rec.Authors = names
 		}
+	}
+	if len(rec.Authors) == 0 {
+		rec.Authors = classByline(doc, rec.SiteName)
 	}
 	rec.PublishedAt, rec.DateSource = choosePublished(m, ld, doc, order, base, ref)
 	rec.ModifiedAt = chooseModified(m, ld, ref)

@@ -2,7 +2,11 @@ package extract
 
 import (
 	"net/url"
+	"slices"
 	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"github.com/presscrawl/presscrawl/urlcanon"
 )
@@ -154,4 +158,91 @@ func dedupe(vals []string, skip func(string) bool) []string {
 		out = append(out, v)
 	}
 	return out
+}
+
+// homeCrumbs name a breadcrumb trail's first step, the home page.
+var homeCrumbs = setOf("home", "homepage", "start", "startseite", "accueil", "inicio", "portada", "strona główna",
+	"główna", "home page", "الرئيسية", "الصفحة الرئيسية", "главная", "anasayfa", "ana sayfa", "forside", "etusivu")
+
+// breadcrumbSection is the section a breadcrumb trail names: its first step
+// after the home page (named as home, by the site's name or its domain)
+// that is neither the article itself (its title, its URL) nor longer than
+// five words. The trail is JSON-LD's BreadcrumbList,
+// else a breadcrumb element's links. "" when there is none.
+func breadcrumbSection(m *meta, doc *html.Node, title, site string, base *url.URL) string {
+	var steps []crumb
+	if list := m.ldFirst(map[string]bool{"breadcrumblist": true}); list != nil {
+		items, _ := list["itemListElement"].([]any)
+		for _, it := range items {
+			o, ok := it.(map[string]any)
+			if !ok {
+				continue
+			}
+			c := crumb{name: ldString(o["name"])}
+			if item, ok := o["item"].(map[string]any); ok {
+				c.name = firstNonEmpty(c.name, ldString(item["name"]))
+				c.url, _ = item["@id"].(string)
+			} else if s, ok := o["item"].(string); ok {
+				c.url = s
+			}
+			pos, _ := o["position"].(float64)
+			c.pos = int(pos)
+			steps = append(steps, c)
+		}
+		slices.SortStableFunc(steps, func(a, b crumb) int { return a.pos - b.pos })
+	}
+	if len(steps) == 0 {
+		steps = htmlCrumbs(doc)
+	}
+	for i, c := range steps {
+		name := collapse(c.name)
+		low := strings.ToLower(name)
+		switch {
+		case name == "" || wordCount(name) > 5 || !hasLetterOrDigit(name):
+		case i == 0 && (homeCrumbs[low] || isRootURL(c.url)):
+		case homeCrumbs[low] || strings.EqualFold(name, site) || !strings.Contains(name, " ") && strings.Contains(name, "."):
+			// the site's name or domain standing for its home page
+		case strings.EqualFold(name, collapse(title)) || c.url != "" && base != nil && urlcanon.SamePage(absolute(c.url, base), base.String()):
+			return "" // the article itself: no section before it
+		default:
+			return name
+		}
+	}
+	return ""
+}
+
+type crumb struct {
+	name, url string
+	pos       int
+}
+
+// htmlCrumbs are the links of the first element whose class or id names a
+// breadcrumb trail.
+func htmlCrumbs(doc *html.Node) []crumb {
+	trail := find(doc, func(n *html.Node) bool {
+		for _, w := range append(tokens(attr(n, "class")), tokens(attr(n, "id"))...) {
+			if w == "breadcrumb" || w == "breadcrumbs" {
+				return true
+			}
+		}
+		return false
+	})
+	if trail == nil {
+		return nil
+	}
+	var out []crumb
+	walkElements(trail, func(n *html.Node) bool {
+		if n.DataAtom == atom.A {
+			out = append(out, crumb{name: textOf(n), url: attr(n, "href")})
+			return false
+		}
+		return true
+	})
+	return out
+}
+
+// isRootURL reports a link to a site's home page ("/", "https://site/").
+func isRootURL(s string) bool {
+	u, err := url.Parse(strings.TrimSpace(s))
+	return err == nil && s != "" && (u.Path == "" || u.Path == "/") && u.RawQuery == ""
 }

@@ -324,6 +324,12 @@ func TestVisibleBylines(t *testing.T) {
 		{"byline-wordpress.html", []string{"Jane Roe"}},
 		{"byline-microdata.html", []string{"Jane Roe", "John Doe"}},
 		{"byline-text.html", []string{"Jane Roe"}},
+		// <span class="author">Name</span> alone (issue 17: a site's 100
+		// Arabic articles had no other byline); the commenter is no author.
+		{"byline-class-ar.html", []string{"محمد العلي"}},
+		// Advertising, a domain after a label, an author box's prose, a
+		// sidebar and comments: no author rather than a wrong one.
+		{"byline-class-traps.html", nil},
 	} {
 		r := extractFile(t, tc.page, "https://courier.example/2024/03/05/tram/")
 		if !slices.Equal(r.Authors, tc.want) {
@@ -370,5 +376,34 @@ func TestTooComplexAndCancelled(t *testing.T) {
 	page := []byte("<html><body><article><h1>T</h1><p>" + strings.Repeat("word ", 300) + "</p></article></body></html>")
 	if _, err := (Extractor{}).ExtractContext(ctx, Input{Body: page}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
+	}
+}
+
+// The section comes from a breadcrumb trail when the metadata names none:
+// the first step after the home page, never the article itself.
+func TestBreadcrumbSection(t *testing.T) {
+	body := `<p>` + strings.Repeat("The council approved a new plan on Monday to expand the tram network. ", 12) + `</p>`
+	for _, tc := range []struct{ name, head, crumbs, want string }{
+		{"JSON-LD trail", `<script type="application/ld+json">{"@context":"https://schema.org","@type":"BreadcrumbList","itemListElement":[
+			{"@type":"ListItem","position":2,"name":"Middle East","item":"https://news.example/world/middle-east/"},
+			{"@type":"ListItem","position":1,"name":"World","item":"https://news.example/world/"},
+			{"@type":"ListItem","position":0,"name":"Home","item":"https://news.example/"},
+			{"@type":"ListItem","position":3,"name":"Council plan","item":"https://news.example/world/middle-east/council-plan"}]}</script>`, "", "World"},
+		{"JSON-LD item objects, Arabic home", `<script type="application/ld+json">{"@type":"BreadcrumbList","itemListElement":[
+			{"@type":"ListItem","position":1,"item":{"@id":"https://news.example/ar/","name":"الرئيسية"}},
+			{"@type":"ListItem","position":2,"item":{"@id":"https://news.example/ar/economy/","name":"اقتصاد"}}]}</script>`, "", "اقتصاد"},
+		{"HTML trail", "", `<nav class="breadcrumbs"><a href="/">Startseite</a> › <a href="/politik/">Politik</a> › <a href="/politik/council-plan">Council plan</a></nav>`, "Politik"},
+		{"a trail of the article alone", "", `<ol class="breadcrumb"><li><a href="/">Home</a></li><li><a href="/world/middle-east/council-plan">Council plan</a></li></ol>`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			page := `<html lang="en"><head><title>Council plan</title>` + tc.head + `</head><body>` + tc.crumbs + `<article><h1>Council plan</h1>` + body + `</article></body></html>`
+			r, err := Extract(Input{Body: []byte(page), URL: "https://news.example/world/middle-east/council-plan"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Section != tc.want {
+				t.Errorf("section %q, want %q", r.Section, tc.want)
+			}
+		})
 	}
 }

@@ -5,8 +5,13 @@
 #
 #   scripts/crawlbench.sh [SIZES...]      (default: 10000 100000)
 #
+# First the extraction-only rate on the same pages and cores (the Go
+# benchmark BenchmarkSyntheticExtraction); each local crawl then reports its
+# rate as a share of it (the goal of issue 15: crawl/extraction-only), and
+# its CPU time per page (user + system, GNU time).
+#
 # REDIS_SIZE sets the site size of the Redis part (default: the first size);
-# SKIP_LOCAL=1 runs only the Redis part.
+# SKIP_LOCAL=1 runs only the Redis part, SKIP_REDIS=1 only the local part.
 #
 # Needs GNU time (/usr/bin/time) and, for the Redis part, redis-server.
 # The site runs in its own process with every article rendered ahead, so
@@ -30,12 +35,21 @@ start_site() { # $1 articles
 }
 stop_site() { kill -TERM "$site_pid"; wait "$site_pid" 2>/dev/null || true; grep "served" "$work/site.log" || true; }
 
+extract_rate=""
+if [ "${SKIP_LOCAL:-}" != 1 ]; then
+  extract_rate=$(go test ./cmd/presscrawl -run '^$' -bench SyntheticExtraction -benchtime 5000x -count 1 | awk '/pages\/s/ { for (i = 1; i < NF; i++) if ($(i+1) == "pages/s") print $i }')
+  echo "extraction only (BenchmarkSyntheticExtraction, all cores): $extract_rate pages/s"
+fi
+
 crawl() { # $1 label, rest: crawl flags
   local label=$1; shift
-  /usr/bin/time -f "%M %e" -o "$work/time" "$work/presscrawl" crawl --delay 0 --progress-interval 0 "$@" "$url" 2>"$work/crawl.log" || { cat "$work/crawl.log"; exit 1; }
-  read -r rss wall <"$work/time"
+  /usr/bin/time -f "%M %e %U %S" -o "$work/time" "$work/presscrawl" crawl --delay 0 --progress-interval 0 "$@" "$url" 2>"$work/crawl.log" || { cat "$work/crawl.log"; exit 1; }
+  read -r rss wall user sys <"$work/time"
   fetched=$(grep -o 'fetched [0-9]*' "$work/crawl.log" | head -1 | cut -d' ' -f2)
-  printf "%-34s fetched %7d  wall %7.1f s  %7.0f pages/s  peak RSS %4d MB\n" "$label" "$fetched" "$wall" "$(echo "$fetched / $wall" | bc -l)" $((rss / 1024))
+  rate=$(echo "$fetched / $wall" | bc -l)
+  share=""
+  [ -n "$extract_rate" ] && share=$(printf "  %.2f of extraction-only" "$(echo "$rate / $extract_rate" | bc -l)")
+  printf "%-34s fetched %7d  wall %7.1f s  %7.0f pages/s  CPU %.2f ms/page  peak RSS %4d MB%s\n" "$label" "$fetched" "$wall" "$rate" "$(echo "($user + $sys) * 1000 / $fetched" | bc -l)" $((rss / 1024)) "$share"
 }
 
 for n in "${sizes[@]}"; do
