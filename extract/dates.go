@@ -71,7 +71,9 @@ func dayOf(y, m, d int) (record.Timestamp, bool) {
 
 // monthNames maps month names (lower case, several spellings) to numbers:
 // English, Modern Standard Arabic, Levantine and Maghrebi Arabic, German,
-// French, Spanish, Italian, Portuguese and Dutch.
+// French, Spanish, Italian, Portuguese, Dutch, Russian and Polish (the
+// genitive of a date and the nominative) and Turkish (with and without its
+// dotless i, as strings.ToLower leaves "ARALIK").
 var monthNames = func() map[string]int {
 	m := map[string]int{}
 	add := func(n int, names ...string) {
@@ -91,6 +93,18 @@ var monthNames = func() map[string]int {
 	add(10, "october", "oct", "أكتوبر", "اكتوبر", "تشرين الأول", "تشرين الاول", "أكتوبر", "oktober", "okt", "octobre", "octubre", "ottobre", "outubro")
 	add(11, "november", "nov", "نوفمبر", "تشرين الثاني", "نونبر", "novembre", "noviembre", "novembro")
 	add(12, "december", "dec", "ديسمبر", "كانون الأول", "كانون الاول", "دجنبر", "dezember", "dez", "décembre", "decembre", "diciembre", "dicembre", "dezembro")
+	add(1, "января", "январь", "янв", "stycznia", "styczeń", "ocak")
+	add(2, "февраля", "февраль", "фев", "lutego", "luty", "şubat", "subat", "fevereiro")
+	add(3, "марта", "март", "marca", "marzec", "mart")
+	add(4, "апреля", "апрель", "апр", "kwietnia", "kwiecień", "nisan")
+	add(5, "мая", "май", "maja", "maj", "mayıs", "mayis")
+	add(6, "июня", "июнь", "czerwca", "czerwiec", "haziran")
+	add(7, "июля", "июль", "lipca", "lipiec", "temmuz")
+	add(8, "августа", "август", "авг", "sierpnia", "sierpień", "ağustos", "agustos")
+	add(9, "сентября", "сентябрь", "сен", "сент", "września", "wrzesień", "eylül", "eylul")
+	add(10, "октября", "октябрь", "окт", "października", "październik", "ekim")
+	add(11, "ноября", "ноябрь", "ноя", "listopada", "listopad", "kasım", "kasim")
+	add(12, "декабря", "декабрь", "дек", "grudnia", "grudzień", "aralık", "aralik")
 	return m
 }()
 
@@ -283,11 +297,20 @@ func relativeDate(s string, ref time.Time) (record.Timestamp, bool) {
 	return record.Timestamp{Time: t}, true
 }
 
-var urlDate = regexp.MustCompile(`/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|$)`)
+var (
+	urlDate = regexp.MustCompile(`/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|$)`)
+	// urlCompactDate is /20030331_Rede2.html, /news-20210517/: eight digits
+	// with no digit on either side, the last segment's or a whole one's.
+	urlCompactDate = regexp.MustCompile(`[/_-]((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:[-_./]|$)`)
+)
 
-// dateFromURL reads /2020/10/17/ or /2020-10-17- in a URL's path.
+// dateFromURL reads /2020/10/17/, /2020-10-17- or /20201017_ in a URL's
+// path.
 func dateFromURL(path string) (record.Timestamp, bool) {
 	if m := urlDate.FindStringSubmatch(path); m != nil {
+		return dayOf(atoi(m[1]), atoi(m[2]), atoi(m[3]))
+	}
+	if m := urlCompactDate.FindStringSubmatch(path); m != nil {
 		return dayOf(atoi(m[1]), atoi(m[2]), atoi(m[3]))
 	}
 	return record.Timestamp{}, false

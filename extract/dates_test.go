@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -32,6 +33,16 @@ func TestParseVisibleDate(t *testing.T) {
 		{"منذ ٣ ساعات", "2025-11-18T09:00:00Z"},
 		{"منذ يومين", "2025-11-16"},
 		{"vor 2 Tagen", "2025-11-16"},
+		{"15 августа 2016, 13:43", "2016-08-15"},
+		{"5 marca 2021", "2021-03-05"},
+		{"12 Ağustos 2020", "2020-08-12"},
+		{"12 AĞUSTOS 2020", "2020-08-12"},
+		{"3 Aralık 2019", "2019-12-03"},
+		{"Lübeck, 31. März 2003", "2003-03-31"},
+		{"Bonn,\u00a011.10.2021", "2021-10-11"},
+		{"veröffentlicht 28.01.2022 06:00", "2022-01-28"},
+		{"31 maart 2003", "2003-03-31"},
+		{"2 października 2019", "2019-10-02"},
 	} {
 		got, ok := parseVisibleDate(tc.in, ref)
 		if !ok || got.String() != tc.want {
@@ -84,12 +95,73 @@ func TestDateFromURL(t *testing.T) {
 		{"/2020/10/17/top-story/", "2020-10-17"},
 		{"/news/2020-10-17-top-story", "2020-10-17"},
 		{"/ar/2020/10/17/iraqi-fm-tehran/", "2020-10-17"},
+		{"/SharedDocs/Reden/DE/Johannes-Rau/Reden/2003/03/20030331_Rede2.html", "2003-03-31"},
+		{"/news-20210517/", "2021-05-17"},
 	} {
 		if got, ok := dateFromURL(tc.in); !ok || got.String() != tc.want {
 			t.Errorf("dateFromURL(%q) = %v", tc.in, got)
 		}
 	}
-	if _, ok := dateFromURL("/2020/10/"); ok {
-		t.Error("a month archive has no day")
+	for _, in := range []string{"/2020/10/", "/article/202103151234/", "/p/120210315", "/id/20211345/", "/a/2021031/"} {
+		if got, ok := dateFromURL(in); ok {
+			t.Errorf("dateFromURL(%q) = %v, want no day", in, got)
+		}
+	}
+}
+
+// The classes of wrong and missing dates of issue 18, a page each: which
+// date the record gets and where it says the day came from.
+func TestPublishedDateClasses(t *testing.T) {
+	text := `<p>` + strings.Repeat("The council approved a new plan on Monday to expand the tram network into the northern districts. ", 8) + `</p>`
+	for _, tc := range []struct {
+		name, url, head, body string
+		want                  string
+		src                   record.DateSource
+	}{
+		{"the page's own offset is kept", "https://news.example/council-plan",
+			`<meta property="article:published_time" content="2023-11-08T18:49:09-07:00">`, `<h1>Council plan</h1>` + text,
+			"2023-11-08T18:49:09-07:00", record.DateFromMeta},
+		{"a UTC stamp the day after the URL's day: the URL's day", "https://news.example/2023/11/08/council-plan/",
+			`<meta property="article:published_time" content="2023-11-09T01:49:09Z">`, `<h1>Council plan</h1>` + text,
+			"2023-11-08", record.DateFromURL},
+		{"a UTC stamp the day before the URL's day: the URL's day", "https://news.example/2024/03/05/council-plan/",
+			`<meta property="article:published_time" content="2024-03-04T23:04:00Z">`, `<h1>Council plan</h1>` + text,
+			"2024-03-05", record.DateFromURL},
+		{"a later JSON-LD date loses to the URL's", "https://news.example/2021/05/17/council-plan/",
+			`<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","datePublished":"2022-02-01T10:00:00+01:00"}</script>`,
+			`<h1>Council plan</h1>` + text, "2021-05-17", record.DateFromURL},
+		{"an earlier JSON-LD date stands", "https://news.example/2021/05/17/council-plan/",
+			`<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","datePublished":"2021-05-16T22:00:00+02:00"}</script>`,
+			`<h1>Council plan</h1>` + text, "2021-05-16T22:00:00+02:00", record.DateFromJSONLD},
+		{"schema.org JSON in a script of no JSON-LD type", "https://news.example/council-plan",
+			`<script>{"@context":"http://schema.org","@type":"NewsArticle","headline":"Council plan","datePublished":"2019-06-03T08:00:00+02:00"}</script>`,
+			`<h1>Council plan</h1>` + text, "2019-06-03T08:00:00+02:00", record.DateFromJSONLD},
+		{"a dateline in a metadata box, no h1", "https://news.example/council-plan", "",
+			`<div class="metadata">Bonn,&nbsp;11.10.2021</div>` + text, "2021-10-11", record.DateFromVisible},
+		{"a Russian date", "https://news.example/council-plan", "",
+			`<h1>Council plan</h1><p class="date">15 августа 2016, 13:43</p>` + text, "2016-08-15", record.DateFromVisible},
+		{"a labelled date after the text", "https://news.example/council-plan", "",
+			`<h1>Council plan</h1>` + text + text + text + `<div class="footer-info"><p>Veröffentlicht am 28.01.2022 06:00 von Jane Roe</p></div>`,
+			"2022-01-28", record.DateFromVisible},
+		{"a compact date in the URL", "https://www.example.de/Reden/2003/03/20030331_Rede2.html", "",
+			`<h1>Rede</h1>` + text, "2003-03-31", record.DateFromURL},
+		{"no label, no date: a date in running text is not the publication date", "https://news.example/council-plan", "",
+			`<h1>Council plan</h1>` + text + text + text + `<p>The first tram ran on 5 March 1902, long before the council existed.</p>`,
+			"", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			page := `<html lang="en"><head><title>Council plan</title>` + tc.head + `</head><body><article>` + tc.body + `</article></body></html>`
+			r, err := Extract(Input{Body: []byte(page), URL: tc.url, FetchedAt: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if r.PublishedAt != nil {
+				got = r.PublishedAt.String()
+			}
+			if got != tc.want || r.DateSource != tc.src {
+				t.Errorf("published_at %q from %q, want %q from %q", got, r.DateSource, tc.want, tc.src)
+			}
+		})
 	}
 }

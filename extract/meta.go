@@ -66,7 +66,14 @@ func readMeta(doc *html.Node) *meta {
 				m.canonical = strings.TrimSpace(attr(n, "href"))
 			}
 		case atom.Script:
-			if strings.Contains(strings.ToLower(attr(n, "type")), "ld+json") && n.FirstChild != nil {
+			if n.FirstChild == nil {
+				return false
+			}
+			if typ := strings.ToLower(attr(n, "type")); strings.Contains(typ, "ld+json") {
+				m.ld = append(m.ld, parseJSONLD(n.FirstChild.Data)...)
+			} else if schemaOrgJSON(typ, n.FirstChild.Data) {
+				// schema.org JSON in a script of no JSON-LD type (or "text/json"):
+				// read as JSON-LD when it is a JSON object naming schema.org.
 				m.ld = append(m.ld, parseJSONLD(n.FirstChild.Data)...)
 			}
 			return false
@@ -88,6 +95,24 @@ func readMeta(doc *html.Node) *meta {
 		return true
 	})
 	return m
+}
+
+// schemaOrgJSON reports a script that holds a JSON object with schema.org
+// as its @context, whatever its type attribute says (several CMSs write it
+// in a script of no type or of type text/json). Code is never JSON: a
+// script of JavaScript fails to parse and yields nothing.
+func schemaOrgJSON(typ, src string) bool {
+	switch typ {
+	case "", "application/json", "text/json", "text/javascript", "application/javascript":
+	default:
+		return false
+	}
+	src = strings.TrimSpace(src)
+	if !strings.HasPrefix(src, "{") && !strings.HasPrefix(src, "[") {
+		return false
+	}
+	head := src[:min(len(src), 300)]
+	return strings.Contains(head, "schema.org") && strings.Contains(head, "@context")
 }
 
 func inSVG(n *html.Node) bool {

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -21,6 +22,41 @@ func choosePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html
 		}
 		return nil
 	}
+	var fromURL *record.Timestamp
+	if base != nil {
+		fromURL = try(base.Path, dateFromURL)
+	}
+	t, src := pagePublished(m, ld, doc, order, ref, try)
+	switch {
+	case t == nil && fromURL != nil:
+		return fromURL, record.DateFromURL
+	case t != nil && fromURL != nil && urlDayWins(*t, *fromURL):
+		return fromURL, record.DateFromURL
+	}
+	return t, src
+}
+
+// urlDayWins reports whether the day in the URL, fixed when the article
+// was first published, overrides the date the page gives: a later day
+// (the page's date is a republication or an update), or a stamp in UTC one
+// day off (a local evening or early morning turned into UTC: the URL has
+// the day readers of the site saw).
+func urlDayWins(page, fromURL record.Timestamp) bool {
+	pageDay, urlDay := page.Time.Format(record.DayLayout), fromURL.Time.Format(record.DayLayout)
+	if pageDay > urlDay {
+		return true
+	}
+	if _, offset := page.Time.Zone(); page.DayOnly || offset != 0 || pageDay == urlDay {
+		return false
+	}
+	return fromURL.Time.Sub(page.Time.Truncate(24*time.Hour)).Abs() <= 24*time.Hour
+}
+
+// pagePublished is the publication date the page itself gives, in the order
+// of trust: JSON-LD, meta tags, <time datetime>, the visible date after
+// the title, above it, a labelled date further down the article.
+func pagePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html.Node]int, ref time.Time,
+	try func(string, func(string) (record.Timestamp, bool)) *record.Timestamp) (*record.Timestamp, record.DateSource) {
 	for _, obj := range []map[string]any{ld, m.ldWebPage()} {
 		for _, k := range []string{"datePublished", "dateCreated", "uploadDate"} {
 			if t := try(ldString(obj[k]), parseStructured); t != nil {
@@ -47,12 +83,39 @@ func choosePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html
 	if t := dateAboveTitle(m, doc, ref); t != nil {
 		return t, record.DateFromVisible
 	}
-	if base != nil {
-		if t := try(base.Path, dateFromURL); t != nil {
-			return t, record.DateFromURL
-		}
+	if t := labelledDate(doc, ref); t != nil {
+		return t, record.DateFromVisible
 	}
 	return nil, ""
+}
+
+// publishedLabel begins a line that dates the article wherever it stands
+// (often in a footer after the text): "Veröffentlicht am 28.01.2022",
+// "Published 5 March 2024", "نشر في ...".
+var publishedLabel = regexp.MustCompile(`(?i)^(?:veröffentlicht|erschienen|erstellt|published|posted|publié|publicado|publicada|pubblicato|opublikowano|gepubliceerd|geplaatst|yayınlanma|yayımlanma|опубликовано|نشر|نُشر|تاريخ النشر)\b`)
+
+// labelledDate is the first short line, outside the page chrome, comments
+// and sidebars, that begins with a publication label and holds a date.
+func labelledDate(doc *html.Node, ref time.Time) *record.Timestamp {
+	var found *record.Timestamp
+	walkElements(doc, func(n *html.Node) bool {
+		if found != nil || notByline(n) {
+			return false
+		}
+		if !ownText(n) || inPageChrome(n) {
+			return true
+		}
+		t, short := shortTextOf(n, 160)
+		if !short || !publishedLabel.MatchString(t) {
+			return true
+		}
+		if d, ok := parseVisibleDate(t, ref); ok && !d.After(ref) {
+			found = &d
+			return false
+		}
+		return true
+	})
+	return found
 }
 
 func chooseModified(m *meta, ld map[string]any, ref time.Time) *record.Timestamp {
@@ -222,7 +285,7 @@ func visibleDate(m *meta, doc *html.Node, order map[*html.Node]int, ref time.Tim
 	return found
 }
 
-var dateClassWords = setOf("date", "time", "published", "posted", "pubdate", "dateline", "byline", "meta", "timestamp", "datum", "fecha", "data")
+var dateClassWords = setOf("date", "time", "published", "posted", "pubdate", "dateline", "byline", "meta", "metadata", "timestamp", "datum", "fecha", "data", "submitted")
 
 func dateClass(n *html.Node) bool {
 	for _, w := range append(tokens(attr(n, "class")), tokens(attr(n, "id"))...) {
