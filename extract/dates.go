@@ -18,6 +18,25 @@ var zonedLayouts = []string{
 	time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05.999999999Z0700",
 	"2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05 -0700", "2006-01-02 15:04:05 -07:00",
 	time.RFC1123Z, time.RFC1123, time.RFC822Z, "Mon, 2 Jan 2006 15:04:05 -0700", "Mon, 2 Jan 2006 15:04:05 MST",
+	time.UnixDate, // "Mon Oct 11 14:57:21 CEST 2021" (Java's Date.toString, in several CMSs)
+}
+
+// zoneOffsets are the offsets of the zone abbreviations news sites write
+// ("Mon Oct 11 14:57:21 CEST 2021"); Go gives an abbreviation it does not
+// know a zero offset, which would pass the local time off as UTC.
+var zoneOffsets = map[string]int{
+	"CET": 1, "CEST": 2, "MEZ": 1, "MESZ": 2, "WET": 0, "WEST": 1, "EET": 2, "EEST": 3, "BST": 1, "MSK": 3,
+	"EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+}
+
+// knownZone gives a time parsed with an unknown zone abbreviation its
+// offset, when the abbreviation is one of zoneOffsets.
+func knownZone(t time.Time) time.Time {
+	name, offset := t.Zone()
+	if h, ok := zoneOffsets[name]; ok && offset != h*3600 {
+		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.FixedZone(name, h*3600))
+	}
+	return t
 }
 
 // localLayouts carry no offset: only the day is certain.
@@ -35,6 +54,7 @@ func parseStructured(s string) (record.Timestamp, bool) {
 	}
 	for _, l := range zonedLayouts {
 		if t, err := time.Parse(l, s); err == nil {
+			t = knownZone(t)
 			return record.Timestamp{Time: t}, plausibleYear(t.Year()) && !epoch(t)
 		}
 	}
@@ -109,8 +129,11 @@ var monthNames = func() map[string]int {
 }()
 
 var (
-	isoDay     = regexp.MustCompile(`\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b`)
-	dmyDay     = regexp.MustCompile(`\b(\d{1,2})([./-])(\d{1,2})[./-](\d{4})\b`)
+	isoDay = regexp.MustCompile(`\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b`)
+	dmyDay = regexp.MustCompile(`\b(\d{1,2})([./-])(\d{1,2})[./-](\d{4})\b`)
+	// dmyShort is a day with a two-digit year and dots ("17.7.11",
+	// "28.09.19 12:44"), read in visible text only.
+	dmyShort   = regexp.MustCompile(`(?:^|[^\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?:$|[^\d.]|\.\s)`)
 	cjkDay     = regexp.MustCompile(`(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日`)
 	relative   = regexp.MustCompile(`(?i)(?:(\d+)\s*(minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago|(?:منذ|قبل)\s+(\d+)?\s*(دقيقتين|دقيقة|دقائق|ساعتين|ساعة|ساعات|يومين|يوم|أيام|ايام|أسبوعين|أسبوع|أسابيع)|vor\s+(\d+)\s*(minuten?|stunden?|tagen?|wochen?)|il y a\s+(\d+)\s*(minutes?|heures?|jours?|semaines?)|hace\s+(\d+)\s*(minutos?|horas?|días?|dias?|semanas?))`)
 	leadingTag = regexp.MustCompile(`^[^\d:]{1,40}:\s*`)
@@ -145,10 +168,28 @@ func parseVisibleDate(s string, ref time.Time) (record.Timestamp, bool) {
 	if t, ok := namedMonthDate(s); ok {
 		return t, true
 	}
+	if m := dmyShort.FindStringSubmatch(s); m != nil {
+		if y := fullYear(atoi(m[3]), ref); y >= 1995 { // the web's years: 1.12.50 is a price, not 1950
+			return dayOf(y, atoi(m[2]), atoi(m[1]))
+		}
+	}
 	if !ref.IsZero() {
 		return relativeDate(s, ref)
 	}
 	return record.Timestamp{}, false
+}
+
+// fullYear reads a two-digit year as the latest year that is not more than
+// a year after ref (or now): 11 is 2011, 99 is 1999.
+func fullYear(yy int, ref time.Time) int {
+	if ref.IsZero() {
+		ref = time.Now()
+	}
+	y := ref.Year()/100*100 + yy
+	if y > ref.Year()+1 {
+		y -= 100
+	}
+	return y
 }
 
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }

@@ -41,6 +41,9 @@ func TestParseVisibleDate(t *testing.T) {
 		{"Lübeck, 31. März 2003", "2003-03-31"},
 		{"Bonn,\u00a011.10.2021", "2021-10-11"},
 		{"veröffentlicht 28.01.2022 06:00", "2022-01-28"},
+		{"17.7.11", "2011-07-17"},
+		{"macbacchi 28.09.19 12:44", "2019-09-28"},
+		{"Kultur, 2.11.22", "2022-11-02"},
 		{"31 maart 2003", "2003-03-31"},
 		{"2 października 2019", "2019-10-02"},
 	} {
@@ -49,7 +52,8 @@ func TestParseVisibleDate(t *testing.T) {
 			t.Errorf("parseVisibleDate(%q) = %v %v, want %s", tc.in, got.String(), ok, tc.want)
 		}
 	}
-	for _, in := range []string{"", "Arab Press", "05/06/2020", "31 February 2020", "2020", "Chapter 12", "Call 555-1234", "32 October 2020"} {
+	for _, in := range []string{"", "Arab Press", "05/06/2020", "31 February 2020", "2020", "Chapter 12", "Call 555-1234", "32 October 2020",
+		"Version 10.0.19041", "v1.2.3", "1.12.50 EUR"} {
 		if got, ok := parseVisibleDate(in, ref); ok {
 			t.Errorf("parseVisibleDate(%q) = %v, want no date", in, got)
 		}
@@ -145,6 +149,38 @@ func TestPublishedDateClasses(t *testing.T) {
 			"2022-01-28", record.DateFromVisible},
 		{"a compact date in the URL", "https://www.example.de/Reden/2003/03/20030331_Rede2.html", "",
 			`<h1>Rede</h1>` + text, "2003-03-31", record.DateFromURL},
+		{"a UTC stamp takes the offset of a <time> of the same instant", "https://news.example/council-plan",
+			`<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","datePublished":"2022-04-29T02:08:28Z"}</script>`,
+			`<h1>Council plan</h1><time datetime="2022-04-28T22:08:28-04:00">6 hours ago</time>` + text,
+			"2022-04-28T22:08:28-04:00", record.DateFromJSONLD},
+		{"a metadata date later than the dateline: the dateline", "https://news.example/council-plan",
+			`<meta name="date" content="2020-04-29T11:52:23">`, `<h1>Council plan</h1><p>Stand: 28.04.2020 18:00 Uhr</p>` + text,
+			"2020-04-28", record.DateFromVisible},
+		{"a UTC stamp one day off the dateline: the dateline's day", "https://news.example/council-plan",
+			`<meta property="article:published_time" content="2021-11-04T23:00Z">`, `<h1>Council plan</h1><p>5. November 2021</p>` + text,
+			"2021-11-05", record.DateFromVisible},
+		{"a stamp just after midnight on the day after the URL's: the stamp", "https://news.example/2022/04/21/council-plan/",
+			`<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","datePublished":"2022-04-22T00:00:43-06:00"}</script>`,
+			`<h1>Council plan</h1>` + text, "2022-04-22T00:00:43-06:00", record.DateFromJSONLD},
+		{"a zone abbreviation keeps its offset", "https://news.example/council-plan",
+			`<meta property="article:published_time" content="Mon Oct 11 14:57:21 CEST 2021">`, `<h1>Council plan</h1>` + text,
+			"2021-10-11T14:57:21+02:00", record.DateFromMeta},
+		{"a two-digit year above the title", "https://news.example/council-plan", "",
+			`<p class="date">17.7.11</p><h1>Council plan</h1>` + text, "2011-07-17", record.DateFromVisible},
+		{"a dateline in the main's own header", "https://news.example/council-plan", "",
+			`</article><main><header><p class="h6">02.12.2022</p><h1>Council plan</h1></header>` + text + `</main><article>`, "2022-12-02", record.DateFromVisible},
+		{"the headline is the second h1", "https://news.example/council-plan", "",
+			`</article><header><h1>Relief Agency</h1><nav>` + strings.Repeat(`<a href="/x">Section with a long name</a> `, 40) + `</nav></header>` +
+				`<div class="photogallery"><span class="metadata">Bonn,&nbsp;11.10.2021</span><h1>Council plan</h1></div>` + text + `<article>`, "2021-10-11", record.DateFromVisible},
+		{"a label in a long line", "https://news.example/council-plan", "",
+			`<h1>Council plan</h1>` + text + text + text + `<p>Pressemitteilung vom 25. Januar 2022 | Berlin – ` + strings.Repeat("Die Zusammenarbeit wird fortgesetzt. ", 10) + `</p>`,
+			"2022-01-25", record.DateFromVisible},
+		{"a label after another", "https://news.example/council-plan", "",
+			`<h1>Council plan</h1>` + text + text + text + `<div class="rez_footer"><p>Letzte Änderung: 31.10.2023 - 14:49:39<br>Erschienen am: 01.11.2023<br>Lesungen: 61</p></div>`,
+			"2023-11-01", record.DateFromVisible},
+		{"a label in its own element, the date beside it", "https://news.example/council-plan", "",
+			`<h1>Council plan</h1>` + text + text + text + `<p class="post-info"><strong>Veröffentlicht:</strong> 28.01.2022, 06:00</p>`,
+			"2022-01-28", record.DateFromVisible},
 		{"no label, no date: a date in running text is not the publication date", "https://news.example/council-plan", "",
 			`<h1>Council plan</h1>` + text + text + text + `<p>The first tram ran on 5 March 1902, long before the council existed.</p>`,
 			"", ""},

@@ -151,29 +151,30 @@ func removeNode(n *html.Node) {
 // tokens splits class and id values into lower-case words: "td-post-sharing
 // shareBar" gives td, post, sharing, share, bar.
 func tokens(s string) []string {
+	if s == "" {
+		return nil
+	}
 	var out []string
 	start := -1
-	rs := []rune(s)
-	for i, r := range rs {
+	var prev rune
+	for i, r := range s {
 		alnum := unicode.IsLetter(r) || unicode.IsDigit(r)
-		if !alnum {
+		switch {
+		case !alnum:
 			if start >= 0 {
-				out = append(out, strings.ToLower(string(rs[start:i])))
+				out = append(out, strings.ToLower(s[start:i]))
 				start = -1
 			}
-			continue
-		}
-		if start >= 0 && unicode.IsUpper(r) && i > 0 && unicode.IsLower(rs[i-1]) {
-			out = append(out, strings.ToLower(string(rs[start:i])))
+		case start >= 0 && unicode.IsUpper(r) && unicode.IsLower(prev):
+			out = append(out, strings.ToLower(s[start:i])) // camelCase
 			start = i
-			continue
-		}
-		if start < 0 {
+		case start < 0:
 			start = i
 		}
+		prev = r
 	}
 	if start >= 0 {
-		out = append(out, strings.ToLower(string(rs[start:])))
+		out = append(out, strings.ToLower(s[start:]))
 	}
 	return out
 }

@@ -220,6 +220,9 @@ type crumb struct {
 // breadcrumb trail.
 func htmlCrumbs(doc *html.Node) []crumb {
 	trail := find(doc, func(n *html.Node) bool {
+		if !strings.Contains(strings.ToLower(attr(n, "class")+" "+attr(n, "id")), "breadcrumb") {
+			return false
+		}
 		for _, w := range append(tokens(attr(n, "class")), tokens(attr(n, "id"))...) {
 			if w == "breadcrumb" || w == "breadcrumbs" {
 				return true

@@ -3,6 +3,7 @@ package extract
 import (
 	"encoding/json"
 	"strings"
+	"unicode"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -11,9 +12,14 @@ import (
 // meta holds what a page says about itself in its markup, before any text
 // analysis: every source is kept so that the record can choose among them.
 type meta struct {
-	htmlLang     string
-	titleTag     string
-	h1           *html.Node
+	htmlLang string
+	titleTag string
+	h1       *html.Node
+	// titleH1 is the <h1> whose text matches the page's title when that is
+	// not the first <h1> (a logo or section name in an <h1> before it);
+	// nil otherwise.
+	titleH1      *html.Node
+	h1s          []*html.Node
 	canonical    string
 	props        map[string][]string // <meta property|name|itemprop> by lower-case key
 	ld           []map[string]any    // JSON-LD objects, @graph flattened
@@ -83,6 +89,7 @@ func readMeta(doc *html.Node) *meta {
 			if m.h1 == nil {
 				m.h1 = n
 			}
+			m.h1s = append(m.h1s, n)
 		case atom.Time:
 			m.timeElements = append(m.timeElements, n)
 		case atom.Abbr:
@@ -94,6 +101,7 @@ func readMeta(doc *html.Node) *meta {
 		}
 		return true
 	})
+	m.titleH1 = titleHeading(m)
 	return m
 }
 
@@ -113,6 +121,41 @@ func schemaOrgJSON(typ, src string) bool {
 	}
 	head := src[:min(len(src), 300)]
 	return strings.Contains(head, "schema.org") && strings.Contains(head, "@context")
+}
+
+// titleHeading is the <h1> after the first whose text matches og:title or
+// <title> (one contains the other), when the first does not: where a page
+// puts its logo or section name in an <h1> before the headline.
+func titleHeading(m *meta) *html.Node {
+	if len(m.h1s) < 2 {
+		return nil
+	}
+	title := lettersOf(firstNonEmpty(m.first("og:title"), m.titleTag))
+	matches := func(h *html.Node) bool {
+		t := lettersOf(textOf(h))
+		return len(t) >= 8 && (strings.Contains(title, t) || strings.Contains(t, title))
+	}
+	if title == "" || matches(m.h1s[0]) {
+		return nil
+	}
+	for _, h := range m.h1s[1:] {
+		if matches(h) {
+			return h
+		}
+	}
+	return nil
+}
+
+// lettersOf keeps the letters and digits of s, lower-cased: how two
+// spellings of a title are compared ("THW : Vergangenheit" and "THW:
+// Vergangenheit").
+func lettersOf(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return unicode.ToLower(r)
+		}
+		return -1
+	}, s)
 }
 
 func inSVG(n *html.Node) bool {

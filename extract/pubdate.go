@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -14,7 +15,8 @@ import (
 
 // choosePublished takes the first publication date that is not after ref:
 // JSON-LD, meta tags, <time datetime>, the visible date after the title,
-// the URL.
+// the URL; then reconciles it with the page's other evidence of the day
+// (reconcile).
 func choosePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html.Node]int, base *url.URL, ref time.Time) (*record.Timestamp, record.DateSource) {
 	try := func(s string, parse func(string) (record.Timestamp, bool)) *record.Timestamp {
 		if t, ok := parse(s); ok && !t.After(ref) {
@@ -27,47 +29,122 @@ func choosePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html
 		fromURL = try(base.Path, dateFromURL)
 	}
 	t, src := pagePublished(m, ld, doc, order, ref, try)
-	switch {
-	case t == nil && fromURL != nil:
-		return fromURL, record.DateFromURL
-	case t != nil && fromURL != nil && urlDayWins(*t, *fromURL):
-		return fromURL, record.DateFromURL
+	if t == nil {
+		if fromURL != nil {
+			return fromURL, record.DateFromURL
+		}
+		return nil, ""
 	}
-	return t, src
+	return reconcile(m, ld, doc, order, ref, *t, src, fromURL)
 }
 
-// urlDayWins reports whether the day in the URL, fixed when the article
-// was first published, overrides the date the page gives: a later day
-// (the page's date is a republication or an update), or a stamp in UTC one
-// day off (a local evening or early morning turned into UTC: the URL has
-// the day readers of the site saw).
-func urlDayWins(page, fromURL record.Timestamp) bool {
-	pageDay, urlDay := page.Time.Format(record.DayLayout), fromURL.Time.Format(record.DayLayout)
-	if pageDay > urlDay {
-		return true
+// reconcile checks a date from the page's metadata against the day its URL
+// and its visible dateline give, as a reader of the site saw it:
+//   - a stamp in UTC takes the page's own offset when another stamp of the
+//     page gives the same instant with it;
+//   - the URL's day (fixed when the article was first published) wins over
+//     a page date more than a day later (a republication, an update) and
+//     over a UTC stamp one day off (a local evening or early morning turned
+//     into UTC);
+//   - a visible dateline by the title wins over a later metadata date (a
+//     CMS's build or update stamp) and over a UTC stamp one day off.
+func reconcile(m *meta, ld map[string]any, doc *html.Node, order map[*html.Node]int, ref time.Time,
+	t record.Timestamp, src record.DateSource, fromURL *record.Timestamp) (*record.Timestamp, record.DateSource) {
+	if src != record.DateFromJSONLD && src != record.DateFromMeta && src != record.DateFromTime {
+		return &t, src
 	}
-	if _, offset := page.Time.Zone(); page.DayOnly || offset != 0 || pageDay == urlDay {
-		return false
+	if isUTC(t) {
+		if z, ok := zonedTwin(m, ld, t); ok {
+			t.Time = z
+		}
 	}
-	return fromURL.Time.Sub(page.Time.Truncate(24*time.Hour)).Abs() <= 24*time.Hour
+	day := t.Time.Format(record.DayLayout)
+	if fromURL != nil {
+		urlDay := fromURL.Time.Format(record.DayLayout)
+		if day > dayAfter(fromURL.Time) || isUTC(t) && oneDayApart(day, urlDay) {
+			return fromURL, record.DateFromURL
+		}
+		if day == urlDay {
+			return &t, src
+		}
+	}
+	if src == record.DateFromTime {
+		return &t, src
+	}
+	if v := datelineByTitle(m, doc, order, ref); v != nil {
+		vday := v.Time.Format(record.DayLayout)
+		if vday < day || isUTC(t) && oneDayApart(day, vday) {
+			return v, record.DateFromVisible
+		}
+	}
+	return &t, src
 }
+
+// isUTC reports a time stamp (not a day) written in UTC.
+func isUTC(t record.Timestamp) bool {
+	_, offset := t.Time.Zone()
+	return !t.DayOnly && offset == 0
+}
+
+func dayAfter(t time.Time) string { return t.AddDate(0, 0, 1).Format(record.DayLayout) }
+
+func oneDayApart(a, b string) bool {
+	x, err1 := time.Parse(record.DayLayout, a)
+	y, err2 := time.Parse(record.DayLayout, b)
+	return err1 == nil && err2 == nil && (x.Sub(y) == 24*time.Hour || y.Sub(x) == 24*time.Hour)
+}
+
+// zonedTwin finds the same instant as t written with a UTC offset elsewhere
+// in the page: a <time datetime>, a meta tag, another JSON-LD date.
+func zonedTwin(m *meta, ld map[string]any, t record.Timestamp) (time.Time, bool) {
+	var cands []string
+	for _, el := range m.timeElements {
+		cands = append(cands, attr(el, "datetime"))
+	}
+	for _, k := range publishedMetaKeys {
+		cands = append(cands, m.all(k)...)
+	}
+	for _, obj := range []map[string]any{ld, m.ldWebPage()} {
+		for _, k := range []string{"datePublished", "dateCreated"} {
+			cands = append(cands, ldString(obj[k]))
+		}
+	}
+	for _, c := range cands {
+		z, ok := parseStructured(c)
+		if !ok || z.DayOnly {
+			continue
+		}
+		if _, offset := z.Time.Zone(); offset != 0 && z.Time.Sub(t.Time).Abs() < 2*time.Minute {
+			return z.Time, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// publishedMetaKeys are the meta tags that give a publication date, most
+// trusted first.
+var publishedMetaKeys = []string{"article:published_time", "og:published_time", "datepublished",
+	"published_time", "pubdate", "publishdate", "publish-date", "publish_date", "date", "dc.date", "dc.date.issued",
+	"dcterms.created", "dcterms.date", "dcterms.issued", "sailthru.date", "parsely-pub-date", "citation_publication_date",
+	"citation_date", "article.published", "og:pubdate", "release_date", "datecreated"}
+
+// dateObjectTypes are JSON-LD types whose datePublished dates the page when
+// it has no article or web page object: a recipe page.
+var dateObjectTypes = map[string]bool{"recipe": true}
 
 // pagePublished is the publication date the page itself gives, in the order
 // of trust: JSON-LD, meta tags, <time datetime>, the visible date after
 // the title, above it, a labelled date further down the article.
 func pagePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html.Node]int, ref time.Time,
 	try func(string, func(string) (record.Timestamp, bool)) *record.Timestamp) (*record.Timestamp, record.DateSource) {
-	for _, obj := range []map[string]any{ld, m.ldWebPage()} {
+	for _, obj := range []map[string]any{ld, m.ldWebPage(), m.ldFirst(dateObjectTypes)} {
 		for _, k := range []string{"datePublished", "dateCreated", "uploadDate"} {
 			if t := try(ldString(obj[k]), parseStructured); t != nil {
 				return t, record.DateFromJSONLD
 			}
 		}
 	}
-	for _, k := range []string{"article:published_time", "og:published_time", "datepublished", "published_time",
-		"pubdate", "publishdate", "publish-date", "publish_date", "date", "dc.date", "dc.date.issued", "dcterms.created",
-		"dcterms.date", "dcterms.issued", "sailthru.date", "parsely-pub-date", "citation_publication_date",
-		"citation_date", "article.published", "og:pubdate", "release_date", "datecreated"} {
+	for _, k := range publishedMetaKeys {
 		for _, v := range m.all(k) {
 			if t := try(v, parseStructured); t != nil {
 				return t, record.DateFromMeta
@@ -77,25 +154,48 @@ func pagePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html.N
 	if t := timeElementDate(m, order, ref); t != nil {
 		return t, record.DateFromTime
 	}
-	if t := visibleDate(m, doc, order, ref); t != nil {
-		return t, record.DateFromVisible
-	}
-	if t := dateAboveTitle(m, doc, ref); t != nil {
-		return t, record.DateFromVisible
-	}
-	if t := labelledDate(doc, ref); t != nil {
+	if t := visiblePublished(m, doc, order, ref); t != nil {
 		return t, record.DateFromVisible
 	}
 	return nil, ""
 }
 
-// publishedLabel begins a line that dates the article wherever it stands
-// (often in a footer after the text): "Veröffentlicht am 28.01.2022",
-// "Published 5 March 2024", "نشر في ...".
-var publishedLabel = regexp.MustCompile(`(?i)^(?:veröffentlicht|erschienen|erstellt|published|posted|publié|publicado|publicada|pubblicato|opublikowano|gepubliceerd|geplaatst|yayınlanma|yayımlanma|опубликовано|نشر|نُشر|تاريخ النشر)\b`)
+// visiblePublished is the date written for readers: by the title
+// (datelineByTitle), else labelled as the publication date further down.
+func visiblePublished(m *meta, doc *html.Node, order map[*html.Node]int, ref time.Time) *record.Timestamp {
+	if t := datelineByTitle(m, doc, order, ref); t != nil {
+		return t
+	}
+	return labelledDate(doc, ref)
+}
 
-// labelledDate is the first short line, outside the page chrome, comments
-// and sidebars, that begins with a publication label and holds a date.
+// datelineByTitle is the date written after the title or above it; by the
+// headline <h1>, then by the <h1> that matches the page's title.
+func datelineByTitle(m *meta, doc *html.Node, order map[*html.Node]int, ref time.Time) *record.Timestamp {
+	heads := []*html.Node{m.h1}
+	if m.titleH1 != nil {
+		heads = append(heads, m.titleH1)
+	}
+	for _, h1 := range heads {
+		if t := visibleDate(h1, doc, order, ref); t != nil {
+			return t
+		}
+		if t := dateAboveTitle(h1, ref); t != nil {
+			return t
+		}
+	}
+	return nil
+}
+
+// publishedLabel names the publication date on a line wherever it stands
+// (often in a footer after the text): "Veröffentlicht am 28.01.2022",
+// "Erschienen am: 01.11.2023", "Pressemitteilung vom 25. Januar 2022",
+// "Data: 28-04-2021", "نشر في ..."; the date follows it.
+var publishedLabel = regexp.MustCompile(`(?i)(?:^|[\s|·•(])(?:veröffentlicht|erschienen|published|posted on|publié|publicado|publicada|pubblicato|opublikowano|gepubliceerd|geplaatst|yayınlanma|yayımlanma|опубликовано|نشر|نُشر|تاريخ النشر|pressemitteilung vom|pressemeldung vom|meldung vom|(?:datum|data|date|fecha|erscheinungsdatum)\s*:)`)
+
+// labelledDate is the first line, outside the page chrome, comments and
+// sidebars, where a publication label is followed by a date (read in the
+// 60 characters after the label).
 func labelledDate(doc *html.Node, ref time.Time) *record.Timestamp {
 	var found *record.Timestamp
 	walkElements(doc, func(n *html.Node) bool {
@@ -105,17 +205,64 @@ func labelledDate(doc *html.Node, ref time.Time) *record.Timestamp {
 		if !ownText(n) || inPageChrome(n) {
 			return true
 		}
-		t, short := shortTextOf(n, 160)
-		if !short || !publishedLabel.MatchString(t) {
+		t := ownTextOf(n) // the label is the element's own text; "Erschienen am: <b>01.11.2023</b>" has the date in a child
+		if !strings.ContainsFunc(t, unicode.IsLetter) {
 			return true
 		}
-		if d, ok := parseVisibleDate(t, ref); ok && !d.After(ref) {
+		loc := publishedLabel.FindStringIndex(t)
+		if loc == nil {
+			return true
+		}
+		rest := t[loc[1]:]
+		// the date in a child ("Erschienen am: <b>01.11.2023</b>") or
+		// beside the label's own element ("<b>Veröffentlicht:</b> 28.01.2022")
+		label := strings.TrimSpace(t[loc[0]:loc[1]])
+		for _, box := range []*html.Node{n, n.Parent} {
+			if strings.ContainsFunc(rest, unicode.IsDigit) || box == nil {
+				break
+			}
+			if full, short := shortTextOf(box, 400); short {
+				if i := strings.Index(full, label); i >= 0 {
+					rest = full[i+len(label):]
+				}
+			}
+		}
+		if len(rest) > 80 {
+			rest = rest[:80]
+		}
+		if d, ok := parseVisibleDate(rest, ref); ok && !d.After(ref) {
 			found = &d
 			return false
 		}
 		return true
 	})
 	return found
+}
+
+// ownTextDate is a date in one of n's own short text lines (14 words at
+// most), or nil.
+func ownTextDate(n *html.Node, ref time.Time) *record.Timestamp {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.TextNode || wordCount(c.Data) > 14 {
+			continue
+		}
+		if d, ok := parseVisibleDate(c.Data, ref); ok && !d.After(ref) {
+			return &d
+		}
+	}
+	return nil
+}
+
+// ownTextOf is the text of n's own text nodes, collapsed.
+func ownTextOf(n *html.Node) string {
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+			b.WriteByte(' ')
+		}
+	}
+	return collapse(b.String())
 }
 
 func chooseModified(m *meta, ld map[string]any, ref time.Time) *record.Timestamp {
@@ -153,7 +300,7 @@ func inPageChrome(n *html.Node) bool {
 		case atom.Article, atom.Main:
 			return false
 		case atom.Header:
-			if !inArticle(p) { // an <article>'s own header holds its date
+			if !inArticle(p) && !inMain(p) { // an <article>'s or <main>'s own header holds its date
 				return true
 			}
 		case atom.Nav, atom.Footer, atom.Aside:
@@ -189,11 +336,11 @@ func timeElementDate(m *meta, order map[*html.Node]int, ref time.Time) *record.T
 // within 300 characters of it, inside the h1's own block (an ancestor at
 // most three levels up) and outside the page chrome, where date widgets
 // showing today live.
-func dateAboveTitle(m *meta, doc *html.Node, ref time.Time) *record.Timestamp {
-	if m.h1 == nil {
+func dateAboveTitle(h1 *html.Node, ref time.Time) *record.Timestamp {
+	if h1 == nil {
 		return nil
 	}
-	block := m.h1
+	block := h1
 	for i := 0; i < 3 && block.Parent != nil && block.Parent.DataAtom != atom.Body; i++ {
 		block = block.Parent
 	}
@@ -203,7 +350,7 @@ func dateAboveTitle(m *meta, doc *html.Node, ref time.Time) *record.Timestamp {
 		if done {
 			return false
 		}
-		if n == m.h1 {
+		if n == h1 {
 			done = true
 			return false
 		}
@@ -217,7 +364,7 @@ func dateAboveTitle(m *meta, doc *html.Node, ref time.Time) *record.Timestamp {
 		n := before[i]
 		t := textOf(n)
 		chars += len(t)
-		if inPageChrome(n) && !sameArticle(n, m.h1) || wordCount(t) > 14 {
+		if inPageChrome(n) && !sameArticle(n, h1) || wordCount(t) > 14 {
 			continue
 		}
 		if d, ok := parseVisibleDate(t, ref); ok && !d.After(ref) {
@@ -225,6 +372,15 @@ func dateAboveTitle(m *meta, doc *html.Node, ref time.Time) *record.Timestamp {
 		}
 	}
 	return nil
+}
+
+func inMain(n *html.Node) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.DataAtom == atom.Main {
+			return true
+		}
+	}
+	return false
 }
 
 func inArticle(n *html.Node) bool {
@@ -252,11 +408,11 @@ func sameArticle(a, b *html.Node) bool {
 // visibleDate looks for a date written for readers right after the title
 // (in the next elements, before much text has passed), never in the page
 // chrome where "today" widgets sit.
-func visibleDate(m *meta, doc *html.Node, order map[*html.Node]int, ref time.Time) *record.Timestamp {
+func visibleDate(h1 *html.Node, doc *html.Node, order map[*html.Node]int, ref time.Time) *record.Timestamp {
 	var found *record.Timestamp
 	start := -1
-	if m.h1 != nil {
-		start = order[m.h1]
+	if h1 != nil {
+		start = order[h1]
 	}
 	seen, chars := 0, 0
 	walkElements(doc, func(n *html.Node) bool {
@@ -276,6 +432,11 @@ func visibleDate(m *meta, doc *html.Node, order map[*html.Node]int, ref time.Tim
 				found = &d
 				return false
 			}
+		} else if d := ownTextDate(n, ref); d != nil {
+			// "24. März 2004, 19:49 |" as a bare line in a news item's
+			// block, between its heading and its text
+			found = d
+			return false
 		}
 		if ownText(n) {
 			chars += len(t)
