@@ -194,7 +194,7 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 	}
 	rec.IsArticle = classify(pageEvidence{
 		u: pageURL, m: m, title: rec.Title + " " + m.titleTag, words: rec.WordCount,
-		ldArticle: ld != nil, ogType: m.first("og:type"), linkDenser: ldDense, prose: prose,
+		ldArticle: ld != nil, ogType: m.first("og:type"), linkDenser: ldDense, prose: prose, dateFrom: rec.DateSource,
 	})
 	rec.Extractor = extractorName()
 	if !in.FetchedAt.IsZero() {

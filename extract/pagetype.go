@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/presscrawl/presscrawl/record"
 )
 
 // Page-type classification: is this page one article, or a page that lists,
@@ -15,6 +17,7 @@ var (
 	pagedPath   = regexp.MustCompile(`(?i)(/page/\d+/?$|[?&](page|paged|p|s|q|query|search)=)`)
 	langRoot    = regexp.MustCompile(`^/[a-z]{2}(-[a-z]{2})?/?$`)
 	articleSlug = regexp.MustCompile(`[\p{L}\d]+[-_][\p{L}\d]+[-_][\p{L}\d]+[^/]*/?(\.html?)?$`)
+	wpPost      = regexp.MustCompile(`^p=\d+$`)
 	errorTitle  = regexp.MustCompile(`(?i)^\W*(404|410|500)\s*([|:\-–—]|$)|\b(404|410|500)\W*(error|not found|page)|\berror\W*(404|410|500)\b|not found|page introuvable|nicht gefunden|no encontrada|non trovata|غير موجودة|غير موجود|error page|page (does not|doesn't) exist`)
 )
 
@@ -27,6 +30,7 @@ type pageEvidence struct {
 	ogType     string
 	linkDenser bool // the extracted text is mostly link text
 	prose      int  // blocks of 25 words or more: paragraphs, not teasers
+	dateFrom   record.DateSource
 }
 
 func classify(e pageEvidence) bool {
@@ -49,6 +53,8 @@ func classify(e pageEvidence) bool {
 	if e.u != nil {
 		path := e.u.EscapedPath()
 		switch {
+		case (path == "" || path == "/" || strings.EqualFold(path, "/index.php")) && wpPost.MatchString(e.u.RawQuery):
+			score++ // WordPress's address of a post: /?p=31228
 		case path == "" || path == "/" || strings.EqualFold(path, "/index.html") || strings.EqualFold(path, "/index.php") || langRoot.MatchString(path):
 			score -= 3
 		case (listingPath.MatchString(path) && !underListing(path)) || pagedPath.MatchString(path+"?"+e.u.RawQuery):
@@ -62,10 +68,14 @@ func classify(e pageEvidence) bool {
 	if e.m.articles >= 3 {
 		score -= 2
 	}
-	if e.linkDenser {
+	if e.linkDenser && e.prose < 3 { // short lines around real paragraphs are a recipe's or a guide's lists
 		score -= 2
 	}
 	if e.prose >= 3 {
+		score++
+	}
+	// An article is dated: by its metadata or by a line by its title.
+	if e.dateFrom != "" && e.dateFrom != record.DateFromURL {
 		score++
 	}
 	switch {

@@ -223,6 +223,8 @@ func TestPageTypes(t *testing.T) {
 		{"page-section.html", "https://courier.example/themen/verkehr/", false},
 		{"page-tag.html", "https://courier.example/tag/trams-in-the-north-east/", false},
 		{"meta-url-date.html", "", true},
+		{"meta-url-date.html", "https://courier.example/?p=31228", true}, // WordPress's address of a post, not the home page
+		{"page-home.html", "https://courier.example/?paged=2", false},
 		{"meta-visible-ar.html", "https://courier.example/ar/2024/03/05/tram/", true},
 	} {
 		t.Run(tc.page+" "+tc.url, func(t *testing.T) {
