@@ -409,3 +409,33 @@ func TestBreadcrumbSection(t *testing.T) {
 		})
 	}
 }
+
+// Lines about the text rather than of it go, wherever they stand: a call
+// to subscribe in the middle, an advertising label, the site's disclaimer,
+// a figure's caption, a table of contents' heading; the paragraphs stay.
+func TestNoticesWithinText(t *testing.T) {
+	para := func(s string) string {
+		return `<p>` + s + ` The council approved a new plan on Monday to expand the tram network into the northern districts after two years.</p>`
+	}
+	page := `<html lang="de"><head><title>Council plan</title></head><body><article><h1>Council plan</h1>` +
+		para("First.") + `<p>Inhaltsverzeichnis</p>` + para("Second.") +
+		`<p>HAZTE MIEMBRO Y DISFRUTA DE BENEFICIOS EXCLUSIVOS</p>` + para("Third.") +
+		`<p>- Anzeige -</p><p>*Werbung. Dieser Beitrag enthält Werbung für eine Marke.</p>` + para("Fourth.") +
+		`<p>Abbildung 4: Die neue Linie im Norden der Stadt.</p>` + para("Fifth.") +
+		`<p>Der Beitrag gibt die Meinung des Autors wieder, nicht notwendigerweise die der Redaktion.</p>` + para("Sixth.") +
+		para("Seventh.") + para("Eighth.") + para("Ninth.") + `</article></body></html>`
+	r, err := Extract(Input{Body: []byte(page), URL: "https://news.example/2024/03/05/council-plan/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, gone := range []string{"Inhaltsverzeichnis", "HAZTE MIEMBRO", "Anzeige", "Werbung", "Abbildung 4", "Meinung des Autors"} {
+		if strings.Contains(r.Text, gone) {
+			t.Errorf("text keeps %q", gone)
+		}
+	}
+	for _, kept := range []string{"First.", "Fifth.", "Ninth."} {
+		if !strings.Contains(r.Text, kept) {
+			t.Errorf("text lost %q", kept)
+		}
+	}
+}

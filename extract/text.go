@@ -189,7 +189,11 @@ var boilerLines = setOf(
 	"read more", "continue reading", "click here", "subscribe", "sign up", "log in", "close",
 	"×", "x", "0:00", "loading", "loading...", "back to top", "skip to content",
 	"إعلان", "اقرأ المزيد", "اشترك", "إغلاق", "شارك", "anzeige", "werbung", "teilen",
-	"weiterlesen", "publicité", "partager", "publicidad", "compartir", "reklama",
+	"weiterlesen", "publicité", "partager", "publicidad", "compartir", "reklama", "kommentare schreiben",
+	"kommentar schreiben", "write a comment", "leave a comment", "kontakt", "kontakt:",
+	"quellen ausblenden", "quellen anzeigen", "inhaltsverzeichnis", "table of contents", "neueste artikel",
+	"neueste beiträge", "latest articles", "meist-diskutiert", "meistdiskutiert", "externer inhalt", "bild anzeigen",
+	"permalien", "permalink", "pdf", "zusatzinformationen:", "quellenangaben:", "originalartikel", "pressekontakt", "pressekontakt:", "contact", "contact:", "kontakt für rückfragen:",
 )
 
 // creditLine is a photo credit or source line: "Credit: …", "Foto: …".
@@ -214,7 +218,9 @@ var callToAction = []string{
 	"jetzt abonnieren", "abonnieren sie", "melden sie sich für", "melden sie sich zum", "melden sie sich hier",
 	"newsletter abonnieren", "newsletter bestellen", "bitte teilen sie uns", "unterstützen sie uns", "unterstützen sie unsere",
 	"werden sie mitglied", "vergiss nicht zu teilen", "gefällt dir unser", "folgen sie uns", "folge uns",
-	"suscríbete", "apoya el periodismo", "únete a nuestr", "síguenos",
+	"suscríbete", "apoya el periodismo", "únete a nuestr", "síguenos", "hazte miembro", "cancela cuando quieras",
+	"canal de telegram", "únete desde", "by signing up", "nichts mehr versäumen", "erhalten sie exklusive",
+	"kennt ihr schon unseren", "apps for ios", "app for ios", "download our app", "descarga la app", "laden sie die app",
 	"zapisz się", "zasubskrybuj", "do subskrypcji",
 	"اشترك في", "اشترك الآن", "تابعونا",
 }
@@ -258,6 +264,43 @@ func isCaptionCredit(b, low string) bool {
 	for _, m := range creditMarks {
 		if strings.Contains(low, m) {
 			return captionCredit.MatchString(b)
+		}
+	}
+	return false
+}
+
+// adLabel begins a line that marks advertising: "- Anzeige -", "*Werbung.
+// Dieser Beitrag ...", "Anzeige, enthält Affiliate Links", "ANZEIGE - ...".
+var adLabel = regexp.MustCompile(`(?i)^[-–*\s]*(anzeige|werbung|advertisement|sponsored|publicidad|reklama|publicité|إعلان)\s*([-–:.,|*]|$)`)
+
+// figureCaption is a figure's numbered or labelled caption: "Abbildung 4:
+// ...", "Abb. 2: ...", "Figure 3: ...".
+var figureCaption = regexp.MustCompile(`(?i)^(abbildung|abb\.|figure|fig\.|grafik|schaubild|ilustración|illustration)\s*\d*\s*:`)
+
+// disclaimers are the site's notes about a text rather than the text:
+// whose opinion it is, who is not responsible, affiliate links.
+var disclaimers = []string{
+	"gibt die meinung des autors wieder", "gibt die meinung der autorin wieder", "is not responsible for the opinions",
+	"are not responsible for the opinions", "alle angaben ohne gewähr", "für links auf dieser seite erhält",
+	"enthält affiliate", "contains affiliate links", "may contain affiliate links", "dieser beitrag enthält werbung",
+	"ce contenu n'engage que", "las opiniones expresadas", "the views expressed in this", "die in diesem beitrag geäußerten",
+}
+
+func containsAny(low string, list []string) bool {
+	for _, p := range list {
+		if strings.Contains(low, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// callsToAction reports a line asking the reader to subscribe, sign up,
+// follow or support the site; low is the line in lower case.
+func callsToAction(low string) bool {
+	for _, p := range callToAction {
+		if strings.Contains(low, p) {
+			return true
 		}
 	}
 	return false
@@ -311,6 +354,14 @@ func refine(bs []block, title string) []block {
 			continue
 		case wc <= 30 && isCaptionCredit(b, low):
 			continue
+		case wc <= 30 && adLabel.MatchString(b):
+			continue
+		case wc <= 30 && figureCaption.MatchString(b):
+			continue
+		case wc <= 40 && containsAny(low, disclaimers):
+			continue
+		case wc <= 30 && i < len(bs)-3 && callsToAction(low):
+			continue // within the text; at its end the closing rules below cut it with what follows
 		}
 		prev = low
 		out = append(out, bl)
