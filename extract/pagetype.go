@@ -18,7 +18,10 @@ var (
 	langRoot    = regexp.MustCompile(`^/[a-z]{2}(-[a-z]{2})?/?$`)
 	articleSlug = regexp.MustCompile(`[\p{L}\d]+[-_][\p{L}\d]+[-_][\p{L}\d]+[^/]*/?(\.html?)?$`)
 	wpPost      = regexp.MustCompile(`^p=\d+$`)
-	errorTitle  = regexp.MustCompile(`(?i)^\W*(404|410|500)\s*([|:\-–—]|$)|\b(404|410|500)\W*(error|not found|page)|\berror\W*(404|410|500)\b|not found|page introuvable|nicht gefunden|no encontrada|non trovata|غير موجودة|غير موجود|error page|page (does not|doesn't) exist`)
+	// forumPath addresses a forum thread or a question and its answers:
+	// many authors' posts, not one article.
+	forumPath  = regexp.MustCompile(`(?i)/(forum|forums|foren|threads?|questions|showthread\.php|viewtopic\.php|discussion|discussions)(/|$|\?)`)
+	errorTitle = regexp.MustCompile(`(?i)^\W*(404|410|500)\s*([|:\-–—]|$)|\b(404|410|500)\W*(error|not found|page)|\berror\W*(404|410|500)\b|not found|page introuvable|nicht gefunden|no encontrada|non trovata|غير موجودة|غير موجود|error page|page (does not|doesn't) exist`)
 )
 
 type pageEvidence struct {
@@ -43,6 +46,9 @@ func classify(e pageEvidence) bool {
 	}
 	if e.m.ldHasType(listingTypes) {
 		score -= 2
+	}
+	if e.m.ldHasType(threadTypes) || e.u != nil && forumPath.MatchString(e.u.EscapedPath()) {
+		score -= 3
 	}
 	switch strings.ToLower(e.ogType) {
 	case "article", "news", "blog", "newsarticle":
@@ -86,6 +92,9 @@ func classify(e pageEvidence) bool {
 	}
 	return score > 0
 }
+
+// threadTypes are the JSON-LD types of a forum thread or a question page.
+var threadTypes = map[string]bool{"discussionforumposting": true, "qapage": true}
 
 // underListing reports a page addressed below a listing, as some sites file
 // their articles: /themen/<topic>/<a-long-article-slug>, two segments or

@@ -225,6 +225,7 @@ func TestPageTypes(t *testing.T) {
 		{"meta-url-date.html", "", true},
 		{"meta-url-date.html", "https://courier.example/?p=31228", true}, // WordPress's address of a post, not the home page
 		{"page-home.html", "https://courier.example/?paged=2", false},
+		{"meta-url-date.html", "https://forum.example/threads/council-plan.230143/", false}, // a forum thread: many authors' posts
 		{"meta-visible-ar.html", "https://courier.example/ar/2024/03/05/tram/", true},
 	} {
 		t.Run(tc.page+" "+tc.url, func(t *testing.T) {
