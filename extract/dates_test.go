@@ -201,3 +201,19 @@ func TestPublishedDateClasses(t *testing.T) {
 		})
 	}
 }
+
+// An encyclopedia's visible dates are its subject's (a birth, a founding),
+// not the page's publication.
+func TestEncyclopediaDatesAreNotPublication(t *testing.T) {
+	text := `<p>` + strings.Repeat("Tanya Chua is a Singaporean singer-songwriter who has released many albums over three decades. ", 6) + `</p>`
+	for _, title := range []string{"蔡健雅_百度百科", "Tanya Chua – Wikipedia"} {
+		page := `<html><head><title>` + title + `</title></head><body><h1>蔡健雅</h1><p>1975年1月28日 新加坡</p>` + text + `</body></html>`
+		r, err := Extract(Input{Body: []byte(page), URL: "https://baike.example/item/tanya"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.PublishedAt != nil {
+			t.Errorf("%s: published_at %s from %s, want none", title, r.PublishedAt, r.DateSource)
+		}
+	}
+}

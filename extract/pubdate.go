@@ -154,10 +154,29 @@ func pagePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html.N
 	if t := timeElementDate(m, order, ref); t != nil {
 		return t, record.DateFromTime
 	}
+	if encyclopedia(m) {
+		return nil, "" // its visible dates are its subject's: a birth, a founding, an event
+	}
 	if t := visiblePublished(m, doc, order, ref); t != nil {
 		return t, record.DateFromVisible
 	}
 	return nil, ""
+}
+
+// encyclopediaWords name a wiki or an encyclopedia in a page's title or
+// site name.
+var encyclopediaWords = []string{"wiki", "百科", "encyclop", "enzyklop", "lexikon", "enciclop", "موسوعة", "энциклопед"}
+
+// encyclopedia reports an encyclopedia's or a wiki's page, by its title or
+// site name.
+func encyclopedia(m *meta) bool {
+	s := strings.ToLower(m.titleTag + " " + m.first("og:site_name"))
+	for _, w := range encyclopediaWords {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // visiblePublished is the date written for readers: by the title
