@@ -127,35 +127,35 @@ func perAnalyzer(q query.Query) query.Query {
 			q.Disjuncts[i] = perAnalyzer(q.Disjuncts[i])
 		}
 	case *query.MatchQuery:
-		fields, analyzers, ok := textOf(q.FieldVal, q.Analyzer)
-		if !ok {
-			return q
-		}
-		var ds []query.Query
-		for _, f := range fields {
-			for _, a := range analyzers {
-				c := *q
-				c.FieldVal, c.Analyzer = f, a
-				ds = append(ds, &c)
-			}
-		}
-		return bleve.NewDisjunctionQuery(ds...)
+		return eachAnalysis(q, q.FieldVal, q.Analyzer, func(field, analyzer string) query.Query {
+			c := *q
+			c.FieldVal, c.Analyzer = field, analyzer
+			return &c
+		})
 	case *query.MatchPhraseQuery:
-		fields, analyzers, ok := textOf(q.FieldVal, q.Analyzer)
-		if !ok {
-			return q
-		}
-		var ds []query.Query
-		for _, f := range fields {
-			for _, a := range analyzers {
-				c := *q
-				c.FieldVal, c.Analyzer = f, a
-				ds = append(ds, &c)
-			}
-		}
-		return bleve.NewDisjunctionQuery(ds...)
+		return eachAnalysis(q, q.FieldVal, q.Analyzer, func(field, analyzer string) query.Query {
+			c := *q
+			c.FieldVal, c.Analyzer = field, analyzer
+			return &c
+		})
 	}
 	return q
+}
+
+// eachAnalysis is the disjunction of q made for each field and analyzer
+// its field and analyzer stand for (textOf), or q itself.
+func eachAnalysis(q query.Query, field, analyzer string, with func(field, analyzer string) query.Query) query.Query {
+	fields, analyzers, ok := textOf(field, analyzer)
+	if !ok {
+		return q
+	}
+	var ds []query.Query
+	for _, f := range fields {
+		for _, a := range analyzers {
+			ds = append(ds, with(f, a))
+		}
+	}
+	return bleve.NewDisjunctionQuery(ds...)
 }
 
 // textOf says which fields and analyzers a match in field stands for: all
