@@ -25,7 +25,7 @@ unit:
 	$(GO) test -race -count=1 -timeout 25m $(PKGS)
 
 devset-score:
-	$(GO) test -count=1 -timeout 10m -run 'TestDevSet|TestLanguageDetectorOnDevSet' ./extract
+	$(GO) test -count=1 -timeout 10m -run 'TestDevSet|TestLanguageDetectorOnDevSet|TestPublicationDatesOnLabels' ./extract
 
 ## devset: extraction quality on ../shared/datasets/trafilatura-eval, with the worst pages
 devset:
