@@ -127,6 +127,9 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 	if rec.Section == "" {
 		rec.Section = breadcrumbSection(m, doc, rec.Title, rec.SiteName, base)
 	}
+	if rec.Section == "" {
+		rec.Section = pathSection(doc, base, rec.SiteName)
+	}
 	rec.Tags = chooseTags(m, ld)
 	rec.Authors = chooseAuthors(m, ld, rec.SiteName)
 	if len(rec.Authors) == 0 {

@@ -161,7 +161,7 @@ func dedupe(vals []string, skip func(string) bool) []string {
 }
 
 // homeCrumbs name a breadcrumb trail's first step, the home page.
-var homeCrumbs = setOf("home", "homepage", "start", "startseite", "accueil", "inicio", "portada", "strona główna",
+var homeCrumbs = setOf("home", "homepage", "home page", "start", "startseite", "inicio", "accueil", "accueil", "inicio", "portada", "strona główna",
 	"główna", "home page", "الرئيسية", "الصفحة الرئيسية", "главная", "anasayfa", "ana sayfa", "forside", "etusivu")
 
 // breadcrumbSection is the section a breadcrumb trail names: its first step
@@ -248,4 +248,55 @@ func htmlCrumbs(doc *html.Node) []crumb {
 func isRootURL(s string) bool {
 	u, err := url.Parse(strings.TrimSpace(s))
 	return err == nil && s != "" && (u.Path == "" || u.Path == "/") && u.RawQuery == ""
+}
+
+// pathSection is the section the page's address names in its first segment
+// (after a language code), when the page itself links to that section's
+// own page (/world/, /ar/economy/) under a short name: the name the site
+// gives it there ("World", "اقتصاد"). Dates, numbers and the page's own
+// last segment are no section. "" when there is none.
+func pathSection(doc *html.Node, base *url.URL, site string) string {
+	if base == nil {
+		return ""
+	}
+	segs := strings.Split(strings.Trim(base.EscapedPath(), "/"), "/")
+	prefix := ""
+	if len(segs) > 1 && len(segs[0]) == 2 && primaryTag(segs[0]) != "" {
+		prefix, segs = "/"+segs[0], segs[1:]
+	}
+	if len(segs) < 2 { // the page's own slug is no section
+		return ""
+	}
+	seg := segs[0]
+	if len(seg) < 2 || len(seg) > 40 || strings.ContainsAny(seg, ".;=") || strings.IndexFunc(seg, func(r rune) bool { return r < '0' || r > '9' }) < 0 {
+		return ""
+	}
+	want := strings.ToLower(prefix + "/" + seg)
+	var name string
+	walkElements(doc, func(n *html.Node) bool {
+		if name != "" {
+			return false
+		}
+		if n.DataAtom != atom.A {
+			return true
+		}
+		u, err := base.Parse(strings.TrimSpace(attr(n, "href")))
+		if err != nil || u.Host != base.Host || u.RawQuery != "" {
+			return false
+		}
+		if strings.ToLower(strings.TrimSuffix(u.EscapedPath(), "/")) == want {
+			t := strings.TrimSpace(strings.TrimSuffix(textOf(n), "(current)"))
+			low := strings.ToLower(t)
+			switch {
+			case t == "" || wordCount(t) > 4 || !hasLetterOrDigit(t):
+			case homeCrumbs[low] || site != "" && (strings.EqualFold(t, site) || strings.Contains(low, strings.ToLower(site))):
+			case strings.Contains(t, ".") && !strings.Contains(t, " ") || strings.Contains(low, base.Hostname()):
+				// the site's name or domain on a link to its front section
+			default:
+				name = t
+			}
+		}
+		return false
+	})
+	return name
 }

@@ -440,3 +440,28 @@ func TestNoticesWithinText(t *testing.T) {
 		}
 	}
 }
+
+// Failing metadata and breadcrumbs, the section is the first segment of the
+// address when the page links to that section's own page: named as the
+// site names it there.
+func TestPathSection(t *testing.T) {
+	body := `<p>` + strings.Repeat("The council approved a new plan on Monday to expand the tram network. ", 12) + `</p>`
+	for _, tc := range []struct{ url, nav, want string }{
+		{"https://news.example/world/council-plan-approved", `<a href="/world/">World</a> <a href="/sport/">Sport</a>`, "World"},
+		{"https://news.example/ar/economy/2024/03/05/story-1/", `<a href="/ar/economy/">اقتصاد</a>`, "اقتصاد"},
+		{"https://news.example/world/council-plan-approved", `<a href="/sport/">Sport</a>`, ""},                          // not linked: no guess
+		{"https://news.example/2024/03/05/council-plan/", `<a href="/2024/">2024</a>`, ""},                               // a year is no section
+		{"https://news.example/council-plan-approved", `<a href="/council-plan-approved">Council plan approved</a>`, ""}, // the page itself
+		{"https://news.example/aktuell/council-plan-approved", `<a href="/aktuell/">NEWS.EXAMPLE</a>`, ""},               // the site's logo link
+		{"https://news.example/start/council-plan-approved", `<a href="/start/">Startseite</a>`, ""},                     // a home link
+	} {
+		page := `<html lang="en"><head><title>Council plan</title></head><body><nav>` + tc.nav + `</nav><article><h1>Council plan</h1>` + body + `</article></body></html>`
+		r, err := Extract(Input{Body: []byte(page), URL: tc.url})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Section != tc.want {
+			t.Errorf("%s: section %q, want %q", tc.url, r.Section, tc.want)
+		}
+	}
+}
