@@ -272,6 +272,11 @@ func pathSection(doc *html.Node, base *url.URL, site string) string {
 		return ""
 	}
 	want := strings.ToLower(prefix + "/" + seg)
+	lowSeg := strings.ToLower(seg)
+	rawSeg := lowSeg // as an href may write it: unescaped (/ar/اقتصاد/)
+	if u, err := url.PathUnescape(seg); err == nil {
+		rawSeg = strings.ToLower(u)
+	}
 	var name string
 	walkElements(doc, func(n *html.Node) bool {
 		if name != "" {
@@ -280,7 +285,11 @@ func pathSection(doc *html.Node, base *url.URL, site string) string {
 		if n.DataAtom != atom.A {
 			return true
 		}
-		u, err := base.Parse(strings.TrimSpace(attr(n, "href")))
+		href := attr(n, "href")
+		if lh := strings.ToLower(href); !strings.Contains(lh, lowSeg) && !strings.Contains(lh, rawSeg) { // most links: no parse
+			return false
+		}
+		u, err := base.Parse(strings.TrimSpace(href))
 		if err != nil || u.Host != base.Host || u.RawQuery != "" {
 			return false
 		}

@@ -449,6 +449,7 @@ func TestPathSection(t *testing.T) {
 	for _, tc := range []struct{ url, nav, want string }{
 		{"https://news.example/world/council-plan-approved", `<a href="/world/">World</a> <a href="/sport/">Sport</a>`, "World"},
 		{"https://news.example/ar/economy/2024/03/05/story-1/", `<a href="/ar/economy/">اقتصاد</a>`, "اقتصاد"},
+		{"https://news.example/ar/%D8%A7%D9%82%D8%AA%D8%B5%D8%A7%D8%AF/story-1/", `<a href="/ar/اقتصاد/">اقتصاد</a>`, "اقتصاد"},
 		{"https://news.example/world/council-plan-approved", `<a href="/sport/">Sport</a>`, ""},                          // not linked: no guess
 		{"https://news.example/2024/03/05/council-plan/", `<a href="/2024/">2024</a>`, ""},                               // a year is no section
 		{"https://news.example/council-plan-approved", `<a href="/council-plan-approved">Council plan approved</a>`, ""}, // the page itself
