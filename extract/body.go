@@ -3,6 +3,7 @@ package extract
 import (
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	readability "codeberg.org/readeck/go-readability/v2"
 	"golang.org/x/net/html"
@@ -113,4 +114,41 @@ func shortLineShare(bs []block) (bool, int) {
 		}
 	}
 	return len(bs) >= 8 && short*10 > len(bs)*7, prose
+}
+
+// isMarkedBody reports the element a page marks as its article's body
+// (schema.org microdata: itemprop="articleBody").
+func isMarkedBody(n *html.Node) bool {
+	return n.Type == html.ElementNode && hasToken(strings.ToLower(attr(n, "itemprop")), "articlebody")
+}
+
+// markedBodyOpening is the start (60 bytes) of the first paragraph of 15
+// words or more in the page's marked article body, or "": what the
+// extracted text must hold for readability's choice to be the article.
+func markedBodyOpening(doc *html.Node) string {
+	body := find(doc, isMarkedBody)
+	if body == nil {
+		return ""
+	}
+	var opening string
+	walkElements(body, func(n *html.Node) bool {
+		if opening != "" {
+			return false
+		}
+		if n.DataAtom == atom.P {
+			if t := textOf(n); wordCount(t) >= 15 {
+				opening = t
+			}
+			return false
+		}
+		return true
+	})
+	if len(opening) > 60 {
+		cut := 60
+		for cut > 0 && !utf8.RuneStart(opening[cut]) {
+			cut--
+		}
+		opening = opening[:cut]
+	}
+	return opening
 }

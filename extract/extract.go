@@ -149,6 +149,7 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 	rec.ModifiedAt = chooseModified(m, ld, ref)
 
 	lead := standfirst(m, doc, order)
+	marked := markedBodyOpening(doc)
 	unwrapNoscript(doc)
 	clean(doc)
 	if err := ctx.Err(); err != nil {
@@ -166,6 +167,27 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 			cleanStructure(fresh)
 			if alt := refine(bodyBlocks(fresh, base), rec.Title); blocksWords(alt) > n*3/2+10 {
 				bs = alt
+			}
+		}
+	}
+	if marked != "" && !strings.Contains(strings.Join(texts(bs), " "), marked) {
+		// The page marks its article body (itemprop="articleBody") and
+		// what readability chose does not hold its first paragraph (it
+		// took a big table or a neighbouring story): the marked body.
+		for _, prepare := range []func(*html.Node){clean, cleanStructure} {
+			fresh, err := html.Parse(strings.NewReader(src))
+			if err != nil {
+				break
+			}
+			body := find(fresh, isMarkedBody)
+			if body == nil {
+				break
+			}
+			unwrapNoscript(body)
+			prepare(body)
+			if alt := refine(blocks(body, base), rec.Title); blocksWords(alt) >= 50 && strings.Contains(strings.Join(texts(alt), " "), marked) {
+				bs = alt
+				break
 			}
 		}
 	}

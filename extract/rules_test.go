@@ -424,12 +424,13 @@ func TestNoticesWithinText(t *testing.T) {
 		`<p>- Anzeige -</p><p>*Werbung. Dieser Beitrag enthält Werbung für eine Marke.</p>` + para("Fourth.") +
 		`<p>Abbildung 4: Die neue Linie im Norden der Stadt.</p>` + para("Fifth.") +
 		`<p>Der Beitrag gibt die Meinung des Autors wieder, nicht notwendigerweise die der Redaktion.</p>` + para("Sixth.") +
+		`<p>Aufrufe: 1120 | Hinzugefügt von: Posh | Tags: Denken | Rating: 0.0/0</p><p>3:59 PM Briefe</p>` +
 		para("Seventh.") + para("Eighth.") + para("Ninth.") + `</article></body></html>`
 	r, err := Extract(Input{Body: []byte(page), URL: "https://news.example/2024/03/05/council-plan/"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, gone := range []string{"Inhaltsverzeichnis", "HAZTE MIEMBRO", "Anzeige", "Werbung", "Abbildung 4", "Meinung des Autors"} {
+	for _, gone := range []string{"Inhaltsverzeichnis", "HAZTE MIEMBRO", "Anzeige", "Werbung", "Abbildung 4", "Meinung des Autors", "Aufrufe", "3:59 PM"} {
 		if strings.Contains(r.Text, gone) {
 			t.Errorf("text keeps %q", gone)
 		}
@@ -463,6 +464,31 @@ func TestPathSection(t *testing.T) {
 		}
 		if r.Section != tc.want {
 			t.Errorf("%s: section %q, want %q", tc.url, r.Section, tc.want)
+		}
+	}
+}
+
+// A page that marks its article body (itemprop="articleBody") gets that
+// body when readability settles on something else: dev-set page 0467, where
+// a 650-row table of MPs inside the story outweighs its paragraphs.
+func TestMarkedArticleBody(t *testing.T) {
+	para := `<p class="mol-para-with-font">A powerful alliance of chefs, celebrities and charities today urges the government to block sub-standard foods.</p>`
+	page := `<html><body><h1>Chefs</h1><div itemprop="articleBody"><p>Short.</p>` + para + `</div></body></html>`
+	if got := markedBodyOpening(mustParse(page)); got != "A powerful alliance of chefs, celebrities and charities toda" {
+		t.Errorf("markedBodyOpening = %q", got)
+	}
+	for _, p := range loadDevSet(t) {
+		if filepath.Base(p.File) != "0467.html.gz" {
+			continue
+		}
+		r, err := Extract(Input{Body: p.body, URL: httpURL(p.URL)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range p.With {
+			if !strings.Contains(collapse(r.Text), collapse(want)) {
+				t.Errorf("0467: the marked body's %q is missing", want)
+			}
 		}
 	}
 }

@@ -277,6 +277,34 @@ var adLabel = regexp.MustCompile(`(?i)^[-–*\s]*(anzeige|werbung|advertisement|
 // ...", "Abb. 2: ...", "Figure 3: ...".
 var figureCaption = regexp.MustCompile(`(?i)^(abbildung|abb\.|figure|fig\.|grafik|schaubild|ilustración|illustration)\s*\d*\s*:`)
 
+// counterLead begins a post's counters: "Aufrufe: 1120", "Kommentare
+// insgesamt: 0", "Views: 12"; timeLead a bare time before a category
+// ("3:59 PM Briefe").
+var (
+	counterLead = regexp.MustCompile(`(?i)^(aufrufe|views|hits|gelesen|kommentare insgesamt|comments|kommentare|antworten|replies)\s*:\s*\d`)
+	timeLead    = regexp.MustCompile(`(?i)^\d{1,2}:\d{2}\s*(am|pm)\b`)
+	labelField  = regexp.MustCompile(`^\s*[\p{L} ]{2,24}:\s*\S`)
+)
+
+// postMetaLine reports a blog engine's line about a post: its counters, a
+// bare time and category, or three "Label: value" fields between bars.
+func postMetaLine(b string) bool {
+	if counterLead.MatchString(b) || timeLead.MatchString(b) && wordCount(b) <= 4 {
+		return true
+	}
+	fields := strings.Split(b, "|")
+	if len(fields) < 3 {
+		return false
+	}
+	n := 0
+	for _, f := range fields {
+		if labelField.MatchString(f) {
+			n++
+		}
+	}
+	return n >= 3
+}
+
 // disclaimers are the site's notes about a text rather than the text:
 // whose opinion it is, who is not responsible, affiliate links.
 var disclaimers = []string{
@@ -357,6 +385,8 @@ func refine(bs []block, title string) []block {
 		case wc <= 30 && adLabel.MatchString(b):
 			continue
 		case wc <= 30 && figureCaption.MatchString(b):
+			continue
+		case wc <= 25 && postMetaLine(b):
 			continue
 		case wc <= 40 && containsAny(low, disclaimers):
 			continue
