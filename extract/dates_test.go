@@ -216,4 +216,13 @@ func TestEncyclopediaDatesAreNotPublication(t *testing.T) {
 			t.Errorf("%s: published_at %s from %s, want none", title, r.PublishedAt, r.DateSource)
 		}
 	}
+	// A headline that names a wiki is a news page like any other.
+	page := `<html><head><title>WikiLeaks founder appeals | The Courier</title></head><body><h1>WikiLeaks founder appeals</h1><p>5 March 2024</p>` + text + `</body></html>`
+	r, err := Extract(Input{Body: []byte(page), URL: "https://courier.example/world/appeal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.PublishedAt == nil || r.PublishedAt.String() != "2024-03-05" {
+		t.Errorf("a news page about WikiLeaks: published_at %v, want 2024-03-05", r.PublishedAt)
+	}
 }

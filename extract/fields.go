@@ -220,7 +220,8 @@ type crumb struct {
 // breadcrumb trail.
 func htmlCrumbs(doc *html.Node) []crumb {
 	trail := find(doc, func(n *html.Node) bool {
-		if !strings.Contains(strings.ToLower(attr(n, "class")+" "+attr(n, "id")), "breadcrumb") {
+		class, id := attr(n, "class"), attr(n, "id")
+		if class == "" && id == "" || !strings.Contains(strings.ToLower(class+" "+id), "breadcrumb") {
 			return false
 		}
 		for _, w := range append(tokens(attr(n, "class")), tokens(attr(n, "id"))...) {

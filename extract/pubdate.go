@@ -167,16 +167,17 @@ func pagePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html.N
 // site name.
 var encyclopediaWords = []string{"wiki", "百科", "encyclop", "enzyklop", "lexikon", "enciclop", "موسوعة", "энциклопед"}
 
-// encyclopedia reports an encyclopedia's or a wiki's page, by its title or
-// site name.
+// encyclopedia reports an encyclopedia's or a wiki's page, by its site
+// name: og:site_name, or the last part of <title> ("蔡健雅_百度百科",
+// "Tanya Chua – Wikipedia"); a headline that names a wiki
+// ("WikiLeaks founder ...") is not one.
 func encyclopedia(m *meta) bool {
-	s := strings.ToLower(m.titleTag + " " + m.first("og:site_name"))
-	for _, w := range encyclopediaWords {
-		if strings.Contains(s, w) {
-			return true
-		}
+	t := m.titleTag
+	if i := strings.LastIndexAny(t, "|–—-_·:"); i >= 0 {
+		t = t[i:]
 	}
-	return false
+	site := strings.ToLower(m.first("og:site_name") + " " + t)
+	return containsAny(site, encyclopediaWords)
 }
 
 // visiblePublished is the date written for readers: by the title

@@ -243,12 +243,7 @@ var pointerAnywhere = []string{"als pdf herunterladen", "download as pdf", "down
 
 // isPointer reports a pointer line; low is the line in lower case.
 func isPointer(b, low string) bool {
-	for _, p := range pointerAnywhere {
-		if strings.Contains(low, p) {
-			return true
-		}
-	}
-	return pointerLead.MatchString(b)
+	return containsAny(low, pointerAnywhere) || pointerLead.MatchString(b)
 }
 
 // captionCredit ends a caption: a copyright sign or "Foto: Agency" at the
@@ -261,12 +256,7 @@ var creditMarks = []string{"©", "(c)", "foto", "photo", "fot.", "zdjęcie", "bi
 
 // isCaptionCredit reports a caption credit; low is the line in lower case.
 func isCaptionCredit(b, low string) bool {
-	for _, m := range creditMarks {
-		if strings.Contains(low, m) {
-			return captionCredit.MatchString(b)
-		}
-	}
-	return false
+	return containsAny(low, creditMarks) && captionCredit.MatchString(b)
 }
 
 // adLabel begins a line that marks advertising: "- Anzeige -", "*Werbung.
@@ -323,17 +313,6 @@ func containsAny(low string, list []string) bool {
 	return false
 }
 
-// callsToAction reports a line asking the reader to subscribe, sign up,
-// follow or support the site; low is the line in lower case.
-func callsToAction(low string) bool {
-	for _, p := range callToAction {
-		if strings.Contains(low, p) {
-			return true
-		}
-	}
-	return false
-}
-
 // closing reports whether a block is one of the lines sites end articles
 // with rather than article text.
 func closing(b string) bool {
@@ -341,12 +320,8 @@ func closing(b string) bool {
 		return true
 	}
 	low := strings.ToLower(b)
-	for _, list := range [][]string{callToAction, siteNotice} {
-		for _, p := range list {
-			if strings.Contains(low, p) {
-				return true
-			}
-		}
+	if containsAny(low, callToAction) || containsAny(low, siteNotice) {
+		return true
 	}
 	return strings.Contains(low, "follow ") && followOn.MatchString(low)
 }
@@ -390,7 +365,7 @@ func refine(bs []block, title string) []block {
 			continue
 		case wc <= 40 && containsAny(low, disclaimers):
 			continue
-		case wc <= 30 && i < len(bs)-3 && callsToAction(low):
+		case wc <= 30 && i < len(bs)-3 && containsAny(low, callToAction):
 			continue // within the text; at its end the closing rules below cut it with what follows
 		}
 		prev = low

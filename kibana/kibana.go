@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/presscrawl/presscrawl/configs"
+	"github.com/presscrawl/presscrawl/urlcanon"
 )
 
 // Flavor is the kind of dashboard server.
@@ -59,7 +60,7 @@ type Result struct {
 func Setup(ctx context.Context, cfg Config) (Result, error) {
 	u, err := url.Parse(cfg.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return Result{}, fmt.Errorf("%s URL %q: want http(s)://host:port", cfg.Flavor, redact(cfg.URL))
+		return Result{}, fmt.Errorf("%s URL %q: want http(s)://host:port", cfg.Flavor, urlcanon.Redact(cfg.URL))
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: time.Minute}
@@ -119,16 +120,16 @@ func (s *session) request(ctx context.Context, method, path, contentType string,
 	}
 	res, err := s.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("%s at %s: %s %s: %w", s.cfg.Flavor, redact(s.base), method, path, unwrapURL(err))
+		return 0, fmt.Errorf("%s at %s: %s %s: %w", s.cfg.Flavor, urlcanon.Redact(s.base), method, path, unwrapURL(err))
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 	if res.StatusCode/100 != 2 {
-		return res.StatusCode, fmt.Errorf("%s at %s: %s %s: HTTP %d: %s", s.cfg.Flavor, redact(s.base), method, path, res.StatusCode, message(b))
+		return res.StatusCode, fmt.Errorf("%s at %s: %s %s: HTTP %d: %s", s.cfg.Flavor, urlcanon.Redact(s.base), method, path, res.StatusCode, message(b))
 	}
 	if out != nil {
 		if err := json.Unmarshal(b, out); err != nil {
-			return res.StatusCode, fmt.Errorf("%s at %s: %s %s: reading the answer: %w", s.cfg.Flavor, redact(s.base), method, path, err)
+			return res.StatusCode, fmt.Errorf("%s at %s: %s %s: reading the answer: %w", s.cfg.Flavor, urlcanon.Redact(s.base), method, path, err)
 		}
 	}
 	return res.StatusCode, nil
@@ -212,15 +213,6 @@ func message(b []byte) string {
 		s = s[:300] + "…"
 	}
 	return s
-}
-
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	u.User = nil
-	return u.String()
 }
 
 // unwrapURL drops the URL Go's client puts in its errors (it may carry

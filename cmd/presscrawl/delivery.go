@@ -10,6 +10,7 @@ import (
 	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/index/elastic"
 	"github.com/presscrawl/presscrawl/internal/config"
+	"github.com/presscrawl/presscrawl/urlcanon"
 )
 
 // openArchiveForCrawl connects to the archive and sets it up before a
@@ -66,7 +67,7 @@ func startDelivery(ctx context.Context, conf config.Config, c *elastic.Client, s
 		}
 		return c, err
 	}
-	d.Target = elastic.Redact(cfg.URL)
+	d.Target = urlcanon.Redact(cfg.URL)
 	if c != nil {
 		_ = c.SetRefresh(ctx, "30s")
 	}

@@ -27,6 +27,8 @@ import (
 
 	"github.com/elastic/elastic-transport-go/v8/elastictransport"
 	"github.com/elastic/go-elasticsearch/v8/esapi"
+
+	"github.com/presscrawl/presscrawl/urlcanon"
 )
 
 // Config says where the archive is and how to log in. Credentials come from
@@ -76,16 +78,6 @@ func (s Server) String() string {
 // reset, timed out, DNS): the deliverer waits these out.
 var ErrUnreachable = errors.New("archive unreachable")
 
-// Redact is a URL fit to print: no user name or password.
-func Redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	u.User = nil
-	return u.String()
-}
-
 // Connect checks the configuration, asks the server what it is (GET /),
 // and refuses one too old for presscrawl's requests.
 func Connect(ctx context.Context, cfg Config) (*Client, error) {
@@ -100,7 +92,7 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	u, err := url.Parse(cfg.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("Elasticsearch URL %q: want http(s)://host:port", Redact(cfg.URL))
+		return nil, fmt.Errorf("Elasticsearch URL %q: want http(s)://host:port", urlcanon.Redact(cfg.URL))
 	}
 	if u.User != nil { // user:password@ in the URL: take them, never print them
 		if cfg.Username == "" {
@@ -124,7 +116,7 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	tr, err := elastictransport.New(tc)
 	if err != nil {
-		return nil, fmt.Errorf("Elasticsearch client for %s: %w", Redact(cfg.URL), err)
+		return nil, fmt.Errorf("Elasticsearch client for %s: %w", urlcanon.Redact(cfg.URL), err)
 	}
 	c := &Client{cfg: cfg, tr: tr, api: esapi.New(tr), display: u.String()}
 	var v struct {
@@ -265,7 +257,7 @@ func decodeError(res *esapi.Response) error {
 func cleanErr(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return ue.Op + " " + Redact(ue.URL) + ": " + ue.Err.Error()
+		return ue.Op + " " + urlcanon.Redact(ue.URL) + ": " + ue.Err.Error()
 	}
 	return err.Error()
 }

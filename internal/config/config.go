@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/presscrawl/presscrawl/crawler"
+	"github.com/presscrawl/presscrawl/urlcanon"
 )
 
 // Config is every setting of presscrawl. The zero value of a field is not
@@ -258,7 +259,7 @@ func (c Config) Validate() error {
 		bad("index.backend", "%q: want local or elasticsearch", c.Index.Backend)
 	}
 	if u, err := url.Parse(c.ES.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		bad("es.url", "%q: want http(s)://host:port", redact(c.ES.URL))
+		bad("es.url", "%q: want http(s)://host:port", urlcanon.Redact(c.ES.URL))
 	}
 	switch c.Crawl.Scope {
 	case "auto", "site", "seeds":
@@ -274,15 +275,6 @@ func (c Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	u.User = nil
-	return u.String()
 }
 
 // SinceTime is Crawl.Since as a time: zero for "", midnight UTC for a day.
