@@ -226,3 +226,29 @@ func TestEncyclopediaDatesAreNotPublication(t *testing.T) {
 		t.Errorf("a news page about WikiLeaks: published_at %v, want 2024-03-05", r.PublishedAt)
 	}
 }
+
+// Every label publishedLabel knows passes the cheap pre-check of
+// labelWords, in any case: the pre-check never hides a label.
+func TestPublishedLabelPrecheck(t *testing.T) {
+	src := publishedLabel.String()
+	start := strings.Index(src, "(?:veröffentlicht")
+	end := strings.Index(src, "|(?:datum")
+	if start < 0 || end < 0 {
+		t.Fatalf("publishedLabel changed shape: %s", src)
+	}
+	labels := strings.Split(src[start+len("(?:"):end], "|")
+	labels = append(labels, "datum:", "data:", "date:", "fecha:", "erscheinungsdatum:")
+	for _, l := range labels {
+		for _, line := range []string{"Zuletzt " + l + " 28.01.2022", strings.ToUpper(l) + " 28.01.2022", strings.ToTitle(l[:1]) + l[1:] + " 28.01.2022"} {
+			if !publishedLabel.MatchString(line) {
+				continue // the regexp's own case folding (e.g. Turkish ı upper-cased)
+			}
+			if !containsAny(strings.ToLower(line), labelWords) {
+				t.Errorf("%q matches publishedLabel but has none of labelWords", line)
+			}
+		}
+	}
+	if len(labels) < 20 {
+		t.Fatalf("only %d labels read from publishedLabel", len(labels))
+	}
+}

@@ -165,7 +165,7 @@ func pagePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html.N
 
 // encyclopediaWords name a wiki or an encyclopedia in a page's title or
 // site name.
-var encyclopediaWords = []string{"wiki", "百科", "encyclop", "enzyklop", "lexikon", "enciclop", "موسوعة", "энциклопед"}
+var encyclopediaWords = phraseSet("wiki", "百科", "encyclop", "enzyklop", "lexikon", "enciclop", "موسوعة", "энциклопед")
 
 // encyclopedia reports an encyclopedia's or a wiki's page, by its site
 // name: og:site_name, or the last part of <title> ("蔡健雅_百度百科",
@@ -213,6 +213,11 @@ func datelineByTitle(m *meta, doc *html.Node, order map[*html.Node]int, ref time
 // "Data: 28-04-2021", "نشر في ..."; the date follows it.
 var publishedLabel = regexp.MustCompile(`(?i)(?:^|[\s|·•(])(?:veröffentlicht|erschienen|published|posted on|publié|publicado|publicada|pubblicato|opublikowano|gepubliceerd|geplaatst|yayınlanma|yayımlanma|опубликовано|نشر|نُشر|تاريخ النشر|pressemitteilung vom|pressemeldung vom|meldung vom|(?:datum|data|date|fecha|erscheinungsdatum)\s*:)`)
 
+// labelWords are fragments, lower-cased, of which every label of
+// publishedLabel holds one: a line without any is not matched against it.
+var labelWords = phraseSet("ffentlicht", "erschienen", "publi", "posted on", "pubblicato", "gepubliceerd",
+	"geplaatst", "yayınlanma", "yayımlanma", "опубликовано", "نشر", "نُشر", "meldung vom", "mitteilung vom", "dat", "fecha")
+
 // labelledDate is the first line, outside the page chrome, comments and
 // sidebars, where a publication label is followed by a date (read in the
 // 60 characters after the label).
@@ -226,8 +231,8 @@ func labelledDate(doc *html.Node, ref time.Time) *record.Timestamp {
 			return true
 		}
 		t := ownTextOf(n) // the label is the element's own text; "Erschienen am: <b>01.11.2023</b>" has the date in a child
-		if !strings.ContainsFunc(t, unicode.IsLetter) {
-			return true
+		if !containsAny(strings.ToLower(t), labelWords) {
+			return true // no label: the regexp is not run (most lines)
 		}
 		loc := publishedLabel.FindStringIndex(t)
 		if loc == nil {

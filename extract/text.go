@@ -207,7 +207,7 @@ var trailingMeta = regexp.MustCompile(`(?i)^(this entry was posted|posted in|fil
 // the cookie and licence notices printed under the article. Lower-case
 // phrases, found anywhere in a short block (a list is several times faster
 // than one regular expression of alternatives).
-var callToAction = []string{
+var callToAction = phraseSet(
 	"if you enjoyed", "if you liked", "if you found value in", "if you're seeing this message", "if you’re seeing this message",
 	"we want to hear", "we need your help", "never miss", "sign up for", "sign up to", "sign up here", "sign up now",
 	"subscribe to", "subscribe for", "subscribe now", "subscribe here", "subscribe today", "please subscribe",
@@ -223,13 +223,13 @@ var callToAction = []string{
 	"kennt ihr schon unseren", "apps for ios", "app for ios", "download our app", "descarga la app", "laden sie die app",
 	"zapisz się", "zasubskrybuj", "do subskrypcji",
 	"اشترك في", "اشترك الآن", "تابعونا",
-}
+)
 
-var siteNotice = []string{
+var siteNotice = phraseSet(
 	"use of cookies", "we use cookies", "verwendung von cookies", "utilisation de cookies", "utilisation des cookies",
 	"uso de cookies", "all rights reserved", "alle rechte vorbehalten", "tous droits réservés",
 	"todos los derechos reservados", "wszelkie prawa zastrzeżone", "creative commons", "جميع الحقوق محفوظة",
-}
+)
 
 // followOn is "Follow <name> on Twitter/Facebook/Instagram".
 var followOn = regexp.MustCompile(`follow [\p{L} .@]{1,40} on (twitter|facebook|instagram)`)
@@ -239,7 +239,7 @@ var followOn = regexp.MustCompile(`follow [\p{L} .@]{1,40} on (twitter|facebook|
 // phrases found anywhere in it (lower case).
 var pointerLead = regexp.MustCompile(`(?i)^[-–—•*\s]*(lesen sie (auch|hier|mehr|dazu)|auch lesen|zum weiterlesen|mehr zum thema|mehr themen|mehr dazu|siehe auch|auch interessant|weitere beiträge|meistgelesene|meistdiskutierte|entdecke weitere|read (also|more|next)|see also|related:|also read|lire aussi|à lire aussi|voir aussi|lee (también|más)|lea (también|más)|leer más|ver también|vea también|puedes ver|le puede interesar|mira:|mire:|czytaj (też|także|więcej)|zobacz (też|także)|dowiedz się więcej|اقرأ (أيضا|ايضا|أيضاً)|شاهد (أيضا|ايضا))(?:[\s:.–-]|$)`)
 
-var pointerAnywhere = []string{"als pdf herunterladen", "download as pdf", "download the pdf", "vorschau auf den nächsten artikel", "nächster artikel", "next article", "article suivant"}
+var pointerAnywhere = phraseSet("als pdf herunterladen", "download as pdf", "download the pdf", "vorschau auf den nächsten artikel", "nächster artikel", "next article", "article suivant")
 
 // isPointer reports a pointer line; low is the line in lower case.
 func isPointer(b, low string) bool {
@@ -252,7 +252,7 @@ var captionCredit = regexp.MustCompile(`(?i)(©|\(c\)) ?[\p{L}][^!?]{0,60}$|\b(f
 
 // creditMarks are what a caption credit must contain (lower case): the
 // unanchored expression above is tried only on lines that have one.
-var creditMarks = []string{"©", "(c)", "foto", "photo", "fot.", "zdjęcie", "bild", "imagen", "domena publiczna"}
+var creditMarks = phraseSet("©", "(c)", "foto", "photo", "fot.", "zdjęcie", "bild", "imagen", "domena publiczna")
 
 // isCaptionCredit reports a caption credit; low is the line in lower case.
 func isCaptionCredit(b, low string) bool {
@@ -297,21 +297,12 @@ func postMetaLine(b string) bool {
 
 // disclaimers are the site's notes about a text rather than the text:
 // whose opinion it is, who is not responsible, affiliate links.
-var disclaimers = []string{
+var disclaimers = phraseSet(
 	"gibt die meinung des autors wieder", "gibt die meinung der autorin wieder", "is not responsible for the opinions",
 	"are not responsible for the opinions", "alle angaben ohne gewähr", "für links auf dieser seite erhält",
 	"enthält affiliate", "contains affiliate links", "may contain affiliate links", "dieser beitrag enthält werbung",
 	"ce contenu n'engage que", "las opiniones expresadas", "the views expressed in this", "die in diesem beitrag geäußerten",
-}
-
-func containsAny(low string, list []string) bool {
-	for _, p := range list {
-		if strings.Contains(low, p) {
-			return true
-		}
-	}
-	return false
-}
+)
 
 // closing reports whether a block is one of the lines sites end articles
 // with rather than article text.
