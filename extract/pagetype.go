@@ -20,8 +20,12 @@ var (
 	wpPost      = regexp.MustCompile(`^p=\d+$`)
 	// forumPath addresses a forum thread or a question and its answers:
 	// many authors' posts, not one article.
-	forumPath  = regexp.MustCompile(`(?i)/(forum|forums|foren|threads?|questions|showthread\.php|viewtopic\.php|discussion|discussions)(/|$|\?)`)
-	errorTitle = regexp.MustCompile(`(?i)^\W*(404|410|500)\s*([|:\-–—]|$)|\b(404|410|500)\W*(error|not found|page)|\berror\W*(404|410|500)\b|not found|page introuvable|nicht gefunden|no encontrada|non trovata|غير موجودة|غير موجود|error page|page (does not|doesn't) exist`)
+	forumPath = regexp.MustCompile(`(?i)/(forum|forums|foren|threads?|questions|showthread\.php|viewtopic\.php|discussion|discussions)(/|$|\?)`)
+	// standingPath addresses a site's standing pages: about, contact,
+	// imprint, history, team, services, products, deals, help. Text, often
+	// prose, but no article.
+	standingPath = regexp.MustCompile(`(?i)/(about|about-us|ueber-uns|uber-uns|%C3%BCber-uns|wir-ueber-uns|impressum|imprint|kontakt|contact|contact-us|datenschutz|privacy|privacy-policy|terms|agb|geschichte|history|chronik|team|jobs|karriere|careers|leistungen|services|produkte|products|shop|deals|user-deals|faq|hilfe|help|submissions|mitgliedschaft|membership)(/|\.html?|\.php|$)`)
+	errorTitle   = regexp.MustCompile(`(?i)^\W*(404|410|500)\s*([|:\-–—]|$)|\b(404|410|500)\W*(error|not found|page)|\berror\W*(404|410|500)\b|not found|page introuvable|nicht gefunden|no encontrada|non trovata|غير موجودة|غير موجود|error page|page (does not|doesn't) exist`)
 )
 
 type pageEvidence struct {
@@ -65,9 +69,15 @@ func classify(e pageEvidence) bool {
 			score -= 3
 		case (listingPath.MatchString(path) && !underListing(path)) || pagedPath.MatchString(path+"?"+e.u.RawQuery):
 			score -= 2
+		case standingPath.MatchString(path):
+			score -= 2
 		default:
-			if _, dated := dateFromURL(path); dated || articleSlug.MatchString(path) {
+			_, dated := dateFromURL(path)
+			if dated || articleSlug.MatchString(path) {
 				score++
+			}
+			if dated && e.dateFrom != "" && e.dateFrom != record.DateFromURL {
+				score++ // dated twice, by its address and by the page: a blog's or a paper's post
 			}
 		}
 	}
@@ -83,6 +93,9 @@ func classify(e pageEvidence) bool {
 	// An article is dated: by its metadata or by a line by its title.
 	if e.dateFrom != "" && e.dateFrom != record.DateFromURL {
 		score++
+	}
+	if e.dateFrom == record.DateFromVisible {
+		score++ // a dateline the reader sees, not only metadata: a short news item's mark
 	}
 	switch {
 	case e.words >= 150:

@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -490,5 +491,43 @@ func TestMarkedArticleBody(t *testing.T) {
 				t.Errorf("0467: the marked body's %q is missing", want)
 			}
 		}
+	}
+}
+
+// A site's standing pages (about, history, services) are no articles, however
+// much prose they hold; a short news item dated by its dateline and its
+// address is one.
+func TestStandingPagesAndShortDatedItems(t *testing.T) {
+	var paras strings.Builder
+	for _, decade := range []string{"fifties", "sixties", "seventies", "eighties"} {
+		fmt.Fprintf(&paras, "<p>In the %s the choir, founded by the parish, sang in the cathedral every Sunday, toured abroad each summer, recorded its first pieces for the radio and welcomed new singers from the schools of the town and the villages around it, %s.</p>", decade, strings.Repeat("with friends and families listening ", 2))
+	}
+	prose := `<html><head><title>Our choir</title></head><body><h1>Our choir</h1>` + paras.String() + `</body></html>`
+	for _, tc := range []struct {
+		url     string
+		article bool
+	}{
+		{"https://choir.example/news/the-choir-sings-at-the-cathedral-again", true},
+		{"https://choir.example/about/", false},
+		{"https://choir.example/geschichte.html", false},
+		{"https://choir.example/ueber-uns/das-team", false},
+	} {
+		rec, err := Extract(Input{Body: []byte(prose), URL: tc.url})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.IsArticle != tc.article {
+			t.Errorf("%s: is_article = %v, want %v (words %d)", tc.url, rec.IsArticle, tc.article, rec.WordCount)
+		}
+	}
+	short := `<html><head><title>Club culture ministry informs</title></head><body><h1>Club culture ministry informs</h1>
+<p class="date">Donnerstag, 31. Mai 2012</p>
+<p>The ministry for club culture informs all members that the meeting on Friday moves to the back room of the bar, because the hall is booked. Bring your own chairs.</p></body></html>`
+	rec, err := Extract(Input{Body: []byte(short), URL: "https://party.example/luebeck/2012/05/31/club-culture-ministry-informs/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rec.IsArticle || rec.DateSource != record.DateFromVisible {
+		t.Errorf("short dated item: is_article %v, date_source %q (words %d): want an article dated by its visible dateline", rec.IsArticle, rec.DateSource, rec.WordCount)
 	}
 }
