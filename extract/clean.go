@@ -115,6 +115,8 @@ var boilerHeadings = setOf(
 	"vous aimerez aussi", "articles similaires", "à voir aussi", "también te puede interesar", "lee también",
 	"ezek is érdekelhetnek", "share this:", "like this:", "related coverage", "more on this story", "read next",
 	"اقرأ ايضا", "مواضيع ذات صلة", "شاهد أيضا", "شاهد ايضا", "المزيد من الأخبار",
+	"audios et vidéos sur le sujet", "audios and videos on the topic", "audios und videos zum thema",
+	"ansprechpartner zum thema", "ansprechpartnerin zum thema", "ihr ansprechpartner", "ihre ansprechpartnerin",
 )
 
 // clean removes boilerplate from doc in place.

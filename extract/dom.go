@@ -149,32 +149,89 @@ func removeNode(n *html.Node) {
 }
 
 // tokens splits class and id values into lower-case words: "td-post-sharing
-// shareBar" gives td, post, sharing, share, bar.
+// shareBar" gives td, post, sharing, share, bar. A camelCase word is split
+// only when it is one (every part after the first a capital and two or more
+// lower-case letters or digits): the generated names of styled-components
+// and CSS modules ("jpYiwZ", "bUMNyJ") stay whole, or "jpYiwZ" would name
+// Jetpack's "jp" and drop an article's paragraphs.
 func tokens(s string) []string {
 	if s == "" {
 		return nil
 	}
 	var out []string
 	start := -1
-	var prev rune
 	for i, r := range s {
-		alnum := unicode.IsLetter(r) || unicode.IsDigit(r)
-		switch {
-		case !alnum:
-			if start >= 0 {
-				out = append(out, strings.ToLower(s[start:i]))
-				start = -1
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if start < 0 {
+				start = i
 			}
-		case start >= 0 && unicode.IsUpper(r) && unicode.IsLower(prev):
-			out = append(out, strings.ToLower(s[start:i])) // camelCase
-			start = i
-		case start < 0:
-			start = i
+			continue
+		}
+		if start >= 0 {
+			out = appendWord(out, s[start:i])
+			start = -1
+		}
+	}
+	if start >= 0 {
+		out = appendWord(out, s[start:])
+	}
+	return out
+}
+
+// appendWord appends the lower-case parts of one alphanumeric word: its
+// camelCase parts when it is camelCase, else the word whole.
+func appendWord(out []string, w string) []string {
+	var cuts [8]int
+	n := 0
+	var prev rune
+	for i, r := range w {
+		if i > 0 && unicode.IsUpper(r) && unicode.IsLower(prev) {
+			if n == len(cuts) {
+				return append(out, strings.ToLower(w))
+			}
+			cuts[n] = i
+			n++
 		}
 		prev = r
 	}
-	if start >= 0 {
-		out = append(out, strings.ToLower(s[start:]))
+	if n == 0 {
+		return append(out, strings.ToLower(w))
 	}
-	return out
+	for k := 0; k < n; k++ {
+		end := len(w)
+		if k+1 < n {
+			end = cuts[k+1]
+		}
+		if !camelPart(w[cuts[k]:end]) {
+			return append(out, strings.ToLower(w))
+		}
+	}
+	if cuts[0] < 2 {
+		return append(out, strings.ToLower(w))
+	}
+	start := 0
+	for k := 0; k < n; k++ {
+		out = append(out, strings.ToLower(w[start:cuts[k]]))
+		start = cuts[k]
+	}
+	return append(out, strings.ToLower(w[start:]))
+}
+
+// camelPart reports a part of a camelCase word: a capital, then two or more
+// lower-case letters or digits.
+func camelPart(p string) bool {
+	rest := 0
+	for i, r := range p {
+		if i == 0 {
+			if !unicode.IsUpper(r) {
+				return false
+			}
+			continue
+		}
+		if !unicode.IsLower(r) && !unicode.IsDigit(r) {
+			return false
+		}
+		rest++
+	}
+	return rest >= 2
 }

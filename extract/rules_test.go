@@ -443,6 +443,46 @@ func TestNoticesWithinText(t *testing.T) {
 	}
 }
 
+// Lines a page's furniture leaves inside the text: a bare date or a bare
+// publication label, a licence note, a post's link to itself, photo credits,
+// a blocked embed's notice, a document link with its size, a contact box's
+// heading; a dateline with its label and a deadline stay.
+func TestFurnitureLinesWithinText(t *testing.T) {
+	para := func(s string) string {
+		return `<p>` + s + ` The council approved a new plan on Monday to expand the tram network into the northern districts after two years.</p>`
+	}
+	furniture := []string{
+		"23.10.2018", "16 marca 2021", "opublikowano:", "Release Date:",
+		"Dieser Text wurde veröffentlicht unter der Lizenz CC-BY-NC-ND-4.0-DE. Die Fotos dürfen nicht verwendet werden.",
+		"This entry was posted in Allgemein. Bookmark the permalink.", "Permalien https://p.dw.com/p/RPYx",
+		"(Credit: Clayton Aldern / Grist)", "DCV / Oppitz", "Judy Eddy/WENN.com",
+		"Externer Inhalt Um Deine persönlichen Daten zu schützen, haben wir das automatische Laden der Inhalte von twitter.com blockiert.",
+		"Informationsschreiben vom 14. Oktober 2021 PDF | 38 KB | Datei ist nicht barrierefrei",
+		"Ansprechpartnerin zum Thema:", "Mehr aus der Sendung",
+	}
+	kept := []string{"Veröffentlicht am 16.08.2019 Dauer: 1 Stunde 4 Minuten", "Einsendeschluss: 03.11.2019 (Poststempel)", "Berlin / Hamburg and the towns between them."}
+	var b strings.Builder
+	b.WriteString(`<html lang="de"><head><title>Council plan</title></head><body><article><h1>Council plan</h1>`)
+	for i, f := range append(furniture, kept...) {
+		b.WriteString(para(fmt.Sprintf("Paragraph %d.", i)) + "<p>" + f + "</p>")
+	}
+	b.WriteString(para("Last.") + para("After last.") + para("The end.") + `</article></body></html>`)
+	r, err := Extract(Input{Body: []byte(b.String()), URL: "https://news.example/2024/03/05/council-plan/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, gone := range furniture {
+		if strings.Contains(r.Text, gone) {
+			t.Errorf("text keeps %q", gone)
+		}
+	}
+	for _, k := range append(kept, "Paragraph 0.", "The end.") {
+		if !strings.Contains(r.Text, k) {
+			t.Errorf("text lost %q", k)
+		}
+	}
+}
+
 // Failing metadata and breadcrumbs, the section is the first segment of the
 // address when the page links to that section's own page: named as the
 // site names it there.
@@ -529,5 +569,45 @@ func TestStandingPagesAndShortDatedItems(t *testing.T) {
 	}
 	if !rec.IsArticle || rec.DateSource != record.DateFromVisible {
 		t.Errorf("short dated item: is_article %v, date_source %q (words %d): want an article dated by its visible dateline", rec.IsArticle, rec.DateSource, rec.WordCount)
+	}
+}
+
+// Generated class names (styled-components: "sc-qOiPt jpYiwZ") are no
+// vocabulary: "jpYiwZ" is not Jetpack's "jp", and the paragraphs they wrap
+// are the article (0468 of the dev set lost its whole body to it).
+func TestGeneratedClassNamesKeepText(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<html lang="en"><head><title>Fines for false contacts</title></head><body><article><h1>Fines for false contacts</h1><div id="main">`)
+	for i := range 6 {
+		fmt.Fprintf(&b, `<div class="sc-qOiPt jpYiwZ"><p>Paragraph %d: anyone falsely naming an antagonist as a contact in order to force them to self-isolate can be fined under new regulations coming into force today.</p></div>`, i)
+	}
+	b.WriteString(`</div></article></body></html>`)
+	r, err := Extract(Input{Body: []byte(b.String()), URL: "https://news.example/2020/09/28/fines/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 6 {
+		if want := fmt.Sprintf("Paragraph %d:", i); !strings.Contains(r.Text, want) {
+			t.Errorf("text lost %q (words %d)", want, r.WordCount)
+		}
+	}
+}
+
+// tokens splits class names into words, camelCase too, but leaves generated
+// names whole.
+func TestTokens(t *testing.T) {
+	for in, want := range map[string]string{
+		"td-post-sharing shareBar":     "td post sharing share bar",
+		"relatedPosts":                 "related posts",
+		"sc-qOiPt jpYiwZ":              "sc qoipt jpyiwz",
+		"sc-qPlDB bUMNyJ HHLbu gkirqO": "sc qpldb bumnyj hhlbu gkirqo",
+		"articleBody2":                 "article body2",
+		"XMLHttp commentsCount":        "xmlhttp comments count",
+		"entry_content-wrapper":        "entry content wrapper",
+		"تعليقات":                      "تعليقات",
+	} {
+		if got := strings.Join(tokens(in), " "); got != want {
+			t.Errorf("tokens(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

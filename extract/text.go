@@ -3,6 +3,7 @@ package extract
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -237,7 +238,7 @@ var followOn = regexp.MustCompile(`follow [\p{L} .@]{1,40} on (twitter|facebook|
 // pointer lines send the reader elsewhere: to another article, the next
 // one, a PDF of this one. pointerLead begins the line; pointerAnywhere are
 // phrases found anywhere in it (lower case).
-var pointerLead = regexp.MustCompile(`(?i)^[-–—•*\s]*(lesen sie (auch|hier|mehr|dazu)|auch lesen|zum weiterlesen|mehr zum thema|mehr themen|mehr dazu|siehe auch|auch interessant|weitere beiträge|meistgelesene|meistdiskutierte|entdecke weitere|read (also|more|next)|see also|related:|also read|lire aussi|à lire aussi|voir aussi|lee (también|más)|lea (también|más)|leer más|ver también|vea también|puedes ver|le puede interesar|mira:|mire:|czytaj (też|także|więcej)|zobacz (też|także)|dowiedz się więcej|اقرأ (أيضا|ايضا|أيضاً)|شاهد (أيضا|ايضا))(?:[\s:.–-]|$)`)
+var pointerLead = regexp.MustCompile(`(?i)^[-–—•*\s]*(lesen sie (auch|hier|mehr|dazu)|auch lesen|zum weiterlesen|mehr zum thema|mehr themen|mehr dazu|mehr aus (?:der|dem|den)|siehe auch|auch interessant|weitere beiträge|meistgelesene|meistdiskutierte|entdecke weitere|read (also|more|next)|more from|see also|related:|also read|lire aussi|à lire aussi|voir aussi|lee (también|más)|lea (también|más)|leer más|ver también|vea también|puedes ver|le puede interesar|mira:|mire:|czytaj (też|także|więcej)|zobacz (też|także)|dowiedz się więcej|اقرأ (أيضا|ايضا|أيضاً)|شاهد (أيضا|ايضا))(?:[\s:.–-]|$)`)
 
 var pointerAnywhere = phraseSet("als pdf herunterladen", "download as pdf", "download the pdf", "vorschau auf den nächsten artikel", "nächster artikel", "next article", "article suivant")
 
@@ -248,15 +249,19 @@ func isPointer(b, low string) bool {
 
 // captionCredit ends a caption: a copyright sign or "Foto: Agency" at the
 // end of a short block.
-var captionCredit = regexp.MustCompile(`(?i)(©|\(c\)) ?[\p{L}][^!?]{0,60}$|\b(foto|photo|fot\.|zdjęcie|bild|imagen):? [\p{L}][^.!?]{0,40}$|/ ?domena publiczna$`)
+var captionCredit = regexp.MustCompile(`(?i)(©|\(c\)) ?[\p{L}][^!?]{0,60}$|\b(foto|photo|fot\.|zdjęcie|bild|imagen):? [\p{L}][^.!?]{0,40}$|/ ?domena publiczna$|^\((photo |image )?credits?: [^()]{2,60}\)$`)
+
+// slashCredit is a credit line alone: "DCV / Oppitz", "Judy Eddy/WENN.com",
+// "picture alliance / dpa": one or two capitalised names each side of a slash.
+var slashCredit = regexp.MustCompile(`^\p{L}[\p{L}.&-]*( \p{L}[\p{L}.&-]*)? ?/ ?\p{Lu}[\p{L}.&-]*( \p{Lu}[\p{L}.&-]*)?$`)
 
 // creditMarks are what a caption credit must contain (lower case): the
 // unanchored expression above is tried only on lines that have one.
-var creditMarks = phraseSet("©", "(c)", "foto", "photo", "fot.", "zdjęcie", "bild", "imagen", "domena publiczna")
+var creditMarks = phraseSet("credit", "©", "(c)", "foto", "photo", "fot.", "zdjęcie", "bild", "imagen", "domena publiczna")
 
 // isCaptionCredit reports a caption credit; low is the line in lower case.
 func isCaptionCredit(b, low string) bool {
-	return containsAny(low, creditMarks) && captionCredit.MatchString(b)
+	return containsAny(low, creditMarks) && captionCredit.MatchString(b) || strings.Count(b, "/") == 1 && slashCredit.MatchString(b)
 }
 
 // adLabel begins a line that marks advertising: "- Anzeige -", "*Werbung.
@@ -302,7 +307,24 @@ var disclaimers = phraseSet(
 	"are not responsible for the opinions", "alle angaben ohne gewähr", "für links auf dieser seite erhält",
 	"enthält affiliate", "contains affiliate links", "may contain affiliate links", "dieser beitrag enthält werbung",
 	"ce contenu n'engage que", "las opiniones expresadas", "the views expressed in this", "die in diesem beitrag geäußerten",
+	// licence notes and a post's link to itself
+	"unter der lizenz cc", "unter cc-by", "unter einer creative commons", "licensed under cc", "licensed under a creative commons",
+	"licensed under the creative commons", "sous licence cc", "bajo licencia cc", "bookmark the permalink", "permalien",
 )
+
+// embedNotices are what a blocked embed (a tweet, a video, a map) shows
+// until the reader consents: no text of the article.
+// (embedLabels only at the start of a block).
+var embedNotices = phraseSet(
+	"laden der inhalte von", "inhalte von drittanbietern", "um deine persönlichen daten zu schützen",
+	"um ihre persönlichen daten zu schützen", "we have blocked", "to protect your personal data", "load external content",
+)
+
+var embedLabels = []string{"externer inhalt", "external content", "contenu externe", "contenido externo"}
+
+// fileLink is a link to a document with its type and size: "PDF | 38 KB",
+// "(PDF, 1,2 MB)", "Datei ist nicht barrierefrei".
+var fileLink = regexp.MustCompile(`(?i)\b(pdf|docx?|xlsx?|pptx?|zip)\s*[|,(]?\s*\d+([.,]\d+)?\s*[kmg]i?b\b|nicht barrierefrei`)
 
 // closing reports whether a block is one of the lines sites end articles
 // with rather than article text.
@@ -355,6 +377,12 @@ func refine(bs []block, title string) []block {
 		case wc <= 25 && postMetaLine(b):
 			continue
 		case wc <= 40 && containsAny(low, disclaimers):
+			continue
+		case wc <= 4 && bareDateOrLabel(b):
+			continue
+		case wc <= 80 && (containsAny(low, embedNotices) || slices.ContainsFunc(embedLabels, func(l string) bool { return strings.HasPrefix(low, l) })):
+			continue
+		case wc <= 25 && fileLink.MatchString(b):
 			continue
 		case wc <= 30 && i < len(bs)-3 && containsAny(low, callToAction):
 			continue // within the text; at its end the closing rules below cut it with what follows
@@ -412,6 +440,17 @@ func trimTail(bs []block) []block {
 }
 
 // isBylineOrDate spots a short block that names the author or gives a date.
+// bareDateOrLabel reports a line that is only a date ("23.10.2018",
+// "16 marca 2021") or only a publication label ("opublikowano:", "Release
+// Date:"): what a page's date widget leaves in the text, anywhere in it.
+func bareDateOrLabel(b string) bool {
+	if _, ok := parseVisibleDate(b, zeroTime); ok {
+		return len(strings.FieldsFunc(b, func(r rune) bool { return !unicode.IsLetter(r) })) <= 1 // a month's name at most
+	}
+	loc := publishedLabel.FindStringIndex(b)
+	return loc != nil && !hasLetterOrDigit(b[loc[1]:]) && wordCount(b[:loc[0]]) <= 1 // "Release Date:"
+}
+
 func isBylineOrDate(b string) bool {
 	if wordCount(b) > 10 {
 		return false
