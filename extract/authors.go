@@ -307,3 +307,51 @@ func classByline(doc *html.Node, site string) []string {
 	}
 	return []string{found}
 }
+
+// footerBy finds the byline word after a publication label and its date:
+// "Veröffentlicht am 28.01.2022 von Max Muster", "Posted on March 5, 2024 by
+// Jane Roe", "Publié le 5 mars par Jean Dupont".
+var footerBy = regexp.MustCompile(`(?i)\s(?:von|by|par|por|door|przez|di|av)\s`)
+
+// footerByline reads the author from a post's footer line that names the
+// publication and then its author (the line blogs end a post with); lines
+// in comments, sidebars and the page chrome are not read.
+func footerByline(doc *html.Node, site string) []string {
+	var found string
+	walkElements(doc, func(n *html.Node) bool {
+		postFooter := n.DataAtom == atom.Footer && inArticle(n) // an <article>'s own footer is the post's
+		if found != "" || notByline(n) && !postFooter {
+			return false
+		}
+		if !ownText(n) || inPageChrome(n) && !inArticle(n) {
+			return true
+		}
+		own := ownTextOf(n)
+		if !containsAny(strings.ToLower(own), labelWords) {
+			return true
+		}
+		line, short := shortTextOf(n, 240) // the name is often a link inside the line
+		if !short {
+			return true
+		}
+		label := publishedLabel.FindStringIndex(line)
+		if label == nil {
+			return true
+		}
+		by := footerBy.FindStringIndex(line[label[1]:])
+		if by == nil {
+			return true
+		}
+		if !strings.ContainsFunc(line[label[1]:label[1]+by[0]], unicode.IsDigit) {
+			return true // no date between: "Publié par <publisher>" names who publishes the site
+		}
+		if name := bylineName(strings.TrimSpace(line[label[1]+by[0]:])); name != "" && !strings.EqualFold(name, site) {
+			found = name
+		}
+		return found == ""
+	})
+	if found == "" {
+		return nil
+	}
+	return []string{found}
+}

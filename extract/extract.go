@@ -145,6 +145,9 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 	if len(rec.Authors) == 0 {
 		rec.Authors = classByline(doc, rec.SiteName)
 	}
+	if len(rec.Authors) == 0 {
+		rec.Authors = footerByline(doc, rec.SiteName)
+	}
 	rec.PublishedAt, rec.DateSource = choosePublished(m, ld, doc, order, base, ref)
 	rec.ModifiedAt = chooseModified(m, ld, ref)
 

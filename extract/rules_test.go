@@ -611,3 +611,29 @@ func TestTokens(t *testing.T) {
 		}
 	}
 }
+
+// A post's footer names its publication and then its author: the author is
+// read from it when nothing else names one; a comment's footer is not read.
+func TestFooterBylines(t *testing.T) {
+	body := strings.Repeat("<p>The council approved a new plan on Monday to expand the tram network into the northern districts after two years of debate.</p>", 4)
+	for _, tc := range []struct {
+		footer, want string
+	}{
+		{`<p class="post-footer">Veröffentlicht am 28.01.2022 von <a href="/autor/max">Max Mustermann</a></p>`, "Max Mustermann"},
+		{`<footer class="entry-meta">Posted on March 5, 2024 by Jane Roe | 3 Comments</footer>`, "Jane Roe"},
+		{`<div>Publié le 5 mars 2024 par Jean Dupont</div>`, "Jean Dupont"},
+		{`<p>Veröffentlicht am 28.01.2022 von der Stadtverwaltung</p>`, ""},              // no name
+		{`<p>Publié par Groupe d'Études Géopolitiques.</p>`, ""},                         // the publisher, not a dated post's author
+		{`<p>Veröffentlicht am 28.01.2022</p>`, ""},                                      // a label without a name                                     // an ordinary byline
+		{`<div class="comments"><p>Posted on March 6, 2024 by Anna Smith</p></div>`, ""}, // a commenter
+	} {
+		page := `<html lang="de"><head><title>Council plan</title></head><body><article><h1>Council plan</h1>` + body + tc.footer + `</article></body></html>`
+		r, err := Extract(Input{Body: []byte(page), URL: "https://blog.example/2022/01/28/council-plan/"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(r.Authors, ", "); got != tc.want {
+			t.Errorf("%s: authors %q, want %q", tc.footer, got, tc.want)
+		}
+	}
+}
