@@ -73,7 +73,7 @@ func classify(e pageEvidence) bool {
 			score -= 2
 		default:
 			_, dated := dateFromURL(path)
-			if dated || articleSlug.MatchString(path) {
+			if dated || articleSlug.MatchString(path) || articleSlug.MatchString(withoutID(path)) {
 				score++
 			}
 			if dated && e.dateFrom != "" && e.dateFrom != record.DateFromURL {
@@ -104,6 +104,20 @@ func classify(e pageEvidence) bool {
 		score -= 3
 	}
 	return score > 0
+}
+
+// idSegment is an address's last segment that only numbers the article:
+// "a-6533123" (after DW's slug), "17-378.html" (Joomla), "123456".
+var idSegment = regexp.MustCompile(`(?i)/(?:[a-z]{1,2}-)?\d[\d-]*(?:\.html?|\.php)?/?$`)
+
+// withoutID is path without a last segment that only numbers the article,
+// or "" when the last segment is not such a number.
+func withoutID(path string) string {
+	loc := idSegment.FindStringIndex(path)
+	if loc == nil {
+		return ""
+	}
+	return path[:loc[0]]
 }
 
 // threadTypes are the JSON-LD types of a forum thread or a question page.

@@ -637,3 +637,19 @@ func TestFooterBylines(t *testing.T) {
 		}
 	}
 }
+
+// An article's slug may stand before a last segment that only numbers it.
+func TestSlugBeforeID(t *testing.T) {
+	for path, want := range map[string]bool{
+		"/fr/la-perte-des-terres-fertiles/a-6533123":                 true,
+		"/de/newsroom/23-01-2022-dorothea-wierer-jubelt/17-378.html": true,
+		"/news/council-approves-tram-plan/123456/":                   true,
+		"/news/123456":                       false,
+		"/fr/a-6533123":                      false,
+		"/themen/council-approves-tram-plan": false, // no number last
+	} {
+		if got := articleSlug.MatchString(withoutID(path)); got != want {
+			t.Errorf("%s: a slug before an id = %v, want %v", path, got, want)
+		}
+	}
+}
