@@ -20,6 +20,9 @@ var dropTags = map[atom.Atom]bool{
 	atom.Input: true, atom.Button: true, atom.Select: true, atom.Textarea: true,
 	atom.Nav: true, atom.Dialog: true, atom.Aside: true, atom.Footer: true,
 	atom.Label: true, atom.Menu: true,
+	// ruby annotations: the reading printed over a Japanese or Chinese
+	// character (<ruby>子<rt>こ</rt></ruby>), not the text
+	atom.Rt: true, atom.Rp: true,
 }
 
 // dropRoles are ARIA landmarks and widgets outside the article body.

@@ -653,3 +653,17 @@ func TestSlugBeforeID(t *testing.T) {
 		}
 	}
 }
+
+// Ruby annotations (the reading printed over Japanese or Chinese characters)
+// are not part of the text: <ruby>子<rt>こ</rt></ruby>ども reads 子ども.
+func TestRubyAnnotationsLeaveText(t *testing.T) {
+	para := `<p><ruby>子<rp>(</rp><rt>こ</rt><rp>)</rp></ruby>どもへの<ruby>虐待<rt>ぎゃくたい</rt></ruby>をなくすための<ruby>法律<rt>ほうりつ</rt></ruby>ができて、親が子どもを教育するために、たたいたり蹴ったりする体罰を禁止することになりました。</p>`
+	page := `<html lang="ja"><head><title>法律</title></head><body><article><h1>法律</h1>` + strings.Repeat(para, 3) + `</article></body></html>`
+	r, err := Extract(Input{Body: []byte(page), URL: "https://news.example/easy/k10011/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.Text, "子どもへの虐待をなくすための法律ができて") || strings.Contains(r.Text, "ぎゃくたい") {
+		t.Errorf("text with the readings: %q", r.Text)
+	}
+}
