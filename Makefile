@@ -4,7 +4,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build test lint unit devset-score devset bench crawlbench archivebench extractbench demo es-up es-down
+.PHONY: all build test lint unit devset-score devset bench crawlbench archivebench extractbench extractmem demo es-up es-down
 
 all: build
 
@@ -57,6 +57,12 @@ es-up:
 
 es-down:
 	scripts/esnode.sh down
+
+## extractmem: peak memory of extraction alone (a program linking only the extract
+## package) over the 990 development-set pages in one process; needs GNU time
+extractmem:
+	$(GO) build -o /tmp/presscrawl-extractmem ./internal/extractmem
+	/usr/bin/time -f "peak RSS %M KB, %e s" /tmp/presscrawl-extractmem ../shared/datasets/trafilatura-eval/pages/*.html.gz
 
 extractbench:
 	$(GO) test ./cmd/presscrawl -run '^$$' -bench SyntheticExtraction -benchtime 5000x -count 3
