@@ -136,5 +136,16 @@ func underListing(path string) bool {
 		return false
 	}
 	last := rest[strings.LastIndex(rest, "/")+1:]
+	if i := strings.IndexByte(last, ';'); i >= 0 {
+		last = last[:i] // ";jsessionid=..."
+	}
+	if leafDocument.MatchString(last) {
+		return true // /themen/<topic>/<page>.html: a page of the topic, not its list
+	}
 	return strings.Count(last, "-")+strings.Count(last, "_") >= 3 && articleSlug.MatchString(last)
 }
+
+// leafDocument is a last segment naming one document, not a directory's
+// index: "zukunftsforum2022.html", not "index.html" or "topic_node.html".
+var leafDocument = regexp.MustCompile(`(?i)^(?:[^.]*[^._])?\.(?:html?|php|aspx?)$`)
+

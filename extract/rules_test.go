@@ -222,6 +222,8 @@ func TestPageTypes(t *testing.T) {
 		{"meta-opengraph.html", "https://courier.example/local/2024/council-tram-extension", true},
 		{"meta-opengraph.html", "https://courier.example/themen/verkehr/council-approves-tram-extension-north", true},
 		{"page-section.html", "https://courier.example/themen/verkehr/", false},
+		{"meta-opengraph.html", "https://courier.example/themen/verkehr/tramplan2024.html;jsessionid=ED5DD586", true}, // a page of the topic
+		{"page-section.html", "https://courier.example/themen/verkehr/index.html", false},                             // its list
 		{"page-tag.html", "https://courier.example/tag/trams-in-the-north-east/", false},
 		{"meta-url-date.html", "", true},
 		{"meta-url-date.html", "https://courier.example/?p=31228", true}, // WordPress's address of a post, not the home page
@@ -551,6 +553,8 @@ func TestStandingPagesAndShortDatedItems(t *testing.T) {
 		{"https://choir.example/about/", false},
 		{"https://choir.example/geschichte.html", false},
 		{"https://choir.example/ueber-uns/das-team", false},
+		{"https://choir.example/themen/chor/chor2024.html;jsessionid=ED5DD586", true}, // a page under a topic, not the topic's list
+		{"https://choir.example/themen/chor/", false},
 	} {
 		rec, err := Extract(Input{Body: []byte(prose), URL: tc.url})
 		if err != nil {
