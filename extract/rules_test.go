@@ -460,7 +460,7 @@ func TestFurnitureLinesWithinText(t *testing.T) {
 		"(Credit: Clayton Aldern / Grist)", "DCV / Oppitz", "Judy Eddy/WENN.com",
 		"Externer Inhalt Um Deine persönlichen Daten zu schützen, haben wir das automatische Laden der Inhalte von twitter.com blockiert.",
 		"Informationsschreiben vom 14. Oktober 2021 PDF | 38 KB | Datei ist nicht barrierefrei",
-		"Ansprechpartnerin zum Thema:", "Mehr aus der Sendung",
+		"Ansprechpartnerin zum Thema:", "Mehr aus der Sendung", "IMPRESSUM | DATENSCHUTZ | COPYRIGHT ANDRÉ LOIBL",
 	}
 	kept := []string{"Veröffentlicht am 16.08.2019 Dauer: 1 Stunde 4 Minuten", "Einsendeschluss: 03.11.2019 (Poststempel)", "Berlin / Hamburg and the towns between them."}
 	var b strings.Builder

@@ -322,6 +322,10 @@ var embedNotices = phraseSet(
 
 var embedLabels = []string{"externer inhalt", "external content", "contenu externe", "contenido externo"}
 
+// legalLinks name the links of a site's footer bar.
+var legalLinks = phraseSet("impressum", "datenschutz", "imprint", "privacy", "copyright", "terms of use", "agb",
+	"mentions légales", "aviso legal", "política de privacidad", "polityka prywatności", "سياسة الخصوصية")
+
 // fileLink is a link to a document with its type and size: "PDF | 38 KB",
 // "(PDF, 1,2 MB)", "Datei ist nicht barrierefrei".
 var fileLink = regexp.MustCompile(`(?i)\b(pdf|docx?|xlsx?|pptx?|zip)\s*[|,(]?\s*\d+([.,]\d+)?\s*[kmg]i?b\b|nicht barrierefrei`)
@@ -384,6 +388,8 @@ func refine(bs []block, title string) []block {
 			continue
 		case wc <= 25 && fileLink.MatchString(b):
 			continue
+		case wc <= 20 && strings.Count(b, "|") >= 2 && containsAny(low, legalLinks):
+			continue // a footer's bar of links: "Impressum | Datenschutz | ©"
 		case wc <= 30 && i < len(bs)-3 && containsAny(low, callToAction):
 			continue // within the text; at its end the closing rules below cut it with what follows
 		}
