@@ -323,11 +323,7 @@ func footerByline(doc *html.Node, site string) []string {
 		if found != "" || notByline(n) && !postFooter {
 			return false
 		}
-		if !ownText(n) || inPageChrome(n) && !inArticle(n) {
-			return true
-		}
-		own := ownTextOf(n)
-		if !containsAny(strings.ToLower(own), labelWords) {
+		if !ownTextHolds(n, labelWords) || inPageChrome(n) && !inArticle(n) {
 			return true
 		}
 		line, short := shortTextOf(n, 240) // the name is often a link inside the line

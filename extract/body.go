@@ -152,3 +152,34 @@ func markedBodyOpening(doc *html.Node) string {
 	}
 	return opening
 }
+
+// proseWords is the word count under which the text readability chose is
+// checked against the page's densest block of paragraphs.
+const proseWords = 150
+
+// paragraphParent is the element whose own <p> children hold the most
+// words outside links (the body of most article templates), and that many
+// words; comments and the page chrome are not counted.
+func paragraphParent(doc *html.Node) (*html.Node, int) {
+	var best *html.Node
+	most := 0
+	walkElements(doc, func(n *html.Node) bool {
+		if notByline(n) || dropTags[n.DataAtom] {
+			return false // comments, sidebars, navigation, footers
+		}
+		words := 0
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode || c.DataAtom != atom.P {
+				continue
+			}
+			if ld, _ := linkDensity(c); ld < 0.5 {
+				words += wordCount(textOf(c))
+			}
+		}
+		if words > most {
+			best, most = n, words
+		}
+		return true
+	})
+	return best, most
+}

@@ -173,6 +173,20 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 			}
 		}
 	}
+	if n := blocksWords(bs); n < proseWords {
+		// A short text: readability may have taken a disclosure box or a
+		// teaser for the article. The page's densest block of paragraphs,
+		// when it holds three times as many words, is the body.
+		if fresh, err := html.Parse(strings.NewReader(src)); err == nil {
+			if body, words := paragraphParent(fresh); body != nil && words >= proseWords && words > 2*n {
+				unwrapNoscript(body)
+				clean(body)
+				if alt := refine(blocks(body, base), rec.Title); blocksWords(alt) > 2*n {
+					bs = alt
+				}
+			}
+		}
+	}
 	if marked != "" && !strings.Contains(strings.Join(texts(bs), " "), marked) {
 		// The page marks its article body (itemprop="articleBody") and
 		// what readability chose does not hold its first paragraph (it

@@ -148,4 +148,3 @@ func underListing(path string) bool {
 // leafDocument is a last segment naming one document, not a directory's
 // index: "zukunftsforum2022.html", not "index.html" or "topic_node.html".
 var leafDocument = regexp.MustCompile(`(?i)^(?:[^.]*[^._])?\.(?:html?|php|aspx?)$`)
-

@@ -1,6 +1,10 @@
 package extract
 
-import "strings"
+import (
+	"strings"
+
+	"golang.org/x/net/html"
+)
 
 // phrases is a list of lower-case phrases to find anywhere in a line. A line
 // is scanned once, its byte pairs checked against a bitset of the phrases'
@@ -38,6 +42,56 @@ func containsAny(low string, set *phrases) bool {
 			if strings.HasPrefix(low[i:], ph) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// containsAnyFold is containsAny on a line in any case of its ASCII letters
+// ("Veröffentlicht", "POSTED ON"), without lower-casing a copy of it; the
+// phrases are written so that their other letters need no folding.
+func containsAnyFold(s string, set *phrases) bool {
+	for i := 0; i+1 < len(s); i++ {
+		k := uint16(lowerASCII(s[i]))<<8 | uint16(lowerASCII(s[i+1]))
+		if set.first[k>>6]&(1<<(k&63)) == 0 {
+			continue
+		}
+		for _, ph := range set.byPair[k] {
+			if hasPrefixFold(s[i:], ph) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func lowerASCII(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
+}
+
+// hasPrefixFold reports whether s begins with the lower-case phrase p, s's
+// ASCII letters folded.
+func hasPrefixFold(s, p string) bool {
+	if len(s) < len(p) {
+		return false
+	}
+	for j := 0; j < len(p); j++ {
+		if lowerASCII(s[j]) != p[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// ownTextHolds reports whether one of n's own text nodes holds a phrase of
+// set, in any ASCII case.
+func ownTextHolds(n *html.Node, set *phrases) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode && containsAnyFold(c.Data, set) {
+			return true
 		}
 	}
 	return false

@@ -216,7 +216,7 @@ var publishedLabel = regexp.MustCompile(`(?i)(?:^|[\s|·•(])(?:veröffentlicht
 // labelWords are fragments, lower-cased, of which every label of
 // publishedLabel holds one: a line without any is not matched against it.
 var labelWords = phraseSet("ffentlicht", "erschienen", "publi", "posted on", "pubblicato", "gepubliceerd",
-	"geplaatst", "yayınlanma", "yayımlanma", "опубликовано", "نشر", "نُشر", "meldung vom", "mitteilung vom", "dat", "fecha")
+	"geplaatst", "yayınlanma", "yayımlanma", "публиковано", "ПУБЛИКОВАНО", "نشر", "نُشر", "meldung vom", "mitteilung vom", "dat", "fecha")
 
 // labelledDate is the first line, outside the page chrome, comments and
 // sidebars, where a publication label is followed by a date (read in the
@@ -227,13 +227,10 @@ func labelledDate(doc *html.Node, ref time.Time) *record.Timestamp {
 		if found != nil || notByline(n) {
 			return false
 		}
-		if !ownText(n) || inPageChrome(n) {
-			return true
-		}
-		t := ownTextOf(n) // the label is the element's own text; "Erschienen am: <b>01.11.2023</b>" has the date in a child
-		if !containsAny(strings.ToLower(t), labelWords) {
+		if !ownTextHolds(n, labelWords) || inPageChrome(n) {
 			return true // no label: the regexp is not run (most lines)
 		}
+		t := ownTextOf(n) // the label is the element's own text; "Erschienen am: <b>01.11.2023</b>" has the date in a child
 		loc := publishedLabel.FindStringIndex(t)
 		if loc == nil {
 			return true

@@ -310,6 +310,9 @@ var disclaimers = phraseSet(
 	// licence notes and a post's link to itself
 	"unter der lizenz cc", "unter cc-by", "unter einer creative commons", "licensed under cc", "licensed under a creative commons",
 	"licensed under the creative commons", "sous licence cc", "bajo licencia cc", "bookmark the permalink", "permalien",
+	// reprint notices
+	"is the copyrighted property of", "written permission must be obtained", "may not be reproduced without",
+	"may not be republished", "nachdruck nur mit", "nachdruck verboten", "reproduction interdite",
 )
 
 // embedNotices are what a blocked embed (a tweet, a video, a map) shows
