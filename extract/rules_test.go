@@ -462,8 +462,9 @@ func TestFurnitureLinesWithinText(t *testing.T) {
 		"Informationsschreiben vom 14. Oktober 2021 PDF | 38 KB | Datei ist nicht barrierefrei",
 		"Ansprechpartnerin zum Thema:", "Mehr aus der Sendung", "IMPRESSUM | DATENSCHUTZ | COPYRIGHT ANDRÉ LOIBL",
 		"This article is the copyrighted property of Breaking Belize News.",
+		"Yоur соntеnt іѕ dеlіvеrеd іnѕtаntlу tо thоuѕаndѕ оf uѕеrѕ іn Веlіzе аnd аbrоаd!",
 	}
-	kept := []string{"Veröffentlicht am 16.08.2019 Dauer: 1 Stunde 4 Minuten", "Einsendeschluss: 03.11.2019 (Poststempel)", "Berlin / Hamburg and the towns between them."}
+	kept := []string{"Москва и Berlin: мэр Sobyanin встретился с Wegner.", "Veröffentlicht am 16.08.2019 Dauer: 1 Stunde 4 Minuten", "Einsendeschluss: 03.11.2019 (Poststempel)", "Berlin / Hamburg and the towns between them."}
 	var b strings.Builder
 	b.WriteString(`<html lang="de"><head><title>Council plan</title></head><body><article><h1>Council plan</h1>`)
 	for i, f := range append(furniture, kept...) {

@@ -325,6 +325,33 @@ var embedNotices = phraseSet(
 
 var embedLabels = []string{"externer inhalt", "external content", "contenu externe", "contenido externo"}
 
+// mixedScriptWords counts the words that mix Latin and Cyrillic letters.
+func mixedScriptWords(b string) int {
+	if !strings.ContainsFunc(b, func(r rune) bool { return r >= 0x400 && r <= 0x4ff }) {
+		return 0 // no Cyrillic letter (one pass, no allocation)
+	}
+	n := 0
+	latin, cyrillic := false, false
+	end := func() {
+		if latin && cyrillic {
+			n++
+		}
+		latin, cyrillic = false, false
+	}
+	for _, r := range b {
+		switch {
+		case r < 0x80 && unicode.IsLetter(r):
+			latin = true
+		case r >= 0x400 && r <= 0x4ff:
+			cyrillic = true
+		case !unicode.IsLetter(r) && !unicode.IsMark(r):
+			end()
+		}
+	}
+	end()
+	return n
+}
+
 // legalLinks name the links of a site's footer bar.
 var legalLinks = phraseSet("impressum", "datenschutz", "imprint", "privacy", "copyright", "terms of use", "agb",
 	"mentions légales", "aviso legal", "política de privacidad", "polityka prywatności", "سياسة الخصوصية")
@@ -391,6 +418,8 @@ func refine(bs []block, title string) []block {
 			continue
 		case wc <= 25 && fileLink.MatchString(b):
 			continue
+		case wc <= 60 && mixedScriptWords(b) >= 3:
+			continue // "Yоur соntеnt іѕ dеlіvеrеd": Latin words spelt with Cyrillic look-alikes, an advertiser's trick against filters
 		case wc <= 20 && strings.Count(b, "|") >= 2 && containsAny(low, legalLinks):
 			continue // a footer's bar of links: "Impressum | Datenschutz | ©"
 		case wc <= 30 && i < len(bs)-3 && containsAny(low, callToAction):
