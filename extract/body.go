@@ -183,3 +183,59 @@ func paragraphParent(doc *html.Node) (*html.Node, int) {
 	})
 	return best, most
 }
+
+// secondOpinions re-extracts the body from a fresh parse of src where the
+// first extraction (bs) looks wrong: under fallbackWords, with structure-only
+// cleaning (the rules may have taken the body for boilerplate); under
+// proseWords, from the page's densest block of paragraphs (readability may
+// have taken a disclosure box or a teaser); and from the page's marked
+// article body when bs lacks its opening (marked, "" for none).
+func secondOpinions(src string, bs []block, base *url.URL, title, marked string) []block {
+	if n := blocksWords(bs); n < fallbackWords {
+		// The rules may have taken the body for boilerplate (a builder's
+		// widget class, an odd wrapper): try again with structure only.
+		if fresh, err := html.Parse(strings.NewReader(src)); err == nil {
+			unwrapNoscript(fresh)
+			cleanStructure(fresh)
+			if alt := refine(bodyBlocks(fresh, base), title); blocksWords(alt) > n*3/2+10 {
+				bs = alt
+			}
+		}
+	}
+	if n := blocksWords(bs); n < proseWords {
+		// A short text: readability may have taken a disclosure box or a
+		// teaser for the article. The page's densest block of paragraphs,
+		// when it holds more than twice as many words, is the body.
+		if fresh, err := html.Parse(strings.NewReader(src)); err == nil {
+			if body, words := paragraphParent(fresh); body != nil && words >= proseWords && words > 2*n {
+				unwrapNoscript(body)
+				clean(body)
+				if alt := refine(blocks(body, base), title); blocksWords(alt) > 2*n {
+					bs = alt
+				}
+			}
+		}
+	}
+	if marked != "" && !strings.Contains(strings.Join(texts(bs), " "), marked) {
+		// The page marks its article body (itemprop="articleBody") and
+		// what readability chose does not hold its first paragraph (it
+		// took a big table or a neighbouring story): the marked body.
+		for _, prepare := range []func(*html.Node){clean, cleanStructure} {
+			fresh, err := html.Parse(strings.NewReader(src))
+			if err != nil {
+				break
+			}
+			body := find(fresh, isMarkedBody)
+			if body == nil {
+				break
+			}
+			unwrapNoscript(body)
+			prepare(body)
+			if alt := refine(blocks(body, base), title); blocksWords(alt) >= 50 && strings.Contains(strings.Join(texts(alt), " "), marked) {
+				bs = alt
+				break
+			}
+		}
+	}
+	return bs
+}
