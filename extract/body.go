@@ -2,6 +2,7 @@ package extract
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -189,12 +190,25 @@ func paragraphParent(doc *html.Node) (*html.Node, int) {
 // cleaning (the rules may have taken the body for boilerplate); under
 // proseWords, from the page's densest block of paragraphs (readability may
 // have taken a disclosure box or a teaser); and from the page's marked
-// article body when bs lacks its opening (marked, "" for none).
+// article body when bs lacks its opening (marked, "" for none). Pages whose
+// first extraction looks right are not parsed again; the first two share
+// one parse.
 func secondOpinions(src string, bs []block, base *url.URL, title, marked string) []block {
-	if n := blocksWords(bs); n < fallbackWords {
-		// The rules may have taken the body for boilerplate (a builder's
-		// widget class, an odd wrapper): try again with structure only.
-		if fresh, err := html.Parse(strings.NewReader(src)); err == nil {
+	n := blocksWords(bs)
+	var dense *html.Node // a copy of the densest block of paragraphs, when it may be the body
+	denseWords := 0
+	if n < proseWords {
+		fresh, err := html.Parse(strings.NewReader(src))
+		if err != nil {
+			return bs
+		}
+		if d, w := paragraphParent(fresh); d != nil && w >= proseWords && w > 2*n {
+			dense, denseWords = cloneTree(d), w
+		}
+		if n < fallbackWords {
+			// The rules may have taken the body for boilerplate (a
+			// builder's widget class, an odd wrapper): try again with
+			// structure only.
 			unwrapNoscript(fresh)
 			cleanStructure(fresh)
 			if alt := refine(bodyBlocks(fresh, base), title); blocksWords(alt) > n*3/2+10 {
@@ -202,18 +216,14 @@ func secondOpinions(src string, bs []block, base *url.URL, title, marked string)
 			}
 		}
 	}
-	if n := blocksWords(bs); n < proseWords {
+	if n := blocksWords(bs); dense != nil && n < proseWords && denseWords > 2*n {
 		// A short text: readability may have taken a disclosure box or a
 		// teaser for the article. The page's densest block of paragraphs,
 		// when it holds more than twice as many words, is the body.
-		if fresh, err := html.Parse(strings.NewReader(src)); err == nil {
-			if body, words := paragraphParent(fresh); body != nil && words >= proseWords && words > 2*n {
-				unwrapNoscript(body)
-				clean(body)
-				if alt := refine(blocks(body, base), title); blocksWords(alt) > 2*n {
-					bs = alt
-				}
-			}
+		unwrapNoscript(dense)
+		clean(dense)
+		if alt := refine(blocks(dense, base), title); blocksWords(alt) > 2*n {
+			bs = alt
 		}
 	}
 	if marked != "" && !strings.Contains(strings.Join(texts(bs), " "), marked) {
@@ -238,4 +248,13 @@ func secondOpinions(src string, bs []block, base *url.URL, title, marked string)
 		}
 	}
 	return bs
+}
+
+// cloneTree is a deep copy of n and its descendants, detached.
+func cloneTree(n *html.Node) *html.Node {
+	c := &html.Node{Type: n.Type, DataAtom: n.DataAtom, Data: n.Data, Namespace: n.Namespace, Attr: slices.Clone(n.Attr)}
+	for k := n.FirstChild; k != nil; k = k.NextSibling {
+		c.AppendChild(cloneTree(k))
+	}
+	return c
 }
