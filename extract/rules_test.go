@@ -522,8 +522,16 @@ func TestMarkedArticleBody(t *testing.T) {
 	if got := markedBodyOpening(mustParse(page)); got != "A powerful alliance of chefs, celebrities and charities toda" {
 		t.Errorf("markedBodyOpening = %q", got)
 	}
+	devPageKeepsSegments(t, "0467", "the marked body's")
+}
+
+// devPageKeepsSegments extracts the development-set page id and checks that
+// its text holds every segment the set says it must (what names them in
+// the errors).
+func devPageKeepsSegments(t *testing.T, id, what string) {
+	t.Helper()
 	for _, p := range loadDevSet(t) {
-		if filepath.Base(p.File) != "0467.html.gz" {
+		if filepath.Base(p.File) != id+".html.gz" {
 			continue
 		}
 		r, err := Extract(Input{Body: p.body, URL: httpURL(p.URL)})
@@ -532,10 +540,12 @@ func TestMarkedArticleBody(t *testing.T) {
 		}
 		for _, want := range p.With {
 			if !strings.Contains(collapse(r.Text), collapse(want)) {
-				t.Errorf("0467: the marked body's %q is missing", want)
+				t.Errorf("%s: %s %q is missing (words %d)", id, what, want, r.WordCount)
 			}
 		}
+		return
 	}
+	t.Fatalf("no page %s in the development set", id)
 }
 
 // A site's standing pages (about, history, services) are no articles, however
@@ -689,18 +699,5 @@ func TestDensestParagraphsOverShortChoice(t *testing.T) {
 	if body == nil || attr(body, "class") != "body" || words != 4*15 {
 		t.Errorf("paragraphParent = %v (class %q), %d words; want the body div, 60 words", body, attr(body, "class"), words)
 	}
-	for _, p := range loadDevSet(t) {
-		if filepath.Base(p.File) != "0443.html.gz" {
-			continue
-		}
-		r, err := Extract(Input{Body: p.body, URL: httpURL(p.URL)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, want := range p.With {
-			if !strings.Contains(collapse(r.Text), collapse(want)) {
-				t.Errorf("0443: the article's %q is missing (words %d)", want, r.WordCount)
-			}
-		}
-	}
+	devPageKeepsSegments(t, "0443", "the article's")
 }
