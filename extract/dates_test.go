@@ -243,7 +243,7 @@ func TestPublishedLabelPrecheck(t *testing.T) {
 			if !publishedLabel.MatchString(line) {
 				continue // the regexp's own case folding (e.g. Turkish ı upper-cased)
 			}
-			if !containsAnyFold(line, labelWords) {
+			if !containsAny(line, labelWords) {
 				t.Errorf("%q matches publishedLabel but has none of labelWords", line)
 			}
 		}

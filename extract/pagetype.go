@@ -139,12 +139,23 @@ func underListing(path string) bool {
 	if i := strings.IndexByte(last, ';'); i >= 0 {
 		last = last[:i] // ";jsessionid=..."
 	}
-	if leafDocument.MatchString(last) {
+	if leafDocument(last) {
 		return true // /themen/<topic>/<page>.html: a page of the topic, not its list
 	}
 	return strings.Count(last, "-")+strings.Count(last, "_") >= 3 && articleSlug.MatchString(last)
 }
 
-// leafDocument is a last segment naming one document, not a directory's
-// index: "zukunftsforum2022.html", not "index.html" or "topic_node.html".
-var leafDocument = regexp.MustCompile(`(?i)^(?:[^.]*[^._])?\.(?:html?|php|aspx?)$`)
+// documentName is a last segment naming a file: "zukunftsforum2022.html".
+var documentName = regexp.MustCompile(`(?i)^([^.]+)\.(?:html?|php|aspx?)$`)
+
+// leafDocument reports a last segment naming one document, not a
+// directory's index: "zukunftsforum2022.html", not "index.html",
+// "default.aspx" or "laendliche-regionen_node.html" (a topic's own page).
+func leafDocument(name string) bool {
+	m := documentName.FindStringSubmatch(name)
+	if m == nil {
+		return false
+	}
+	stem := strings.ToLower(m[1])
+	return stem != "index" && stem != "default" && !strings.HasSuffix(stem, "_node")
+}

@@ -1,10 +1,6 @@
 package extract
 
-import (
-	"strings"
-
-	"golang.org/x/net/html"
-)
+import "golang.org/x/net/html"
 
 // phrases is a list of lower-case phrases to find anywhere in a line. A line
 // is scanned once, its byte pairs checked against a bitset of the phrases'
@@ -30,27 +26,11 @@ func phraseSet(list ...string) *phrases {
 	return p
 }
 
-// containsAny reports whether low (a line in lower case) contains one of
-// the phrases of set.
-func containsAny(low string, set *phrases) bool {
-	for i := 0; i+1 < len(low); i++ {
-		k := uint16(low[i])<<8 | uint16(low[i+1])
-		if set.first[k>>6]&(1<<(k&63)) == 0 {
-			continue
-		}
-		for _, ph := range set.byPair[k] {
-			if strings.HasPrefix(low[i:], ph) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// containsAnyFold is containsAny on a line in any case of its ASCII letters
-// ("Veröffentlicht", "POSTED ON"), without lower-casing a copy of it; the
-// phrases are written so that their other letters need no folding.
-func containsAnyFold(s string, set *phrases) bool {
+// containsAny reports whether s contains one of the phrases of set, its
+// ASCII letters in any case ("Veröffentlicht", "POSTED ON") without a
+// lower-cased copy; the phrases are written so that their other letters
+// need no folding (or s is lower-cased already).
+func containsAny(s string, set *phrases) bool {
 	for i := 0; i+1 < len(s); i++ {
 		k := uint16(lowerASCII(s[i]))<<8 | uint16(lowerASCII(s[i+1]))
 		if set.first[k>>6]&(1<<(k&63)) == 0 {
@@ -90,7 +70,7 @@ func hasPrefixFold(s, p string) bool {
 // set, in any ASCII case.
 func ownTextHolds(n *html.Node, set *phrases) bool {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.TextNode && containsAnyFold(c.Data, set) {
+		if c.Type == html.TextNode && containsAny(c.Data, set) {
 			return true
 		}
 	}

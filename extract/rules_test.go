@@ -654,6 +654,19 @@ func TestFooterBylines(t *testing.T) {
 	}
 }
 
+// A document below a listing word is a page of the topic; the topic's own
+// index is not.
+func TestLeafDocument(t *testing.T) {
+	for name, want := range map[string]bool{
+		"zukunftsforum2022.html": true, "story.php": true, "index.html": false, "Default.aspx": false,
+		"laendliche-regionen_node.html": false, "verkehr": false, "": false,
+	} {
+		if got := leafDocument(name); got != want {
+			t.Errorf("leafDocument(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
 // An article's slug may stand before a last segment that only numbers it.
 func TestSlugBeforeID(t *testing.T) {
 	for path, want := range map[string]bool{

@@ -316,8 +316,8 @@ var disclaimers = phraseSet(
 )
 
 // embedNotices are what a blocked embed (a tweet, a video, a map) shows
-// until the reader consents: no text of the article.
-// (embedLabels only at the start of a block).
+// until the reader consents: no text of the article. embedLabels are its
+// headings, counted only at the start of a block.
 var embedNotices = phraseSet(
 	"laden der inhalte von", "inhalte von drittanbietern", "um deine persönlichen daten zu schützen",
 	"um ihre persönlichen daten zu schützen", "we have blocked", "to protect your personal data", "load external content",
@@ -477,18 +477,24 @@ func trimTail(bs []block) []block {
 	return bs[:last+1]
 }
 
-// isBylineOrDate spots a short block that names the author or gives a date.
 // bareDateOrLabel reports a line that is only a date ("23.10.2018",
 // "16 marca 2021") or only a publication label ("opublikowano:", "Release
 // Date:"): what a page's date widget leaves in the text, anywhere in it.
 func bareDateOrLabel(b string) bool {
-	if _, ok := parseVisibleDate(b, zeroTime); ok {
-		return len(strings.FieldsFunc(b, func(r rune) bool { return !unicode.IsLetter(r) })) <= 1 // a month's name at most
+	if strings.ContainsFunc(b, unicode.IsDigit) {
+		if _, ok := parseVisibleDate(b, zeroTime); ok {
+			return len(strings.FieldsFunc(b, func(r rune) bool { return !unicode.IsLetter(r) })) <= 1 // a month's name at most
+		}
+		return false
+	}
+	if !containsAny(b, labelWords) {
+		return false // the expression below runs only on lines with a label's word
 	}
 	loc := publishedLabel.FindStringIndex(b)
 	return loc != nil && !hasLetterOrDigit(b[loc[1]:]) && wordCount(b[:loc[0]]) <= 1 // "Release Date:"
 }
 
+// isBylineOrDate spots a short block that names the author or gives a date.
 func isBylineOrDate(b string) bool {
 	if wordCount(b) > 10 {
 		return false
