@@ -252,3 +252,30 @@ func TestPublishedLabelPrecheck(t *testing.T) {
 		t.Fatalf("only %d labels read from publishedLabel", len(labels))
 	}
 }
+
+// A relative date ("vor 5 Stunden", "منذ ٣ ساعات") names a day only against
+// the time the page was fetched: a crawled page is dated by it, a page read
+// from a file (no fetch time) is not dated by it, or every saved page would
+// be published today (0541 of the dev set, saved in 2022, was dated the
+// day the tests ran).
+func TestRelativeDatesNeedTheFetchTime(t *testing.T) {
+	text := `<p>` + strings.Repeat("The best projects of the year, chosen by the readers of the magazine, show kitchens, gardens and bathrooms. ", 6) + `</p>`
+	for _, byline := range []string{"vor 5 Stunden", "منذ 5 ساعات", "5 hours ago"} {
+		page := `<html><head><title>Best of the year</title></head><body><article><h1>Best of the year</h1><div class="author-info"><span>` + byline + `</span></div>` + text + `</article></body></html>`
+		fetched := time.Date(2025, 3, 4, 12, 0, 0, 0, time.UTC)
+		r, err := Extract(Input{Body: []byte(page), URL: "https://mag.example/best-of-the-year", FetchedAt: fetched})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.PublishedAt == nil || r.PublishedAt.String() != "2025-03-04T07:00:00Z" || r.DateSource != record.DateFromVisible {
+			t.Errorf("%q fetched at %s: published_at %v from %q, want 2025-03-04T07:00:00Z from visible", byline, fetched, r.PublishedAt, r.DateSource)
+		}
+		r, err = Extractor{Now: func() time.Time { return fetched }}.Extract(Input{Body: []byte(page), URL: "https://mag.example/best-of-the-year"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.PublishedAt != nil {
+			t.Errorf("%q in a file (no fetch time): published_at %v from %q, want none", byline, r.PublishedAt, r.DateSource)
+		}
+	}
+}

@@ -36,7 +36,8 @@ type Input struct {
 	// ContentType and ContentLanguage are the HTTP headers, empty for a file.
 	ContentType     string
 	ContentLanguage string
-	// FetchedAt is when the page was fetched; zero for a file.
+	// FetchedAt is when the page was fetched; zero for a file. Relative
+	// dates ("3 hours ago") are read against it, and not read without it.
 	FetchedAt time.Time
 }
 
@@ -94,12 +95,12 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	ref := in.FetchedAt
-	if ref.IsZero() {
+	ref := dateRef{now: in.FetchedAt, fetched: in.FetchedAt}
+	if ref.now.IsZero() {
 		if x.Now != nil {
-			ref = x.Now()
+			ref.now = x.Now()
 		} else {
-			ref = time.Now()
+			ref.now = time.Now()
 		}
 	}
 
@@ -149,8 +150,13 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 		rec.Authors = footerByline(doc, rec.SiteName)
 	}
 	rec.PublishedAt, rec.DateSource = choosePublished(m, ld, doc, order, base, ref)
-	rec.ModifiedAt = chooseModified(m, ld, ref)
+	rec.ModifiedAt = chooseModified(m, ld, ref.now)
 
+	var pageURL *url.URL
+	if rec.URL != "" {
+		pageURL, _ = url.Parse(rec.URL)
+	}
+	inMenu := pageURL != nil && !articleAddress(pageURL.EscapedPath()) && menuLinksTo(doc, pageURL) // before clean drops the menus
 	lead := standfirst(m, doc, order)
 	marked := markedBodyOpening(doc)
 	unwrapNoscript(doc)
@@ -185,13 +191,10 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 		ldString(ld["inLanguage"]), m.first("og:locale", "language", "dc.language"))
 
 	ldDense, prose := shortLineShare(bs)
-	var pageURL *url.URL
-	if rec.URL != "" {
-		pageURL, _ = url.Parse(rec.URL)
-	}
 	rec.IsArticle = classify(pageEvidence{
 		u: pageURL, m: m, title: rec.Title + " " + m.titleTag, words: rec.WordCount,
 		ldArticle: ld != nil, ogType: m.first("og:type"), linkDenser: ldDense, prose: prose, dateFrom: rec.DateSource,
+		inMenu: inMenu,
 	})
 	rec.Extractor = extractorName()
 	if !in.FetchedAt.IsZero() {

@@ -38,6 +38,9 @@ type pageEvidence struct {
 	linkDenser bool // the extracted text is mostly link text
 	prose      int  // blocks of 25 words or more: paragraphs, not teasers
 	dateFrom   record.DateSource
+	// inMenu: the page is an item of its site's menus (menuLinksTo),
+	// computed only for pages whose address is not an article's.
+	inMenu bool
 }
 
 func classify(e pageEvidence) bool {
@@ -73,8 +76,10 @@ func classify(e pageEvidence) bool {
 			score -= 2
 		default:
 			_, dated := dateFromURL(path)
-			if dated || articleSlug.MatchString(path) || articleSlug.MatchString(withoutID(path)) {
+			if articleAddress(path) {
 				score++
+			} else if e.inMenu {
+				score -= 2 // a menu item at a name, not a slug: a standing page
 			}
 			if dated && e.dateFrom != "" && e.dateFrom != record.DateFromURL {
 				score++ // dated twice, by its address and by the page: a blog's or a paper's post
@@ -104,6 +109,13 @@ func classify(e pageEvidence) bool {
 		score -= 3
 	}
 	return score > 0
+}
+
+// articleAddress reports a path ending in an article's slug, with or
+// without a number after it: /2024/05/<a-long-slug>/, /<slug>/a-6533123.
+func articleAddress(path string) bool {
+	_, dated := dateFromURL(path)
+	return dated || articleSlug.MatchString(path) || articleSlug.MatchString(withoutID(path))
 }
 
 // idSegment is an address's last segment that only numbers the article:

@@ -13,13 +13,23 @@ import (
 	"github.com/presscrawl/presscrawl/record"
 )
 
-// choosePublished takes the first publication date that is not after ref:
+// dateRef is what a page's dates are read against: now, which no
+// publication date is after (the fetch time, or the clock for a file), and
+// the fetch time, against which relative dates ("vor 5 Stunden", "منذ ٣
+// ساعات") are read. A page read from a file has no fetch time: its
+// relative dates name a day nobody knows, and are not read.
+type dateRef struct {
+	now     time.Time
+	fetched time.Time // zero when unknown
+}
+
+// choosePublished takes the first publication date that is not after ref.now:
 // JSON-LD, meta tags, <time datetime>, the visible date after the title,
 // the URL; then reconciles it with the page's other evidence of the day
 // (reconcile).
-func choosePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html.Node]int, base *url.URL, ref time.Time) (*record.Timestamp, record.DateSource) {
+func choosePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html.Node]int, base *url.URL, ref dateRef) (*record.Timestamp, record.DateSource) {
 	try := func(s string, parse func(string) (record.Timestamp, bool)) *record.Timestamp {
-		if t, ok := parse(s); ok && !t.After(ref) {
+		if t, ok := parse(s); ok && !t.After(ref.now) {
 			return &t
 		}
 		return nil
@@ -48,7 +58,7 @@ func choosePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html
 //     into UTC);
 //   - a visible dateline by the title wins over a later metadata date (a
 //     CMS's build or update stamp) and over a UTC stamp one day off.
-func reconcile(m *meta, ld map[string]any, doc *html.Node, order map[*html.Node]int, ref time.Time,
+func reconcile(m *meta, ld map[string]any, doc *html.Node, order map[*html.Node]int, ref dateRef,
 	t record.Timestamp, src record.DateSource, fromURL *record.Timestamp) (*record.Timestamp, record.DateSource) {
 	if src != record.DateFromJSONLD && src != record.DateFromMeta && src != record.DateFromTime {
 		return &t, src
@@ -135,7 +145,7 @@ var dateObjectTypes = map[string]bool{"recipe": true}
 // pagePublished is the publication date the page itself gives, in the order
 // of trust: JSON-LD, meta tags, <time datetime>, the visible date after
 // the title, above it, a labelled date further down the article.
-func pagePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html.Node]int, ref time.Time,
+func pagePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html.Node]int, ref dateRef,
 	try func(string, func(string) (record.Timestamp, bool)) *record.Timestamp) (*record.Timestamp, record.DateSource) {
 	for _, obj := range []map[string]any{ld, m.ldWebPage(), m.ldFirst(dateObjectTypes)} {
 		for _, k := range []string{"datePublished", "dateCreated", "uploadDate"} {
@@ -182,7 +192,7 @@ func encyclopedia(m *meta) bool {
 
 // visiblePublished is the date written for readers: by the title
 // (datelineByTitle), else labelled as the publication date further down.
-func visiblePublished(m *meta, doc *html.Node, order map[*html.Node]int, ref time.Time) *record.Timestamp {
+func visiblePublished(m *meta, doc *html.Node, order map[*html.Node]int, ref dateRef) *record.Timestamp {
 	if t := datelineByTitle(m, doc, order, ref); t != nil {
 		return t
 	}
@@ -191,7 +201,7 @@ func visiblePublished(m *meta, doc *html.Node, order map[*html.Node]int, ref tim
 
 // datelineByTitle is the date written after the title or above it; by the
 // headline <h1>, then by the <h1> that matches the page's title.
-func datelineByTitle(m *meta, doc *html.Node, order map[*html.Node]int, ref time.Time) *record.Timestamp {
+func datelineByTitle(m *meta, doc *html.Node, order map[*html.Node]int, ref dateRef) *record.Timestamp {
 	heads := []*html.Node{m.h1}
 	if m.titleH1 != nil {
 		heads = append(heads, m.titleH1)
@@ -221,7 +231,7 @@ var labelWords = phraseSet("ffentlicht", "erschienen", "publi", "posted on", "pu
 // labelledDate is the first line, outside the page chrome, comments and
 // sidebars, where a publication label is followed by a date (read in the
 // 60 characters after the label).
-func labelledDate(doc *html.Node, ref time.Time) *record.Timestamp {
+func labelledDate(doc *html.Node, ref dateRef) *record.Timestamp {
 	var found *record.Timestamp
 	walkElements(doc, func(n *html.Node) bool {
 		if found != nil || notByline(n) {
@@ -252,7 +262,7 @@ func labelledDate(doc *html.Node, ref time.Time) *record.Timestamp {
 		if len(rest) > 80 {
 			rest = rest[:80]
 		}
-		if d, ok := parseVisibleDate(rest, ref); ok && !d.After(ref) {
+		if d, ok := parseVisibleDate(rest, ref.fetched); ok && !d.After(ref.now) {
 			found = &d
 			return false
 		}
@@ -263,12 +273,12 @@ func labelledDate(doc *html.Node, ref time.Time) *record.Timestamp {
 
 // ownTextDate is a date in one of n's own short text lines (14 words at
 // most), or nil.
-func ownTextDate(n *html.Node, ref time.Time) *record.Timestamp {
+func ownTextDate(n *html.Node, ref dateRef) *record.Timestamp {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type != html.TextNode || wordCount(c.Data) > 14 {
 			continue
 		}
-		if d, ok := parseVisibleDate(c.Data, ref); ok && !d.After(ref) {
+		if d, ok := parseVisibleDate(c.Data, ref.fetched); ok && !d.After(ref.now) {
 			return &d
 		}
 	}
@@ -337,7 +347,7 @@ func inPageChrome(n *html.Node) bool {
 
 // timeElementDate reads <time datetime> elements that belong to the article:
 // not in the page chrome and not before the title.
-func timeElementDate(m *meta, order map[*html.Node]int, ref time.Time) *record.Timestamp {
+func timeElementDate(m *meta, order map[*html.Node]int, ref dateRef) *record.Timestamp {
 	for _, el := range m.timeElements {
 		if inPageChrome(el) || (m.h1 != nil && order[el] < order[m.h1] && !sameArticle(el, m.h1)) {
 			continue
@@ -346,7 +356,7 @@ func timeElementDate(m *meta, order map[*html.Node]int, ref time.Time) *record.T
 		if el.DataAtom == atom.Abbr {
 			v = attr(el, "title")
 		}
-		if t, ok := parseStructured(v); ok && !t.After(ref) {
+		if t, ok := parseStructured(v); ok && !t.After(ref.now) {
 			return &t
 		}
 	}
@@ -358,7 +368,7 @@ func timeElementDate(m *meta, order map[*html.Node]int, ref time.Time) *record.T
 // within 300 characters of it, inside the h1's own block (an ancestor at
 // most three levels up) and outside the page chrome, where date widgets
 // showing today live.
-func dateAboveTitle(h1 *html.Node, ref time.Time) *record.Timestamp {
+func dateAboveTitle(h1 *html.Node, ref dateRef) *record.Timestamp {
 	if h1 == nil {
 		return nil
 	}
@@ -389,7 +399,7 @@ func dateAboveTitle(h1 *html.Node, ref time.Time) *record.Timestamp {
 		if inPageChrome(n) && !sameArticle(n, h1) || wordCount(t) > 14 {
 			continue
 		}
-		if d, ok := parseVisibleDate(t, ref); ok && !d.After(ref) {
+		if d, ok := parseVisibleDate(t, ref.fetched); ok && !d.After(ref.now) {
 			return &d
 		}
 	}
@@ -430,7 +440,7 @@ func sameArticle(a, b *html.Node) bool {
 // visibleDate looks for a date written for readers right after the title
 // (in the next elements, before much text has passed), never in the page
 // chrome where "today" widgets sit.
-func visibleDate(h1 *html.Node, doc *html.Node, order map[*html.Node]int, ref time.Time) *record.Timestamp {
+func visibleDate(h1 *html.Node, doc *html.Node, order map[*html.Node]int, ref dateRef) *record.Timestamp {
 	var found *record.Timestamp
 	start := -1
 	if h1 != nil {
@@ -450,7 +460,7 @@ func visibleDate(h1 *html.Node, doc *html.Node, order map[*html.Node]int, ref ti
 		seen++
 		t := textOf(n)
 		if wordCount(t) <= 14 {
-			if d, ok := parseVisibleDate(t, ref); ok && !d.After(ref) {
+			if d, ok := parseVisibleDate(t, ref.fetched); ok && !d.After(ref.now) {
 				found = &d
 				return false
 			}

@@ -176,8 +176,8 @@ func TestPublicationDatesOnLabels(t *testing.T) {
 	if s := ours[0]; s.coverage() < 0.96 || s.accuracy() < 0.95 || s.precision() < 0.96 {
 		t.Errorf("tuned pages: coverage %.3f (floor 0.96), accuracy %.3f (floor 0.95), precision %.3f (floor 0.96)", s.coverage(), s.accuracy(), s.precision())
 	}
-	if a := ratio(types[0].right, types[0].n); a < 0.93 { // 0.941 on 2026-12-01 (evening)
-		t.Errorf("tuned pages: page-type accuracy %.3f (floor 0.93)", a)
+	if a := ratio(types[0].right, types[0].n); a < 0.95 { // 0.955 on 2026-12-01 (night)
+		t.Errorf("tuned pages: page-type accuracy %.3f (floor 0.95)", a)
 	}
 }
 
