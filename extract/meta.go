@@ -2,6 +2,7 @@ package extract
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -55,13 +56,13 @@ func readMeta(doc *html.Node) *meta {
 			}
 		case atom.Title:
 			if m.titleTag == "" && !inSVG(n) {
-				m.titleTag = textOf(n)
+				m.titleTag = unescapeEntities(textOf(n))
 			}
 		case atom.Meta:
 			content := attr(n, "content")
 			for _, k := range []string{"property", "name", "itemprop"} {
 				if key := strings.ToLower(strings.TrimSpace(attr(n, k))); key != "" && content != "" {
-					m.props[key] = append(m.props[key], content)
+					m.props[key] = append(m.props[key], unescapeEntities(content))
 				}
 			}
 			if he := strings.ToLower(attr(n, "http-equiv")); he == "content-language" && content != "" {
@@ -183,6 +184,7 @@ func parseJSONLD(src string) []map[string]any {
 	if err := json.Unmarshal([]byte(strings.TrimSpace(src)), &v); err != nil {
 		return nil
 	}
+	v = unescapeLD(v)
 	var out []map[string]any
 	var add func(any)
 	add = func(v any) {
@@ -202,6 +204,38 @@ func parseJSONLD(src string) []map[string]any {
 	}
 	add(v)
 	return out
+}
+
+// entity is a character reference left in a value after the HTML parser's
+// own unescaping: sites escape their metadata twice ("O&#039;Donnell",
+// "&#8222;Titel&#8220;" in og:title), and JSON-LD strings are not HTML
+// ("Tom &amp; Jerry"). Left, they reach the index and Kibana as written.
+var entity = regexp.MustCompile(`&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});`)
+
+// unescapeEntities replaces the character references in s, when it has one.
+func unescapeEntities(s string) string {
+	if strings.IndexByte(s, '&') < 0 || !entity.MatchString(s) {
+		return s
+	}
+	return html.UnescapeString(s)
+}
+
+// unescapeLD unescapes the character references of every string in a
+// decoded JSON-LD value, in place.
+func unescapeLD(v any) any {
+	switch t := v.(type) {
+	case string:
+		return unescapeEntities(t)
+	case []any:
+		for i, e := range t {
+			t[i] = unescapeLD(e)
+		}
+	case map[string]any:
+		for k, e := range t {
+			t[k] = unescapeLD(e)
+		}
+	}
+	return v
 }
 
 // ldTypes returns an object's @type values.
