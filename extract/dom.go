@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -120,12 +121,34 @@ func shortTextOf(n *html.Node, max int) (text string, short bool) {
 }
 
 // collapse folds every run of white space (including no-break spaces) into
-// one space, drops soft hyphens and trims the ends.
+// one space, drops soft hyphens, zero-width spaces and byte-order marks,
+// and trims the ends. Text that is already so (most of a page's text
+// nodes) comes back as it is, without a copy; bytes that are not UTF-8
+// become U+FFFD.
 func collapse(s string) string {
+	if collapsed(s) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			if asciiSpace[c] {
+				space = true
+				continue
+			}
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteByte(c)
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		if r == '\u00ad' { // soft hyphen: an invisible break point inside a word
 			continue
 		}
@@ -137,9 +160,38 @@ func collapse(s string) string {
 			b.WriteByte(' ')
 		}
 		space = false
-		b.WriteRune(r)
+		if r == utf8.RuneError && size == 1 {
+			b.WriteRune(r)
+		} else {
+			b.WriteString(s[i-size : i])
+		}
 	}
 	return b.String()
+}
+
+// asciiSpace marks the ASCII white space of unicode.IsSpace.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// collapsed reports text that collapse leaves as it is: valid UTF-8 whose
+// only white space is single spaces between other characters, without soft
+// hyphens, zero-width spaces or byte-order marks.
+func collapsed(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if asciiSpace[c] && (c != ' ' || i == 0 || i == len(s)-1 || s[i+1] == ' ') {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u00ad' || r == '\u200b' || r == '\ufeff' || unicode.IsSpace(r) {
+			return false
+		}
+		i += size
+	}
+	return true
 }
 
 func removeNode(n *html.Node) {
