@@ -340,7 +340,12 @@ func dropHeadedLinkBlocks(body *html.Node) {
 
 // dropLinkLists removes lists and link boxes whose text is mostly links:
 // teasers, tag clouds, menus that carry no class.
+// The link density of every box is counted in one pass from the leaves up
+// (linkCounts), not box by box: nested boxes would count the same words
+// once per level.
 func dropLinkLists(body *html.Node) {
+	counts := map[*html.Node]wordsLinked{}
+	linkCounts(body, counts)
 	var drop []*html.Node
 	walk(body, func(n *html.Node) bool {
 		if n.Type != html.ElementNode {
@@ -348,8 +353,8 @@ func dropLinkLists(body *html.Node) {
 		}
 		switch n.DataAtom {
 		case atom.Ul, atom.Ol, atom.Dl, atom.Table, atom.Div, atom.Section:
-			ld, words := linkDensity(n)
-			if words > 0 && ld > 0.6 && !hasLongParagraph(n) {
+			c := counts[n]
+			if c.words > 0 && float64(c.linked)/float64(c.words) > 0.6 && !hasLongParagraph(n) {
 				drop = append(drop, n)
 				return false
 			}
@@ -359,6 +364,37 @@ func dropLinkLists(body *html.Node) {
 	for _, n := range drop {
 		removeNode(n)
 	}
+}
+
+// wordsLinked counts a box's words and those of them inside links.
+type wordsLinked struct{ words, linked int }
+
+// linkCounts counts, for n and every list, table, div and section under it
+// (into counts), the words and the words inside links, as linkDensity does
+// box by box: links above a box are not its own.
+func linkCounts(n *html.Node, counts map[*html.Node]wordsLinked) wordsLinked {
+	switch {
+	case n.Type == html.TextNode:
+		return wordsLinked{words: wordCount(n.Data)}
+	case n.Type == html.ElementNode && dropTags[n.DataAtom]:
+		return wordsLinked{}
+	}
+	var c wordsLinked
+	for k := n.FirstChild; k != nil; k = k.NextSibling {
+		kc := linkCounts(k, counts)
+		c.words += kc.words
+		c.linked += kc.linked
+	}
+	if n.Type != html.ElementNode {
+		return c
+	}
+	switch n.DataAtom {
+	case atom.A:
+		c.linked = c.words
+	case atom.Ul, atom.Ol, atom.Dl, atom.Table, atom.Div, atom.Section:
+		counts[n] = c
+	}
+	return c
 }
 
 // linkDensity is the share of n's words that sit inside links, and the word

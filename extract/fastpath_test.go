@@ -1,9 +1,15 @@
 package extract
 
+// The fast forms of collapse and of the link counts, each checked against
+// the plain form it replaced.
+
 import (
+	"math"
 	"strings"
 	"testing"
 	"unicode"
+
+	"golang.org/x/net/html"
 )
 
 // collapseByRunes is collapse as first written, rune by rune: the oracle
@@ -57,4 +63,42 @@ func FuzzCollapse(f *testing.F) {
 			t.Errorf("collapse(%q) = %q, which is not collapsed", s, c)
 		}
 	})
+}
+
+// linkCounts (one pass from the leaves up) gives every box the word and
+// link-word counts linkDensity gives it box by box: on the first 100 pages
+// of the dev set, and on a box inside a link.
+func TestLinkCountsMatchLinkDensity(t *testing.T) {
+	docs := []*html.Node{}
+	inLink, _ := html.Parse(strings.NewReader(`<a href="/x"><div><p>Teaser text <a href="/y">more</a></p></div></a><div><ul><li><a href="/z">one link</a> and words</li></ul></div>`))
+	docs = append(docs, inLink)
+	for i, p := range loadDevSet(t) {
+		if i == 100 {
+			break
+		}
+		src, _, err := decode(p.body, "")
+		if err != nil {
+			continue
+		}
+		doc, err := html.Parse(strings.NewReader(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, doc)
+	}
+	boxes := 0
+	for _, doc := range docs {
+		counts := map[*html.Node]wordsLinked{}
+		linkCounts(doc, counts)
+		for n, c := range counts {
+			boxes++
+			ld, words := linkDensity(n)
+			if words != c.words || (words > 0 && math.Abs(ld-float64(c.linked)/float64(c.words)) > 1e-9) {
+				t.Fatalf("<%s class=%q>: linkCounts %d words, %d linked; linkDensity %d words, density %.3f", n.Data, attr(n, "class"), c.words, c.linked, words, ld)
+			}
+		}
+	}
+	if boxes < 1000 {
+		t.Errorf("only %d boxes compared", boxes)
+	}
 }
