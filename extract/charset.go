@@ -89,6 +89,9 @@ func decode(body []byte, contentType string) (string, string, error) {
 }
 
 func decodeWith(body []byte, enc encoding.Encoding, name string) (string, string, error) {
+	if name == "utf-8" && utf8.Valid(body) { // most pages: the decoder would copy them byte for byte
+		return string(bytes.TrimPrefix(body, []byte("\uFEFF"))), name, nil
+	}
 	out, err := enc.NewDecoder().Bytes(body)
 	if err != nil {
 		return "", "", fmt.Errorf("decode as %s: %w", name, err)

@@ -102,3 +102,17 @@ func TestLinkCountsMatchLinkDensity(t *testing.T) {
 		t.Errorf("only %d boxes compared", boxes)
 	}
 }
+
+// fileWords, the cheap check before fileLink, passes every kind of line
+// fileLink matches.
+func TestFileLinkPrecheck(t *testing.T) {
+	for _, line := range []string{"PDF | 38 KB", "Jahresbericht (DOCX, 1,2 MB)", "Tabelle xls (20 KiB)", "Folien PPTX 3 MB", "Archiv zip 10 GB",
+		"Broschüre (PDF, nicht barrierefrei)", "Nicht barrierefrei", "doc 12 kb", "xlsx|4MB"} {
+		if !fileLink.MatchString(line) {
+			t.Errorf("fileLink does not match %q: fix the example", line)
+		}
+		if !containsAny(strings.ToLower(line), fileWords) {
+			t.Errorf("fileWords misses %q, which fileLink matches", line)
+		}
+	}
+}

@@ -358,6 +358,9 @@ var legalLinks = phraseSet("impressum", "datenschutz", "imprint", "privacy", "co
 
 // fileLink is a link to a document with its type and size: "PDF | 38 KB",
 // "(PDF, 1,2 MB)", "Datei ist nicht barrierefrei".
+// fileWords are the words fileLink needs, a cheap check before it.
+var fileWords = phraseSet("pdf", "doc", "xls", "ppt", "zip", "nicht barrierefrei")
+
 var fileLink = regexp.MustCompile(`(?i)\b(pdf|docx?|xlsx?|pptx?|zip)\s*[|,(]?\s*\d+([.,]\d+)?\s*[kmg]i?b\b|nicht barrierefrei`)
 
 // closing reports whether a block is one of the lines sites end articles
@@ -375,6 +378,18 @@ func closing(b string) bool {
 
 var bylinePrefix = regexp.MustCompile(`(?i)^(by|von|par|por|di|door|av|przez|بقلم|كتب|كتبت|إعداد|تأليف)[:\s]`)
 
+// boilerLineWords is the most words a boilerplate line or heading has: longer
+// blocks are not looked up.
+var boilerLineWords = max(mostWords(boilerLines), mostWords(boilerHeadings))
+
+func mostWords(set map[string]bool) int {
+	n := 0
+	for s := range set {
+		n = max(n, wordCount(s))
+	}
+	return n
+}
+
 // refine applies the rules that need the whole list of blocks: the title,
 // bylines and dates at the edges, furniture lines and a block repeating the
 // one before it are dropped.
@@ -390,7 +405,7 @@ func refine(bs []block, title string) []block {
 		switch {
 		case normTitle != "" && low == normTitle:
 			continue
-		case boilerLines[normHeading(b)] || boilerHeadings[normHeading(b)]:
+		case wc <= boilerLineWords && (boilerLines[normHeading(b)] || boilerHeadings[normHeading(b)]):
 			continue
 		case i < 3 && len(out) == 0 && isBylineOrDate(b):
 			continue
@@ -416,7 +431,7 @@ func refine(bs []block, title string) []block {
 			continue
 		case wc <= 80 && (containsAny(low, embedNotices) || slices.ContainsFunc(embedLabels, func(l string) bool { return strings.HasPrefix(low, l) })):
 			continue
-		case wc <= 25 && fileLink.MatchString(b):
+		case wc <= 25 && containsAny(low, fileWords) && fileLink.MatchString(b):
 			continue
 		case wc <= 60 && mixedScriptWords(b) >= 3:
 			continue // "Yоur соntеnt іѕ dеlіvеrеd": Latin words spelt with Cyrillic look-alikes, an advertiser's trick against filters
