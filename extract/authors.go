@@ -69,7 +69,7 @@ func notByline(n *html.Node) bool {
 	case atom.Header:
 		return !inArticle(n)
 	}
-	for _, w := range append(tokens(attr(n, "class")), tokens(attr(n, "id"))...) {
+	for w := range classWords(n) {
 		switch w {
 		case "comment", "comments", "respond", "reply", "sidebar", "widget", "related", "discussion":
 			return true
@@ -279,7 +279,7 @@ func classByline(doc *html.Node, site string) []string {
 		if found != "" || notByline(n) {
 			return false
 		}
-		for _, w := range append(tokens(attr(n, "class")), tokens(attr(n, "id"))...) {
+		for w := range classWords(n) {
 			if bylineSkip[w] {
 				return false
 			}

@@ -54,7 +54,7 @@ func standfirst(m *meta, doc *html.Node, order map[*html.Node]int) string {
 				return false
 			}
 		}
-		for _, w := range append(tokens(attr(n, "class")), tokens(attr(n, "id"))...) {
+		for w := range classWords(n) {
 			if !leadWords[w] {
 				continue
 			}

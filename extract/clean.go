@@ -176,7 +176,7 @@ func strongNamed(n *html.Node) bool {
 	case atom.Html, atom.Body, atom.Main, atom.Article:
 		return false
 	}
-	for _, w := range append(tokens(attr(n, "class")), tokens(attr(n, "id"))...) {
+	for w := range classWords(n) {
 		if strongWords[w] {
 			return true
 		}
@@ -213,9 +213,8 @@ func isBoilerplate(n *html.Node, pText, total int) bool {
 	if total > 0 && pText*2 > total {
 		return false
 	}
-	words := append(tokens(attr(n, "class")), tokens(attr(n, "id"))...)
 	boiler, strong, keep, author, box := false, false, false, false, false
-	for _, w := range words {
+	for w := range classWords(n) {
 		boiler = boiler || boilerWords[w]
 		strong = strong || strongWords[w]
 		keep = keep || keepWords[w]

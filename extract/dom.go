@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"iter"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -207,39 +208,80 @@ func removeNode(n *html.Node) {
 // and CSS modules ("jpYiwZ", "bUMNyJ") stay whole, or "jpYiwZ" would name
 // Jetpack's "jp" and drop an article's paragraphs.
 func tokens(s string) []string {
-	if s == "" {
-		return nil
-	}
 	var out []string
-	start := -1
-	for i, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if start < 0 {
-				start = i
-			}
-			continue
-		}
-		if start >= 0 {
-			out = appendWord(out, s[start:i])
-			start = -1
-		}
-	}
-	if start >= 0 {
-		out = appendWord(out, s[start:])
-	}
+	splitWords(s, func(w string) bool {
+		out = append(out, w)
+		return true
+	})
 	return out
 }
 
-// appendWord appends the lower-case parts of one alphanumeric word: its
+// classWords yields the words of n's class and id values, as tokens splits
+// them, without building a slice: the rules ask them of most elements of
+// every page.
+func classWords(n *html.Node) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, a := range n.Attr {
+			if (a.Key == "class" || a.Key == "id") && !splitWords(a.Val, yield) {
+				return
+			}
+		}
+	}
+}
+
+// anyClassWord reports whether one of n's class and id words is in set.
+func anyClassWord(n *html.Node, set map[string]bool) bool {
+	for w := range classWords(n) {
+		if set[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// splitWords calls yield with each lower-case word of s (see tokens) until
+// it returns false, and reports whether it never did.
+func splitWords(s string, yield func(string) bool) bool {
+	start := -1
+	for i := 0; i < len(s); {
+		c := s[i]
+		var alnum bool
+		size := 1
+		if c < utf8.RuneSelf {
+			alnum = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			alnum = unicode.IsLetter(r) || unicode.IsDigit(r)
+		}
+		if alnum {
+			if start < 0 {
+				start = i
+			}
+		} else if start >= 0 {
+			if !yieldWord(s[start:i], yield) {
+				return false
+			}
+			start = -1
+		}
+		i += size
+	}
+	if start >= 0 {
+		return yieldWord(s[start:], yield)
+	}
+	return true
+}
+
+// yieldWord yields the lower-case parts of one alphanumeric word: its
 // camelCase parts when it is camelCase, else the word whole.
-func appendWord(out []string, w string) []string {
+func yieldWord(w string, yield func(string) bool) bool {
 	var cuts [8]int
 	n := 0
 	var prev rune
 	for i, r := range w {
 		if i > 0 && unicode.IsUpper(r) && unicode.IsLower(prev) {
 			if n == len(cuts) {
-				return append(out, strings.ToLower(w))
+				return yield(strings.ToLower(w))
 			}
 			cuts[n] = i
 			n++
@@ -247,7 +289,7 @@ func appendWord(out []string, w string) []string {
 		prev = r
 	}
 	if n == 0 {
-		return append(out, strings.ToLower(w))
+		return yield(strings.ToLower(w))
 	}
 	for k := 0; k < n; k++ {
 		end := len(w)
@@ -255,18 +297,20 @@ func appendWord(out []string, w string) []string {
 			end = cuts[k+1]
 		}
 		if !camelPart(w[cuts[k]:end]) {
-			return append(out, strings.ToLower(w))
+			return yield(strings.ToLower(w))
 		}
 	}
 	if cuts[0] < 2 {
-		return append(out, strings.ToLower(w))
+		return yield(strings.ToLower(w))
 	}
 	start := 0
 	for k := 0; k < n; k++ {
-		out = append(out, strings.ToLower(w[start:cuts[k]]))
+		if !yield(strings.ToLower(w[start:cuts[k]])) {
+			return false
+		}
 		start = cuts[k]
 	}
-	return append(out, strings.ToLower(w[start:]))
+	return yield(strings.ToLower(w[start:]))
 }
 
 // camelPart reports a part of a camelCase word: a capital, then two or more

@@ -5,6 +5,7 @@ package extract
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -114,5 +115,41 @@ func TestFileLinkPrecheck(t *testing.T) {
 		if !containsAny(strings.ToLower(line), fileWords) {
 			t.Errorf("fileWords misses %q, which fileLink matches", line)
 		}
+	}
+}
+
+// classWords yields, without a slice, the words tokens gives for an
+// element's class and id: on every element of the first 50 dev pages.
+func TestClassWordsMatchTokens(t *testing.T) {
+	elements := 0
+	for i, p := range loadDevSet(t) {
+		if i == 50 {
+			break
+		}
+		src, _, err := decode(p.body, "")
+		if err != nil {
+			continue
+		}
+		doc, err := html.Parse(strings.NewReader(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		walkElements(doc, func(n *html.Node) bool {
+			elements++
+			want := append(tokens(attr(n, "class")), tokens(attr(n, "id"))...)
+			var got []string
+			for w := range classWords(n) {
+				got = append(got, w)
+			}
+			slices.Sort(want)
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Fatalf("<%s class=%q id=%q>: classWords %q, tokens %q", n.Data, attr(n, "class"), attr(n, "id"), got, want)
+			}
+			return true
+		})
+	}
+	if elements < 10000 {
+		t.Errorf("only %d elements compared", elements)
 	}
 }

@@ -224,7 +224,7 @@ func htmlCrumbs(doc *html.Node) []crumb {
 		if class == "" && id == "" || !strings.Contains(strings.ToLower(class+" "+id), "breadcrumb") {
 			return false
 		}
-		for _, w := range append(tokens(attr(n, "class")), tokens(attr(n, "id"))...) {
+		for w := range classWords(n) {
 			if w == "breadcrumb" || w == "breadcrumbs" {
 				return true
 			}

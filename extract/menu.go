@@ -82,14 +82,7 @@ func menuElement(n *html.Node) bool {
 	if r := strings.ToLower(attr(n, "role")); r == "navigation" || r == "menu" || r == "menubar" {
 		return true
 	}
-	for _, k := range []string{"class", "id"} {
-		for _, t := range tokens(attr(n, k)) {
-			if menuWords[t] {
-				return true
-			}
-		}
-	}
-	return false
+	return anyClassWord(n, menuWords)
 }
 
 // notMenu reports a breadcrumb trail, a language switcher or a footer.
@@ -100,14 +93,7 @@ func notMenu(n *html.Node) bool {
 	case atom.Html, atom.Body, atom.Main, atom.Article:
 		return false // "lang-de" on the body names the page's language
 	}
-	for _, k := range []string{"class", "id"} {
-		for _, t := range tokens(attr(n, k)) {
-			if notMenuWords[t] {
-				return true
-			}
-		}
-	}
-	return false
+	return anyClassWord(n, notMenuWords)
 }
 
 // menuKey is a page's identity for menu links: urlcanon's key without a

@@ -481,7 +481,7 @@ func visibleDate(h1 *html.Node, doc *html.Node, order map[*html.Node]int, ref da
 var dateClassWords = setOf("date", "time", "published", "posted", "pubdate", "dateline", "byline", "meta", "metadata", "timestamp", "datum", "fecha", "data", "submitted")
 
 func dateClass(n *html.Node) bool {
-	for _, w := range append(tokens(attr(n, "class")), tokens(attr(n, "id"))...) {
+	for w := range classWords(n) {
 		if w == "today" || w == "current" || w == "clock" {
 			return false
 		}
