@@ -8,8 +8,10 @@ PKGS := ./...
 
 all: build
 
+# -s -w: no symbol table or DWARF (debuggers' data): 67.6 -> 47.7 MB; stack
+# traces, profiles and the version's build info are kept.
 build:
-	$(GO) build -o presscrawl ./cmd/presscrawl
+	$(GO) build -ldflags="-s -w" -o presscrawl ./cmd/presscrawl
 
 ## test: formatting and vet checks, then every test: with the race detector,
 ## then the development-set scoring without it (no concurrency of its own,
