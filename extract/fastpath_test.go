@@ -70,23 +70,8 @@ func FuzzCollapse(f *testing.F) {
 // link-word counts linkDensity gives it box by box: on the first 100 pages
 // of the dev set, and on a box inside a link.
 func TestLinkCountsMatchLinkDensity(t *testing.T) {
-	docs := []*html.Node{}
 	inLink, _ := html.Parse(strings.NewReader(`<a href="/x"><div><p>Teaser text <a href="/y">more</a></p></div></a><div><ul><li><a href="/z">one link</a> and words</li></ul></div>`))
-	docs = append(docs, inLink)
-	for i, p := range loadDevSet(t) {
-		if i == 100 {
-			break
-		}
-		src, _, err := decode(p.body, "")
-		if err != nil {
-			continue
-		}
-		doc, err := html.Parse(strings.NewReader(src))
-		if err != nil {
-			t.Fatal(err)
-		}
-		docs = append(docs, doc)
-	}
+	docs := append(parsedDevPages(t, 100), inLink)
 	boxes := 0
 	for _, doc := range docs {
 		counts := map[*html.Node]wordsLinked{}
@@ -122,18 +107,7 @@ func TestFileLinkPrecheck(t *testing.T) {
 // element's class and id: on every element of the first 50 dev pages.
 func TestClassWordsMatchTokens(t *testing.T) {
 	elements := 0
-	for i, p := range loadDevSet(t) {
-		if i == 50 {
-			break
-		}
-		src, _, err := decode(p.body, "")
-		if err != nil {
-			continue
-		}
-		doc, err := html.Parse(strings.NewReader(src))
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, doc := range parsedDevPages(t, 50) {
 		walkElements(doc, func(n *html.Node) bool {
 			elements++
 			want := append(tokens(attr(n, "class")), tokens(attr(n, "id"))...)
@@ -152,4 +126,25 @@ func TestClassWordsMatchTokens(t *testing.T) {
 	if elements < 10000 {
 		t.Errorf("only %d elements compared", elements)
 	}
+}
+
+// parsedDevPages parses the first n pages of the dev set.
+func parsedDevPages(t *testing.T, n int) []*html.Node {
+	t.Helper()
+	var docs []*html.Node
+	for _, p := range loadDevSet(t) {
+		if len(docs) == n {
+			break
+		}
+		src, _, err := decode(p.body, "")
+		if err != nil {
+			continue
+		}
+		doc, err := html.Parse(strings.NewReader(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, doc)
+	}
+	return docs
 }
