@@ -463,6 +463,7 @@ func TestFurnitureLinesWithinText(t *testing.T) {
 		"Ansprechpartnerin zum Thema:", "Mehr aus der Sendung", "IMPRESSUM | DATENSCHUTZ | COPYRIGHT ANDRÉ LOIBL",
 		"This article is the copyrighted property of Breaking Belize News.",
 		"Yоur соntеnt іѕ dеlіvеrеd іnѕtаntlу tо thоuѕаndѕ оf uѕеrѕ іn Веlіzе аnd аbrоаd!",
+		"Imprimer", "Artikel drucken", "طباعة",
 	}
 	kept := []string{"Москва и Berlin: мэр Sobyanin встретился с Wegner.", "Veröffentlicht am 16.08.2019 Dauer: 1 Stunde 4 Minuten", "Einsendeschluss: 03.11.2019 (Poststempel)", "Berlin / Hamburg and the towns between them."}
 	var b strings.Builder

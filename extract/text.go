@@ -194,7 +194,8 @@ var boilerLines = setOf(
 	"kommentar schreiben", "write a comment", "leave a comment", "kontakt", "kontakt:",
 	"quellen ausblenden", "quellen anzeigen", "inhaltsverzeichnis", "table of contents", "neueste artikel",
 	"neueste beiträge", "latest articles", "meist-diskutiert", "meistdiskutiert", "externer inhalt", "bild anzeigen",
-	"permalien", "permalink", "pdf", "zusatzinformationen:", "quellenangaben:", "originalartikel", "pressekontakt", "pressekontakt:", "contact", "contact:", "kontakt für rückfragen:",
+	"permalien", "permalink", "pdf", "drucken", "artikel drucken", "seite drucken", "imprimer", "imprimir", "stampa",
+	"drukuj", "طباعة", "print this page", "print article", "e-mail", "versenden", "envoyer", "enviar", "zusatzinformationen:", "quellenangaben:", "originalartikel", "pressekontakt", "pressekontakt:", "contact", "contact:", "kontakt für rückfragen:",
 )
 
 // creditLine is a photo credit or source line: "Credit: …", "Foto: …".
