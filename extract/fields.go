@@ -128,9 +128,13 @@ func chooseTags(m *meta, ld map[string]any) []string {
 func chooseAuthors(m *meta, ld map[string]any, site string) []string {
 	skip := func(s string) bool {
 		return strings.EqualFold(s, site) || strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") ||
-			notNames[strings.ToLower(strings.TrimSpace(s))] || !strings.Contains(strings.TrimSpace(s), " ") && strings.Contains(s, ".")
+			notNames[strings.ToLower(strings.TrimSpace(s))] || !strings.Contains(strings.TrimSpace(s), " ") && strings.Contains(s, ".") ||
+			loginName(s)
 	}
-	if names := dedupe(ldNames(ld["author"]), skip); len(names) > 0 {
+	if names := dedupe(m.ldNames(ld["author"]), skip); len(names) > 0 {
+		return names
+	}
+	if names := dedupe(m.ldNames(ld["creator"]), skip); len(names) > 0 {
 		return names
 	}
 	for _, k := range []string{"author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl"} {
@@ -142,6 +146,18 @@ func chooseAuthors(m *meta, ld map[string]any, site string) []string {
 		}
 	}
 	return []string{}
+}
+
+// loginName reports a user name rather than a person's name: one word with
+// digits or an underscore ("majainfos_zlfca4v6"), or lower-case words joined
+// by hyphens ("sarah-indra"), as CMSs fill JSON-LD's Person when the author
+// set no display name. "Jean-Pierre" and "Julia" are names.
+func loginName(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.Contains(s, " ") {
+		return false
+	}
+	return strings.ContainsAny(s, "_0123456789") || strings.Contains(s, "-") && s == strings.ToLower(s)
 }
 
 // dedupe trims, drops empties and skipped values, and keeps first spellings.

@@ -315,21 +315,42 @@ func ldString(v any) string {
 	return ""
 }
 
-// ldNames returns the names of persons (or organisations) in an author-like
-// property, which may be a string, an object or a list of either.
-func ldNames(v any) []string {
+// ldNames reads the names in a JSON-LD person or organisation value: a
+// string, an object's name, or the name of the object its "@id" refers to
+// elsewhere in the page's graph (Yoast SEO writes the article's author as
+// {"@id": ".../#/schema/person/..."} and the Person beside it).
+func (m *meta) ldNames(v any) []string {
 	switch t := v.(type) {
 	case string:
 		return []string{collapse(t)}
 	case []any:
 		var out []string
 		for _, e := range t {
-			out = append(out, ldNames(e)...)
+			out = append(out, m.ldNames(e)...)
 		}
 		return out
 	case map[string]any:
 		if s, ok := t["name"].(string); ok {
 			return []string{collapse(s)}
+		}
+		if o := m.ldObject(t["@id"]); o != nil {
+			if s, ok := o["name"].(string); ok {
+				return []string{collapse(s)}
+			}
+		}
+	}
+	return nil
+}
+
+// ldObject is the page's JSON-LD object whose "@id" is id, or nil.
+func (m *meta) ldObject(id any) map[string]any {
+	s, ok := id.(string)
+	if !ok || s == "" {
+		return nil
+	}
+	for _, o := range m.ld {
+		if o["@id"] == s {
+			return o
 		}
 	}
 	return nil
@@ -337,19 +358,13 @@ func ldNames(v any) []string {
 
 // ldSiteName finds the publisher's or the WebSite's name.
 func (m *meta) ldSiteName(article map[string]any) string {
-	byID := map[string]map[string]any{}
-	for _, o := range m.ld {
-		if id, ok := o["@id"].(string); ok {
-			byID[id] = o
-		}
-	}
 	if article != nil {
 		if p, ok := article["publisher"].(map[string]any); ok {
 			if s, ok := p["name"].(string); ok && collapse(s) != "" {
 				return collapse(s)
 			}
-			if id, ok := p["@id"].(string); ok && byID[id] != nil {
-				if s, ok := byID[id]["name"].(string); ok {
+			if o := m.ldObject(p["@id"]); o != nil {
+				if s, ok := o["name"].(string); ok {
 					return collapse(s)
 				}
 			}

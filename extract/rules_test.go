@@ -746,3 +746,26 @@ func TestDoublyEscapedMetadata(t *testing.T) {
 		t.Errorf("text without character references changed: %q", got)
 	}
 }
+
+// JSON-LD authors written as references (Yoast SEO: the Article's author is
+// {"@id": ".../#/schema/person/..."}, the Person stands beside it in the
+// graph), a creator when there is no author, and no login names.
+func TestAuthorsFromJSONLDGraph(t *testing.T) {
+	body := `<h1>Fishing masters show</h1>` + strings.Repeat("<p>The fishing masters show moves to Rostock next year, where the harbour has room for the stands of every maker.</p>", 4)
+	for _, tc := range []struct{ name, ld, want string }{
+		{"an @id reference to a Person", `{"@context":"https://schema.org","@graph":[{"@type":"Article","headline":"Fishing masters show","author":{"@id":"https://angler.example/#/schema/person/cb5f"}},{"@type":"Person","@id":"https://angler.example/#/schema/person/cb5f","name":"Jannik Westerkamp"}]}`, "Jannik Westerkamp"},
+		{"a creator, no author", `{"@context":"https://schema.org","@type":"NewsArticle","headline":"Fishing masters show","creator":{"@type":"Person","name":"Damian Cygan"}}`, "Damian Cygan"},
+		{"a login name is no name", `{"@context":"https://schema.org","@graph":[{"@type":"Article","author":{"@id":"#p"}},{"@type":"Person","@id":"#p","name":"majainfos_zlfca4v6"}]}`, ""},
+		{"a hyphenated login name is no name", `{"@context":"https://schema.org","@type":"Article","author":{"@type":"Person","name":"sarah-indra"}}`, ""},
+		{"a hyphenated first name is", `{"@context":"https://schema.org","@type":"Article","author":{"@type":"Person","name":"Jean-Pierre"}}`, "Jean-Pierre"},
+	} {
+		page := `<html><head><title>Fishing masters show</title><script type="application/ld+json">` + tc.ld + `</script></head><body><article>` + body + `</article></body></html>`
+		r, err := Extract(Input{Body: []byte(page), URL: "https://angler.example/news/fishing-masters-show-moves-to-rostock/"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(r.Authors, "; "); got != tc.want {
+			t.Errorf("%s: authors %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
