@@ -236,6 +236,10 @@ type crumb struct {
 // breadcrumb trail.
 func htmlCrumbs(doc *html.Node) []crumb {
 	trail := find(doc, func(n *html.Node) bool {
+		switch n.DataAtom {
+		case atom.Html, atom.Body, atom.Main, atom.Article:
+			return false // their classes describe the page: "genesis-breadcrumbs-hidden" on a body
+		}
 		class, id := attr(n, "class"), attr(n, "id")
 		if class == "" && id == "" || !strings.Contains(strings.ToLower(class+" "+id), "breadcrumb") {
 			return false

@@ -400,9 +400,11 @@ func TestBreadcrumbSection(t *testing.T) {
 			{"@type":"ListItem","position":2,"item":{"@id":"https://news.example/ar/economy/","name":"اقتصاد"}}]}</script>`, "", "اقتصاد"},
 		{"HTML trail", "", `<nav class="breadcrumbs"><a href="/">Startseite</a> › <a href="/politik/">Politik</a> › <a href="/politik/council-plan">Council plan</a></nav>`, "Politik"},
 		{"a trail of the article alone", "", `<ol class="breadcrumb"><li><a href="/">Home</a></li><li><a href="/world/middle-east/council-plan">Council plan</a></li></ol>`, ""},
+		// the body's class names a theme option, not a trail: its menu is no trail
+		{"a body class", "", `<nav><a href="/about/">About</a> <a href="/shop/">Shop</a></nav><div class="breadcrumb"><a href="/">Home</a> » <a href="/baby/">Baby</a></div>`, "Baby"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			page := `<html lang="en"><head><title>Council plan</title>` + tc.head + `</head><body>` + tc.crumbs + `<article><h1>Council plan</h1>` + body + `</article></body></html>`
+			page := `<html lang="en"><head><title>Council plan</title>` + tc.head + `</head><body class="single genesis-breadcrumbs-hidden">` + tc.crumbs + `<article><h1>Council plan</h1>` + body + `</article></body></html>`
 			r, err := Extract(Input{Body: []byte(page), URL: "https://news.example/world/middle-east/council-plan"})
 			if err != nil {
 				t.Fatal(err)
