@@ -164,7 +164,8 @@ var linkWords = setOf("alle", "allen", "all", "artikel", "artikeln", "article", 
 var notNames = setOf("mehr", "more", "read more", "see more", "weiterlesen", "plus", "más", "więcej", "altro",
 	"meer", "profile", "profil", "author", "autor", "auteur", "autore", "alle", "all", "posts", "artikel",
 	"articles", "name", "admin", "posted", "unknown", "anonymous", "anonym", "gesponserte inhalte", "gesponsert",
-	"sponsored", "sponsored content", "anzeige", "werbung", "advertisement", "publicidad", "إعلان")
+	"sponsored", "sponsored content", "anzeige", "werbung", "advertisement", "publicidad", "إعلان", "publisher",
+	"anónimo", "anonimo", "anonyme")
 
 // bylineLead starts a byline written as text: "By Jane Roe", "Von Max
 // Muster, 5. März", "بقلم محمد علي".

@@ -131,21 +131,41 @@ func chooseAuthors(m *meta, ld map[string]any, site string) []string {
 			notNames[strings.ToLower(strings.TrimSpace(s))] || !strings.Contains(strings.TrimSpace(s), " ") && strings.Contains(s, ".") ||
 			loginName(s)
 	}
-	if names := dedupe(m.ldNames(ld["author"]), skip); len(names) > 0 {
+	if names := dedupe(metaNames(m.ldNames(ld["author"])), skip); len(names) > 0 {
 		return names
 	}
-	if names := dedupe(m.ldNames(ld["creator"]), skip); len(names) > 0 {
+	if names := dedupe(metaNames(m.ldNames(ld["creator"])), skip); len(names) > 0 {
 		return names
 	}
 	for _, k := range []string{"author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl"} {
-		if names := dedupe(m.all(k), skip); len(names) > 0 {
-			for i, n := range names {
-				names[i] = bylinePrefix.ReplaceAllString(n, "")
-			}
-			return dedupe(names, skip)
+		if names := dedupe(metaNames(m.all(k)), skip); len(names) > 0 {
+			return names
 		}
 	}
 	return []string{}
+}
+
+// metaNames cleans the author names of metadata: a "By" taken off, e-mail
+// addresses, web addresses and handles left out ("Lüder Hoppe
+// info@buero-hoppe.de", "Frank Bueltge - http://bueltge.de", "@NatGeoUK"),
+// quotes and separators trimmed.
+func metaNames(names []string) []string {
+	out := make([]string, 0, len(names))
+	for _, s := range names {
+		s = bylinePrefix.ReplaceAllString(collapse(s), "")
+		words := strings.Fields(s)
+		kept := words[:0]
+		for _, w := range words {
+			lw := strings.ToLower(w)
+			if strings.HasPrefix(w, "@") || strings.Contains(w, "@") && strings.Contains(w, ".") ||
+				strings.HasPrefix(lw, "http://") || strings.HasPrefix(lw, "https://") || strings.HasPrefix(lw, "www.") {
+				continue
+			}
+			kept = append(kept, w)
+		}
+		out = append(out, strings.Trim(strings.Join(kept, " "), "'\"“”„‘’|·•,;:-–— "))
+	}
+	return out
 }
 
 // loginName reports a user name rather than a person's name: one word with

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/net/html"
+
 	"github.com/presscrawl/presscrawl/record"
 )
 
@@ -768,6 +770,32 @@ func TestAuthorsFromJSONLDGraph(t *testing.T) {
 		}
 		if got := strings.Join(r.Authors, "; "); got != tc.want {
 			t.Errorf("%s: authors %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// Author names from metadata are cleaned like bylines: "By" taken off,
+// e-mail and web addresses and handles left out, quotes trimmed, and
+// labels ("publisher", "anónimo") are no names.
+func TestMetadataAuthorNames(t *testing.T) {
+	body := `<h1>Tree survey</h1>` + strings.Repeat("<p>A tree survey needs knowledge and experience: how a tree works, watched over many years, makes a reliable statement possible.</p>", 4)
+	for _, tc := range []struct{ meta, want string }{
+		{"Lüder Hoppe info@buero-hoppe.de", "Lüder Hoppe"},
+		{"Frank Bueltge - http://bueltge.de", "Frank Bueltge"},
+		{"Web Commerce GmbH www.w-commerce.de", "Web Commerce GmbH"},
+		{"By Jane Roe", "Jane Roe"},
+		{"'Luana Patriolino, Raphael Felice'", "Luana Patriolino, Raphael Felice"},
+		{"@NatGeoUK", ""},
+		{"publisher", ""},
+		{"anónimo", ""},
+	} {
+		page := `<html><head><title>Tree survey</title><meta name="author" content="` + html.EscapeString(tc.meta) + `"></head><body><article>` + body + `</article></body></html>`
+		r, err := Extract(Input{Body: []byte(page), URL: "https://trees.example/surveys/how-a-tree-survey-works"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(r.Authors, "; "); got != tc.want {
+			t.Errorf("meta author %q: authors %q, want %q", tc.meta, got, tc.want)
 		}
 	}
 }
