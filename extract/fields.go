@@ -147,7 +147,8 @@ func chooseAuthors(m *meta, ld map[string]any, site string) []string {
 
 // metaNames cleans the author names of metadata: a "By" taken off, e-mail
 // addresses, web addresses and handles left out ("Lüder Hoppe
-// info@buero-hoppe.de", "Frank Bueltge - http://bueltge.de", "@NatGeoUK"),
+// info@buero-hoppe.de", "Frank Bueltge - http://bueltge.de", "@NatGeoUK",
+// "Deutsche Welle (www.dw.com)"),
 // quotes and separators trimmed.
 func metaNames(names []string) []string {
 	out := make([]string, 0, len(names))
@@ -156,8 +157,8 @@ func metaNames(names []string) []string {
 		words := strings.Fields(s)
 		kept := words[:0]
 		for _, w := range words {
-			lw := strings.ToLower(w)
-			if strings.HasPrefix(w, "@") || strings.Contains(w, "@") && strings.Contains(w, ".") ||
+			lw := strings.ToLower(strings.Trim(w, "()[]<>,;"))
+			if strings.HasPrefix(lw, "@") || strings.Contains(lw, "@") && strings.Contains(lw, ".") ||
 				strings.HasPrefix(lw, "http://") || strings.HasPrefix(lw, "https://") || strings.HasPrefix(lw, "www.") {
 				continue
 			}

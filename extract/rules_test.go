@@ -783,6 +783,7 @@ func TestMetadataAuthorNames(t *testing.T) {
 		{"Lüder Hoppe info@buero-hoppe.de", "Lüder Hoppe"},
 		{"Frank Bueltge - http://bueltge.de", "Frank Bueltge"},
 		{"Web Commerce GmbH www.w-commerce.de", "Web Commerce GmbH"},
+		{"Deutsche Welle (www.dw.com)", "Deutsche Welle"},
 		{"By Jane Roe", "Jane Roe"},
 		{"'Luana Patriolino, Raphael Felice'", "Luana Patriolino, Raphael Felice"},
 		{"@NatGeoUK", ""},
