@@ -172,8 +172,7 @@ func cleanStructure(doc *html.Node) {
 }
 
 func strongNamed(n *html.Node) bool {
-	switch n.DataAtom {
-	case atom.Html, atom.Body, atom.Main, atom.Article:
+	if pageWide(n) {
 		return false
 	}
 	for w := range classWords(n) {
@@ -195,9 +194,10 @@ func isBoilerplate(n *html.Node, pText, total int) bool {
 	if dropTags[n.DataAtom] {
 		return true
 	}
-	switch n.DataAtom {
-	case atom.Html, atom.Body, atom.Main, atom.Article:
+	if pageWide(n) {
 		return false
+	}
+	switch n.DataAtom {
 	case atom.Figcaption:
 		// a caption; a slideshow's prose (several paragraphs) is kept
 		return len(findAll(n, atom.P, 2)) < 2

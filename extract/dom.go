@@ -195,6 +195,17 @@ func collapsed(s string) bool {
 	return true
 }
 
+// pageWide reports an element whose class and id describe the whole page,
+// not a block of it: html, body, main and article carry a theme's options
+// ("has-slider-menu", "genesis-breadcrumbs-hidden", "lang-de").
+func pageWide(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Html, atom.Body, atom.Main, atom.Article:
+		return true
+	}
+	return false
+}
+
 func removeNode(n *html.Node) {
 	if n.Parent != nil {
 		n.Parent.RemoveChild(n)

@@ -127,9 +127,9 @@ func chooseTags(m *meta, ld map[string]any) []string {
 
 func chooseAuthors(m *meta, ld map[string]any, site string) []string {
 	skip := func(s string) bool {
-		return strings.EqualFold(s, site) || strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") ||
-			notNames[strings.ToLower(strings.TrimSpace(s))] || !strings.Contains(strings.TrimSpace(s), " ") && strings.Contains(s, ".") ||
-			loginName(s)
+		// web addresses are already out (metaNames)
+		return strings.EqualFold(s, site) || notNames[strings.ToLower(strings.TrimSpace(s))] ||
+			!strings.Contains(strings.TrimSpace(s), " ") && strings.Contains(s, ".") || loginName(s)
 	}
 	if names := dedupe(metaNames(m.ldNames(ld["author"])), skip); len(names) > 0 {
 		return names
@@ -148,8 +148,7 @@ func chooseAuthors(m *meta, ld map[string]any, site string) []string {
 // metaNames cleans the author names of metadata: a "By" taken off, e-mail
 // addresses, web addresses and handles left out ("Lüder Hoppe
 // info@buero-hoppe.de", "Frank Bueltge - http://bueltge.de", "@NatGeoUK",
-// "Deutsche Welle (www.dw.com)"),
-// quotes and separators trimmed.
+// "Deutsche Welle (www.dw.com)"), quotes and separators trimmed.
 func metaNames(names []string) []string {
 	out := make([]string, 0, len(names))
 	for _, s := range names {
@@ -257,9 +256,8 @@ type crumb struct {
 // breadcrumb trail.
 func htmlCrumbs(doc *html.Node) []crumb {
 	trail := find(doc, func(n *html.Node) bool {
-		switch n.DataAtom {
-		case atom.Html, atom.Body, atom.Main, atom.Article:
-			return false // their classes describe the page: "genesis-breadcrumbs-hidden" on a body
+		if pageWide(n) {
+			return false // "genesis-breadcrumbs-hidden" on a body is no trail
 		}
 		class, id := attr(n, "class"), attr(n, "id")
 		if class == "" && id == "" || !strings.Contains(strings.ToLower(class+" "+id), "breadcrumb") {

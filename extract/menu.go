@@ -73,11 +73,11 @@ func menuLinksTo(doc *html.Node, page *url.URL) bool {
 
 // menuElement reports an element that holds a site menu.
 func menuElement(n *html.Node) bool {
-	switch n.DataAtom {
-	case atom.Nav:
+	if n.DataAtom == atom.Nav {
 		return true
-	case atom.Html, atom.Body, atom.Main, atom.Article:
-		return false // their classes describe the page ("has-slider-menu"), not a menu
+	}
+	if pageWide(n) {
+		return false // "has-slider-menu" on the body is no menu
 	}
 	if r := strings.ToLower(attr(n, "role")); r == "navigation" || r == "menu" || r == "menubar" {
 		return true
@@ -87,10 +87,10 @@ func menuElement(n *html.Node) bool {
 
 // notMenu reports a breadcrumb trail, a language switcher or a footer.
 func notMenu(n *html.Node) bool {
-	switch n.DataAtom {
-	case atom.Footer:
+	if n.DataAtom == atom.Footer {
 		return true
-	case atom.Html, atom.Body, atom.Main, atom.Article:
+	}
+	if pageWide(n) {
 		return false // "lang-de" on the body names the page's language
 	}
 	return anyClassWord(n, notMenuWords)

@@ -76,7 +76,7 @@ func classify(e pageEvidence) bool {
 			score -= 2
 		default:
 			_, dated := dateFromURL(path)
-			if articleAddress(path) {
+			if dated || slugAddress(path) {
 				score++
 			} else if e.inMenu {
 				score -= 2 // a menu item at a name, not a slug: a standing page
@@ -115,7 +115,13 @@ func classify(e pageEvidence) bool {
 // without a number after it: /2024/05/<a-long-slug>/, /<slug>/a-6533123.
 func articleAddress(path string) bool {
 	_, dated := dateFromURL(path)
-	return dated || articleSlug.MatchString(path) || articleSlug.MatchString(withoutID(path))
+	return dated || slugAddress(path)
+}
+
+// slugAddress reports a path ending in an article's slug, with or without a
+// number after it.
+func slugAddress(path string) bool {
+	return articleSlug.MatchString(path) || articleSlug.MatchString(withoutID(path))
 }
 
 // idSegment is an address's last segment that only numbers the article:

@@ -194,8 +194,11 @@ var boilerLines = setOf(
 	"kommentar schreiben", "write a comment", "leave a comment", "kontakt", "kontakt:",
 	"quellen ausblenden", "quellen anzeigen", "inhaltsverzeichnis", "table of contents", "neueste artikel",
 	"neueste beiträge", "latest articles", "meist-diskutiert", "meistdiskutiert", "externer inhalt", "bild anzeigen",
-	"permalien", "permalink", "pdf", "drucken", "artikel drucken", "seite drucken", "imprimer", "imprimir", "stampa",
-	"drukuj", "طباعة", "print this page", "print article", "e-mail", "versenden", "envoyer", "enviar", "zusatzinformationen:", "quellenangaben:", "originalartikel", "pressekontakt", "pressekontakt:", "contact", "contact:", "kontakt für rückfragen:",
+	"permalien", "permalink", "pdf", "zusatzinformationen:", "quellenangaben:", "originalartikel", "pressekontakt",
+	"pressekontakt:", "contact", "contact:", "kontakt für rückfragen:",
+	// print and send buttons
+	"drucken", "artikel drucken", "seite drucken", "imprimer", "imprimir", "stampa", "drukuj", "طباعة",
+	"print this page", "print article", "e-mail", "versenden", "envoyer", "enviar",
 )
 
 // creditLine is a photo credit or source line: "Credit: …", "Foto: …".
@@ -357,11 +360,11 @@ func mixedScriptWords(b string) int {
 var legalLinks = phraseSet("impressum", "datenschutz", "imprint", "privacy", "copyright", "terms of use", "agb",
 	"mentions légales", "aviso legal", "política de privacidad", "polityka prywatności", "سياسة الخصوصية")
 
-// fileLink is a link to a document with its type and size: "PDF | 38 KB",
-// "(PDF, 1,2 MB)", "Datei ist nicht barrierefrei".
 // fileWords are the words fileLink needs, a cheap check before it.
 var fileWords = phraseSet("pdf", "doc", "xls", "ppt", "zip", "nicht barrierefrei")
 
+// fileLink is a link to a document with its type and size: "PDF | 38 KB",
+// "(PDF, 1,2 MB)", "Datei ist nicht barrierefrei".
 var fileLink = regexp.MustCompile(`(?i)\b(pdf|docx?|xlsx?|pptx?|zip)\s*[|,(]?\s*\d+([.,]\d+)?\s*[kmg]i?b\b|nicht barrierefrei`)
 
 // closing reports whether a block is one of the lines sites end articles
@@ -382,6 +385,16 @@ var bylinePrefix = regexp.MustCompile(`(?i)^(by|von|par|por|di|door|av|przez|ب�
 // boilerLineWords is the most words a boilerplate line or heading has: longer
 // blocks are not looked up.
 var boilerLineWords = max(mostWords(boilerLines), mostWords(boilerHeadings))
+
+// boilerLine reports a block that is a boilerplate line or heading whole;
+// wc is its word count.
+func boilerLine(b string, wc int) bool {
+	if wc > boilerLineWords {
+		return false
+	}
+	h := normHeading(b)
+	return boilerLines[h] || boilerHeadings[h]
+}
 
 func mostWords(set map[string]bool) int {
 	n := 0
@@ -406,7 +419,7 @@ func refine(bs []block, title string) []block {
 		switch {
 		case normTitle != "" && low == normTitle:
 			continue
-		case wc <= boilerLineWords && (boilerLines[normHeading(b)] || boilerHeadings[normHeading(b)]):
+		case boilerLine(b, wc):
 			continue
 		case i < 3 && len(out) == 0 && isBylineOrDate(b):
 			continue
