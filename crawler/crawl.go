@@ -44,8 +44,8 @@ type Config struct {
 	// RootCAs, when set, are the certificate authorities trusted (see
 	// CertPool); nil trusts the system's.
 	RootCAs *x509.CertPool
-	// Archive, when set, keeps every response fetched (WARC).
-	Archive Archiver
+	// Capture, when set, keeps every response fetched (WARC).
+	Capture Capturer
 	// RecrawlAfter, in a crawl after a complete one, leaves pages fetched
 	// more recently than this alone (their links are not followed again),
 	// and asks the server whether older ones changed (ETag,
@@ -102,7 +102,7 @@ type Outcome struct {
 // Crawler runs one crawl. Create it with New.
 type Crawler struct {
 	cfg     Config
-	state   Store
+	state   StateStore
 	handler Handler
 	stats   *Stats
 	scope   *scope
@@ -130,7 +130,7 @@ type Crawler struct {
 }
 
 // New prepares a crawl that keeps its progress in state and hands pages to h.
-func New(cfg Config, state Store, h Handler) (*Crawler, error) {
+func New(cfg Config, state StateStore, h Handler) (*Crawler, error) {
 	if cfg.Parallelism < 1 {
 		return nil, fmt.Errorf("parallelism %d: want 1 or more", cfg.Parallelism)
 	}
@@ -213,8 +213,8 @@ func (c *Crawler) Run(ctx context.Context, seeds []string) (Snapshot, bool, erro
 	}
 	c.transport = guardedTransport(c.cfg.AllowPrivate, localHosts(runCtx, hosts), c.cfg.Parallelism, c.cfg.RootCAs)
 	var decoded http.RoundTripper = boundedDecoding{c.transport, int64(c.cfg.MaxBodyBytes)}
-	if c.cfg.Archive != nil {
-		decoded = archiving{next: decoded, archive: c.cfg.Archive, max: int64(c.cfg.MaxBodyBytes), failed: c.stop}
+	if c.cfg.Capture != nil {
+		decoded = capturing{next: decoded, capture: c.cfg.Capture, max: int64(c.cfg.MaxBodyBytes), failed: c.stop}
 	}
 	c.client = robotsLimit{decoded}
 	defer c.transport.CloseIdleConnections()
@@ -239,7 +239,7 @@ func (c *Crawler) Run(ctx context.Context, seeds []string) (Snapshot, bool, erro
 		before := len(start)
 		start = c.admitTo(start, u.String(), nil, 0)
 		if len(start) == before {
-			c.seeds.mark(urlcanon.Key(u), "filtered out by --allow, --deny or the page limit")
+			c.seeds.mark(urlcanon.Key(u), SeedFilteredOut)
 		}
 		if !c.cfg.IgnoreRobots && !c.cfg.SeedsOnly {
 			for _, sm := range c.robots.rules(runCtx, u).sitemaps {

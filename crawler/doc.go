@@ -8,8 +8,10 @@
 // Files by concern: crawl.go (Config, the Crawler, Run), frontier.go (what
 // joins the crawl, per-site queues feeding colly, redirects), response.go
 // (colly's callbacks: headers, bodies, errors, a fetched page's settlement),
-// discover.go (links, sitemaps, feeds, robots.txt sitemaps), state.go and
-// redis.go (the Store), guard.go (private addresses, TLS roots), neterr.go
-// (retries and error reasons), fetch.go (single pages), archive.go (WARC
-// capture), stats.go (counters).
+// discover.go (links, sitemaps, feeds, robots.txt sitemaps), statestore.go
+// (the StateStore interface), state.go and redis.go (its two
+// implementations), guard.go (private addresses, TLS roots), neterr.go
+// (retries and error reasons), fetch.go (single pages), capture.go (WARC
+// capture through a Capturer), stats.go (counters and the reasons that
+// name a setting).
 package crawler

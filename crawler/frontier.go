@@ -82,7 +82,7 @@ func (c *Crawler) admitTo(found []Entry, raw string, base *url.URL, depth int) [
 // admitLink is admitTo for a sitemap or feed entry, with its date.
 func (c *Crawler) admitLink(found []Entry, l link, base *url.URL, depth int) []Entry {
 	if !c.cfg.Since.IsZero() && !l.Modified.IsZero() && l.Modified.Before(c.cfg.Since) {
-		c.stats.skip("dated before --since by its sitemap or feed")
+		c.stats.skip(SkipDatedBeforeSince)
 		return found
 	}
 	if e, ok := c.admit(l.URL, base, depth); ok {

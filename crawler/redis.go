@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/presscrawl/presscrawl/urlcanon"
 )
 
 // RedisState is a crawl state in Redis, shared by every process that opens
@@ -85,7 +87,7 @@ func openRedisState(ctx context.Context, rawURL, password, name string, ttl time
 	quietOnce.Do(func() { redis.SetLogger(quiet{}) })
 	opt, err := redis.ParseURL(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("--redis %s: %w", RedactURL(rawURL), err)
+		return nil, fmt.Errorf("redis address %s: %w", RedactURL(rawURL), err)
 	}
 	if password != "" {
 		opt.Password = password
@@ -112,18 +114,7 @@ func openRedisState(ctx context.Context, rawURL, password, name string, ttl time
 }
 
 // RedactURL hides the password of a URL, for messages.
-func RedactURL(raw string) string {
-	at := strings.LastIndex(raw, "@")
-	scheme := strings.Index(raw, "://")
-	if at < 0 || scheme < 0 || at < scheme {
-		return raw
-	}
-	userinfo := raw[scheme+3 : at]
-	if i := strings.Index(userinfo, ":"); i >= 0 {
-		return raw[:scheme+3] + userinfo[:i] + ":xxxxx" + raw[at:]
-	}
-	return raw
-}
+func RedactURL(raw string) string { return urlcanon.MaskPassword(raw) }
 
 // transient tells the errors of an unreachable or not yet ready Redis,
 // worth waiting out, from the others (a script error, a closed client, a

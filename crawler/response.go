@@ -37,7 +37,7 @@ func (c *Crawler) onRequest(r *colly.Request) {
 	first := r.Ctx.GetAny("attempt").(int) == 0 // a retry is not a new page
 	if first && c.unchanged(r, e) {
 		r.Abort()
-		c.stats.skip("not fetched: no change since the last crawl by its sitemap or feed date, or --recrawl-after")
+		c.stats.skip(SkipNotChanged)
 		c.settle(e, []string{e.Key}, nil, nil)
 		c.release(site)
 		return
@@ -205,8 +205,8 @@ func (c *Crawler) onResponse(r *colly.Response) {
 		return
 	}
 	ct := r.Ctx.Get("content-type")
-	prov := takeProvenance(r.Headers) // the archiving transport kept the exchange
-	if c.cfg.Archive != nil && prov.RecordID == "" && c.ctx.Err() != nil {
+	prov := takeProvenance(r.Headers) // the capturing transport kept the exchange
+	if c.cfg.Capture != nil && prov.RecordID == "" && c.ctx.Err() != nil {
 		done = false // its capture failed: the crawl is stopping, the page stays queued
 		return
 	}

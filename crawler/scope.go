@@ -22,14 +22,14 @@ type scope struct {
 func newScope(includeSubs bool, allow, deny []string) (*scope, error) {
 	s := &scope{sites: map[string]bool{}, includeSubs: includeSubs}
 	for _, list := range []struct {
-		flag string
+		what string
 		in   []string
 		out  *[]*regexp.Regexp
-	}{{"--allow", allow, &s.allow}, {"--deny", deny, &s.deny}} {
+	}{{"allow pattern", allow, &s.allow}, {"deny pattern", deny, &s.deny}} {
 		for _, p := range list.in {
 			re, err := regexp.Compile(p)
 			if err != nil {
-				return nil, fmt.Errorf("%s %q: %w", list.flag, p, err)
+				return nil, fmt.Errorf("%s %q: %w", list.what, p, err)
 			}
 			*list.out = append(*list.out, re)
 		}

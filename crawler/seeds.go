@@ -12,7 +12,7 @@ type SeedOutcome struct {
 	URL     string `json:"url"` // as given, without userinfo
 	Fetched bool   `json:"fetched"`
 	// Reason says why it was not fetched: "HTTP 404", "connection
-	// refused", "filtered out by --allow/--deny or the scope"...; empty when
+	// refused", "filtered out by the allow or deny patterns"...; empty when
 	// fetched, or when an earlier run of the same crawl had done it.
 	Reason string `json:"reason,omitempty"`
 }

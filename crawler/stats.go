@@ -7,6 +7,20 @@ import (
 	"time"
 )
 
+// The reasons of the crawler's own that a summary counts and that name a
+// setting: the command says them in its flags' words.
+const (
+	// SeedFilteredOut: the seed is outside the allow and deny patterns,
+	// or past the page limit.
+	SeedFilteredOut = "filtered out by the allow or deny patterns or the page limit"
+	// SkipDatedBeforeSince: a sitemap or feed dates the page before the
+	// crawl's since day.
+	SkipDatedBeforeSince = "dated before the since day by its sitemap or feed"
+	// SkipNotChanged: unchanged since the last crawl by its sitemap or feed
+	// date, or fetched within the recrawl interval.
+	SkipNotChanged = "not fetched: no change since the last crawl by its sitemap or feed date, or fetched within the recrawl interval"
+)
+
 // Stats counts a crawl's progress; safe for concurrent use.
 type Stats struct {
 	started     time.Time

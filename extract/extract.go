@@ -71,39 +71,10 @@ const MaxTags = 250_000
 // it checks between its stages, so an extraction abandoned at its deadline
 // stops soon after instead of running to the end.
 func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record, error) {
-	limit := x.MaxBytes
-	if limit <= 0 {
-		limit = DefaultMaxBytes
-	}
-	if len(in.Body) > limit {
-		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, len(in.Body), limit)
-	}
-	if n := bytes.Count(in.Body, []byte("<")); n > MaxTags {
-		return nil, fmt.Errorf("%w: %d tags or more, the limit is %d", ErrTooComplex, n, MaxTags)
-	}
-	src, _, err := decode(in.Body, in.ContentType)
+	src, doc, err := x.parse(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	doc, err := html.Parse(strings.NewReader(src))
-	if err != nil {
-		return nil, fmt.Errorf("parse HTML: %w", err)
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	ref := dateRef{now: in.FetchedAt, fetched: in.FetchedAt}
-	if ref.now.IsZero() {
-		if x.Now != nil {
-			ref.now = x.Now()
-		} else {
-			ref.now = time.Now()
-		}
-	}
-
 	m := readMeta(doc)
 	var base *url.URL
 	if in.URL != "" {
@@ -116,8 +87,96 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 	if base == nil && rec.CanonicalURL != "" {
 		base, _ = url.Parse(rec.CanonicalURL) // resolve relative links against what the page says it is
 	}
-
 	ld := m.ldArticle()
+	order := describe(rec, m, ld, doc, base, x.dateRef(in))
+
+	var pageURL *url.URL
+	if rec.URL != "" {
+		pageURL, _ = url.Parse(rec.URL)
+	}
+	inMenu := pageURL != nil && !articleAddress(pageURL.EscapedPath()) && menuLinksTo(doc, pageURL) // before clean drops the menus
+	bs, err := body(ctx, src, doc, m, order, base, rec.Title)
+	if err != nil {
+		return nil, err
+	}
+	rec.Text = strings.Join(texts(bs), "\n\n")
+	rec.HTML = renderHTML(bs)
+	rec.WordCount = wordCount(rec.Text)
+	sum := sha256.Sum256([]byte(rec.Text))
+	rec.ContentHash = hex.EncodeToString(sum[:])
+	rec.ID = rec.ContentHash
+	if rec.CanonicalURL != "" {
+		rec.ID = record.IDForURL(rec.CanonicalURL)
+	}
+
+	langText := rec.Text
+	if rec.WordCount < 20 {
+		langText = rec.Title + " " + rec.Description + " " + rec.Text
+	}
+	rec.Language = detectLanguage(langText, m.htmlLang, in.ContentLanguage, m.first("http-equiv:content-language"),
+		ldString(ld["inLanguage"]), m.first("og:locale", "language", "dc.language"))
+
+	ldDense, prose := shortLineShare(bs)
+	rec.IsArticle = classify(pageEvidence{
+		u: pageURL, m: m, title: rec.Title + " " + m.titleTag, words: rec.WordCount,
+		ldArticle: ld != nil, ogType: m.first("og:type"), linkDenser: ldDense, prose: prose, dateFrom: rec.DateSource,
+		inMenu: inMenu,
+	})
+	rec.Extractor = extractorName()
+	if !in.FetchedAt.IsZero() {
+		t := in.FetchedAt.UTC()
+		rec.FetchedAt = &t
+	}
+	return rec, nil
+}
+
+// parse bounds, decodes and parses the page.
+func (x Extractor) parse(ctx context.Context, in Input) (string, *html.Node, error) {
+	limit := x.MaxBytes
+	if limit <= 0 {
+		limit = DefaultMaxBytes
+	}
+	if len(in.Body) > limit {
+		return "", nil, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, len(in.Body), limit)
+	}
+	if n := bytes.Count(in.Body, []byte("<")); n > MaxTags {
+		return "", nil, fmt.Errorf("%w: %d tags or more, the limit is %d", ErrTooComplex, n, MaxTags)
+	}
+	src, _, err := decode(in.Body, in.ContentType)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return "", nil, err
+	}
+	doc, err := html.Parse(strings.NewReader(src))
+	if err != nil {
+		return "", nil, fmt.Errorf("parse HTML: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return "", nil, err
+	}
+	return src, doc, nil
+}
+
+// dateRef is what relative and future dates are read against: the fetch
+// time, else now.
+func (x Extractor) dateRef(in Input) dateRef {
+	ref := dateRef{now: in.FetchedAt, fetched: in.FetchedAt}
+	if ref.now.IsZero() {
+		if x.Now != nil {
+			ref.now = x.Now()
+		} else {
+			ref.now = time.Now()
+		}
+	}
+	return ref
+}
+
+// describe fills the record's metadata (site, title, description, section,
+// tags, authors, image, dates) from the page before it is cleaned, and
+// returns the document order the body's stage needs too.
+func describe(rec *record.Record, m *meta, ld map[string]any, doc *html.Node, base *url.URL, ref dateRef) map[*html.Node]int {
 	rec.SiteName = firstNonEmpty(m.first("og:site_name"), m.ldSiteName(ld), m.first("application-name"))
 	rec.Title = chooseTitle(m, ld, rec.SiteName)
 	if rec.SiteName == "" {
@@ -151,12 +210,12 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 	}
 	rec.PublishedAt, rec.DateSource = choosePublished(m, ld, doc, order, base, ref)
 	rec.ModifiedAt = chooseModified(m, ld, ref.now)
+	return order
+}
 
-	var pageURL *url.URL
-	if rec.URL != "" {
-		pageURL, _ = url.Parse(rec.URL)
-	}
-	inMenu := pageURL != nil && !articleAddress(pageURL.EscapedPath()) && menuLinksTo(doc, pageURL) // before clean drops the menus
+// body cleans the page and finds the article's blocks: readability's
+// choice refined, second opinions on a doubtful one, the standfirst first.
+func body(ctx context.Context, src string, doc *html.Node, m *meta, order map[*html.Node]int, base *url.URL, title string) ([]block, error) {
 	lead := standfirst(m, doc, order)
 	marked := markedBodyOpening(doc)
 	unwrapNoscript(doc)
@@ -164,44 +223,15 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	bs := refine(bodyBlocks(doc, base), rec.Title)
+	bs := refine(bodyBlocks(doc, base), title)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	bs = secondOpinions(src, bs, base, rec.Title, marked)
+	bs = secondOpinions(src, bs, base, title, marked)
 	if lead != "" && len(bs) > 0 && !strings.Contains(strings.Join(texts(bs), " "), lead) {
 		bs = append([]block{{text: lead, html: html.EscapeString(lead), tag: atom.P}}, bs...)
 	}
-	rec.Text = strings.Join(texts(bs), "\n\n")
-	rec.HTML = renderHTML(bs)
-	rec.WordCount = wordCount(rec.Text)
-	sum := sha256.Sum256([]byte(rec.Text))
-	rec.ContentHash = hex.EncodeToString(sum[:])
-	rec.ID = rec.ContentHash
-	if rec.CanonicalURL != "" {
-		idSum := sha256.Sum256([]byte(rec.CanonicalURL))
-		rec.ID = hex.EncodeToString(idSum[:])
-	}
-
-	langText := rec.Text
-	if rec.WordCount < 20 {
-		langText = rec.Title + " " + rec.Description + " " + rec.Text
-	}
-	rec.Language = detectLanguage(langText, m.htmlLang, in.ContentLanguage, m.first("http-equiv:content-language"),
-		ldString(ld["inLanguage"]), m.first("og:locale", "language", "dc.language"))
-
-	ldDense, prose := shortLineShare(bs)
-	rec.IsArticle = classify(pageEvidence{
-		u: pageURL, m: m, title: rec.Title + " " + m.titleTag, words: rec.WordCount,
-		ldArticle: ld != nil, ogType: m.first("og:type"), linkDenser: ldDense, prose: prose, dateFrom: rec.DateSource,
-		inMenu: inMenu,
-	})
-	rec.Extractor = extractorName()
-	if !in.FetchedAt.IsZero() {
-		t := in.FetchedAt.UTC()
-		rec.FetchedAt = &t
-	}
-	return rec, nil
+	return bs, nil
 }
 
 var readabilityVersion = sync.OnceValue(func() string {

@@ -1,8 +1,10 @@
-// Package index is where article records go: the data dir's local index
-// (the default, no server needed) and JSON Lines output. The local index
-// keeps every record in a bbolt file, the durable truth that exports read in
-// id order, with a delivery outbox written in the same transaction (the
-// archive in index/elastic is fed from it), and a bleve full-text index
-// derived from the records for search, rebuilt from them when it is lost,
-// behind, or was left aside by a crawl whose search is the archive.
+// Package index holds what every place records go shares: the read
+// interface the read commands, the socket server and the web face use
+// (Reader), its options, hits and errors, the outcomes of a write
+// (PutResult), a record the archive refused (Rejection), and JSON Lines
+// output. The backends are packages of their own: index/local (the data
+// dir's records, outbox and full-text index, the default), index/elastic
+// (the Elasticsearch/OpenSearch archive fed from the outbox) and
+// index/remote (a data dir read through the crawl that holds it). Nothing
+// here links a search engine.
 package index

@@ -2,6 +2,7 @@ package index
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -38,4 +39,26 @@ func (j *JSONLines) Flush() error {
 		return fmt.Errorf("write: %w", err)
 	}
 	return nil
+}
+
+// JSONLinesSink is a record store that writes JSON Lines: each record once
+// per content, so a page captured twice unchanged is written once (what
+// reextract --index jsonl puts its records in).
+type JSONLinesSink struct {
+	*JSONLines
+	seen map[string]string // id -> content hash
+}
+
+// NewJSONLinesSink writes to w; call Flush at the end.
+func NewJSONLinesSink(w io.Writer) *JSONLinesSink {
+	return &JSONLinesSink{JSONLines: NewJSONLines(w), seen: map[string]string{}}
+}
+
+// Put writes r unless the same content was written under its id.
+func (j *JSONLinesSink) Put(_ context.Context, r *record.Record) (PutResult, error) {
+	if j.seen[r.ID] == r.ContentHash {
+		return Unchanged, nil
+	}
+	j.seen[r.ID] = r.ContentHash
+	return Created, j.Write(r)
 }

@@ -53,7 +53,7 @@ var ErrOverBudget = errors.New("extraction over its time budget")
 
 // The reasons a page yields no record, as counted in summaries.
 const (
-	SkipNotExtracted = "not extracted (--no-extract)"
+	SkipNotExtracted = "not extracted (extraction off)"
 	SkipOverBudget   = "extraction over its time budget"
 	SkipTooLarge     = "too large"
 	SkipTooComplex   = "too many tags for an article page"
@@ -62,7 +62,7 @@ const (
 	SkipUnparsable   = "unparsable HTML"
 	SkipAlias        = "alias of its canonical URL"
 	SkipNotArticle   = "not an article (home, listing or error page)"
-	SkipBeforeSince  = "published before --since"
+	SkipBeforeSince  = "published before the since day"
 	// SkipReplacedAlias: the page's record replaced the one its alias page
 	// stood in with; the article was counted as stored then.
 	SkipReplacedAlias = "stored before from its alias page (now from this page)"
@@ -148,13 +148,18 @@ func (p Pipeline) HandlePage(ctx context.Context, pg *crawler.Page, f crawler.Fr
 	if err != nil {
 		return crawler.Outcome{}, err
 	}
+	return outcomeOf(res), nil
+}
+
+// outcomeOf is what a store's write of an article counts as.
+func outcomeOf(res index.PutResult) crawler.Outcome {
 	switch res {
 	case index.Unchanged:
-		return crawler.Outcome{Unchanged: true}, nil
+		return crawler.Outcome{Unchanged: true}
 	case index.Replaced:
-		return crawler.Outcome{Skip: SkipReplacedAlias}, nil
+		return crawler.Outcome{Skip: SkipReplacedAlias}
 	}
-	return crawler.Outcome{Stored: true}, nil
+	return crawler.Outcome{Stored: true}
 }
 
 // Decision is what to do with a page.

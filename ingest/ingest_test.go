@@ -151,7 +151,7 @@ func TestReplay(t *testing.T) {
 	at := time.Date(2024, 5, 7, 10, 0, 0, 0, time.UTC)
 	capture := func(url, ct string, status int, body string) {
 		t.Helper()
-		_, err := w.Archive(&warc.Exchange{Method: "GET", URL: url, RequestHeader: http.Header{}, StatusCode: status, Proto: "HTTP/1.1",
+		_, err := w.Capture(&warc.Exchange{Method: "GET", URL: url, RequestHeader: http.Header{}, StatusCode: status, Proto: "HTTP/1.1",
 			ResponseHeader: http.Header{"Content-Type": {ct}}, Body: []byte(body), FetchedAt: at})
 		if err != nil {
 			t.Fatal(err)
@@ -264,7 +264,7 @@ func TestReplayDamagedAndHugeCaptures(t *testing.T) {
 	html := "text/html; charset=utf-8"
 	capture := func(url string, body []byte) {
 		t.Helper()
-		if _, err := w.Archive(&warc.Exchange{Method: "GET", URL: url, RequestHeader: http.Header{}, StatusCode: 200, Proto: "HTTP/1.1",
+		if _, err := w.Capture(&warc.Exchange{Method: "GET", URL: url, RequestHeader: http.Header{}, StatusCode: 200, Proto: "HTTP/1.1",
 			ResponseHeader: http.Header{"Content-Type": {html}}, Body: body, FetchedAt: time.Now()}); err != nil {
 			t.Fatal(err)
 		}

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Record is one page as presscrawl stores it. README.md documents every field.
+// Record is one page as presscrawl stores it. docs/record.md documents every field.
 type Record struct {
 	ID           string     `json:"id"`
 	URL          string     `json:"url"`

@@ -205,3 +205,19 @@ func Redact(raw string) string {
 	}
 	return raw
 }
+
+// MaskPassword hides the password of a URL's userinfo, keeping the user
+// name (redis://user:xxxxx@host): for addresses shown to say which account
+// is used. Redact drops the userinfo whole.
+func MaskPassword(raw string) string {
+	at := strings.LastIndex(raw, "@")
+	scheme := strings.Index(raw, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return raw
+	}
+	userinfo := raw[scheme+3 : at]
+	if i := strings.Index(userinfo, ":"); i >= 0 {
+		return raw[:scheme+3] + userinfo[:i] + ":xxxxx" + raw[at:]
+	}
+	return raw
+}

@@ -92,9 +92,9 @@ type Provenance struct {
 	RecordID string // the response record's WARC-Record-ID
 }
 
-// Archive writes x as a request record and a response record and returns
+// Capture writes x as a request record and a response record and returns
 // the response's file and record id.
-func (w *Writer) Archive(x *Exchange) (Provenance, error) {
+func (w *Writer) Capture(x *Exchange) (Provenance, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	req, err := requestRecord(x)

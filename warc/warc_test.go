@@ -47,7 +47,7 @@ func TestWriteReadBack(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p, err := w.Archive(x)
+			p, err := w.Capture(x)
 			if err != nil {
 				t.Error(err)
 				return
@@ -111,7 +111,7 @@ func TestWriteReadBack(t *testing.T) {
 func TestReadDamaged(t *testing.T) {
 	dir := t.TempDir()
 	w, _ := NewWriter(dir, 0, "presscrawl/test")
-	if _, err := w.Archive(exchange(1, []byte("<p>hello</p>"))); err != nil {
+	if _, err := w.Capture(exchange(1, []byte("<p>hello</p>"))); err != nil {
 		t.Fatal(err)
 	}
 	w.Close()
@@ -152,7 +152,7 @@ func TestReadDamagedFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 20; i++ {
-		if _, err := w.Archive(exchange(i, []byte(fmt.Sprintf("<html><p>page %d %s</p></html>", i, strings.Repeat("text ", 200))))); err != nil {
+		if _, err := w.Capture(exchange(i, []byte(fmt.Sprintf("<html><p>page %d %s</p></html>", i, strings.Repeat("text ", 200))))); err != nil {
 			t.Fatal(err)
 		}
 	}

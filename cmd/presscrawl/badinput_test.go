@@ -19,7 +19,7 @@ import (
 
 	"github.com/presscrawl/presscrawl/crawler"
 	"github.com/presscrawl/presscrawl/extract"
-	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/index/local"
 	"github.com/presscrawl/presscrawl/ingest"
 	"github.com/presscrawl/presscrawl/record"
 )
@@ -110,7 +110,7 @@ func TestCrawlBadInputs(t *testing.T) {
 	defer srv.Close()
 
 	dir := t.TempDir()
-	store, err := index.OpenLocal(dir)
+	store, err := local.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/index/local"
 	"github.com/presscrawl/presscrawl/internal/newssite"
 	"github.com/presscrawl/presscrawl/record"
 )
@@ -38,7 +38,7 @@ func idOf(canonical string) string {
 // once each, with the right title, date and language.
 func checkArchive(t *testing.T, dir string, site *newssite.Site) {
 	t.Helper()
-	store, err := index.OpenLocal(dir)
+	store, err := local.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func checkArchive(t *testing.T, dir string, site *newssite.Site) {
 		t.Errorf("%d records stored, want %d (the articles, once each)", n, len(site.Articles))
 	}
 	for _, a := range site.Articles {
-		r, err := store.Get(idOf(site.URL + a.Path))
+		r, err := store.Get(context.Background(), idOf(site.URL+a.Path))
 		if err != nil || r == nil {
 			t.Errorf("article %s not stored (%v)", a.Path, err)
 			continue
@@ -133,7 +133,7 @@ func TestCrawlSyntheticSite(t *testing.T) {
 	checkFetchedOnce(t, site)
 
 	t.Run("search finds each article by a word of its body", func(t *testing.T) {
-		store, err := index.OpenLocal(dir)
+		store, err := local.Open(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -343,7 +343,7 @@ func TestCrawlInterruptAndResume(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "crawl interrupted") || !strings.Contains(stderr, "run the same command again to resume") {
 		t.Fatalf("interrupted run: exit %d\n%s", code, stderr)
 	}
-	store, err := index.OpenLocal(dir)
+	store, err := local.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +368,7 @@ func TestCrawlUsageErrors(t *testing.T) {
 	}{
 		{[]string{"crawl"}, "at least one seed"},
 		{[]string{"crawl", "--data-dir", t.TempDir(), "ftp://example.org/"}, `seed "ftp://example.org/"`},
-		{[]string{"crawl", "--data-dir", t.TempDir(), "--deny", "(", "http://127.0.0.1:1/"}, `--deny "("`},
+		{[]string{"crawl", "--data-dir", t.TempDir(), "--deny", "(", "http://127.0.0.1:1/"}, `--deny: "("`},
 		{[]string{"crawl", "--data-dir", t.TempDir(), "--seeds-file", "/nonexistent", "http://127.0.0.1:1/"}, "--seeds-file /nonexistent: no such file"},
 		{[]string{"crawl", "--data-dir", t.TempDir(), "--parallelism", "-1", "http://127.0.0.1:1/"}, "parallelism"},
 	} {

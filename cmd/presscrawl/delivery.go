@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"time"
 
-	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/index/elastic"
 	"github.com/presscrawl/presscrawl/internal/config"
 	"github.com/presscrawl/presscrawl/urlcanon"
@@ -19,18 +19,15 @@ import (
 // A wrong address, refused credentials or a server too old stop the crawl
 // before it starts.
 func openArchiveForCrawl(ctx context.Context, conf config.Config, streams IOStreams) (*elastic.Client, error) {
-	c, err := connectArchive(ctx, conf)
+	c, err := openArchive(ctx, conf)
 	if errors.Is(err, elastic.ErrUnreachable) {
-		fmt.Fprintf(streams.ErrOut, "presscrawl: %v: crawling into the data dir all the same; records are delivered when the archive answers\n", err)
+		streams.Notice("%v: crawling into the data dir all the same; records are delivered when the archive answers", err)
 		return nil, nil
 	}
 	if err != nil {
 		return nil, failure(err)
 	}
-	if err := c.Setup(ctx); err != nil {
-		return nil, failure(err)
-	}
-	fmt.Fprintf(streams.ErrOut, "presscrawl: archive: %s at %s, alias %s\n", c.Server, c.URL(), c.Index())
+	streams.Notice("archive: %s", archiveName(c))
 	return c, nil
 }
 
@@ -38,8 +35,7 @@ func openArchiveForCrawl(ctx context.Context, conf config.Config, streams IOStre
 type delivery struct {
 	conf    config.Config
 	d       *elastic.Deliverer
-	store   *index.Local
-	dir     string
+	outbox  deliveryCounter
 	streams IOStreams
 	start   time.Time
 	cancel  context.CancelFunc
@@ -47,32 +43,32 @@ type delivery struct {
 	runErr  error
 }
 
+// deliveryCounter counts what waits for delivery and what was refused.
+type deliveryCounter interface {
+	DeliveryCounts() (pending, rejected int, err error)
+}
+
 // startDelivery starts delivering the data dir's outbox while the crawl
 // runs (nothing when the crawl does not go to the archive). The archive
 // refreshes every 30 s during the crawl instead of every second.
-func startDelivery(ctx context.Context, conf config.Config, c *elastic.Client, store *index.Local, dir string, streams IOStreams) *delivery {
-	if backend(conf) != "elasticsearch" || !conf.Crawl.Extract {
+func startDelivery(ctx context.Context, conf config.Config, c *elastic.Client, outbox elastic.Outbox, streams IOStreams) *delivery {
+	if !toArchive(conf) || !conf.Crawl.Extract {
 		return nil
 	}
-	notify := func(msg string) { fmt.Fprintf(streams.ErrOut, "presscrawl: %s\n", msg) }
-	d := newDeliverer(conf, c, store, dir, notify)
-	cfg := esConfig(conf)
+	d := newDeliverer(conf, c, outbox, streams)
 	d.Connect = func(ctx context.Context) (*elastic.Client, error) {
-		c, err := elastic.Connect(ctx, cfg)
+		c, err := openArchive(ctx, conf)
 		if err == nil {
-			err = c.Setup(ctx)
-		}
-		if err == nil {
-			notify(fmt.Sprintf("archive: %s at %s, alias %s", c.Server, c.URL(), c.Index()))
+			streams.Notice("archive: %s", archiveName(c))
 		}
 		return c, err
 	}
-	d.Target = urlcanon.Redact(cfg.URL)
+	d.Target = urlcanon.Redact(conf.ES.URL)
 	if c != nil {
 		_ = c.SetRefresh(ctx, "30s")
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	dl := &delivery{conf: conf, d: d, store: store, dir: dir, streams: streams, start: time.Now(), cancel: cancel, done: make(chan struct{})}
+	dl := &delivery{conf: conf, d: d, outbox: outbox, streams: streams, start: time.Now(), cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(dl.done)
 		dl.runErr = d.Run(runCtx)
@@ -82,9 +78,9 @@ func startDelivery(ctx context.Context, conf config.Config, c *elastic.Client, s
 
 // finish delivers what is left while the archive takes it (giving up after
 // es.wait without progress; 15 s at most after an interruption: the next
-// run delivers the rest), restores the refresh
-// interval and prints what was delivered. Records left undelivered after a
-// complete crawl fail it (exit 1), safe in the data dir.
+// run delivers the rest), restores the refresh interval and prints what
+// was delivered. Records left undelivered after a complete crawl fail it
+// (exit 1), safe in the data dir.
 func (dl *delivery) finish(interrupted bool, summary io.Writer) error {
 	if dl == nil {
 		return nil
@@ -94,9 +90,6 @@ func (dl *delivery) finish(interrupted bool, summary io.Writer) error {
 	if dl.runErr != nil {
 		return failure(fmt.Errorf("delivery to the archive: %w", dl.runErr))
 	}
-	// As long as the archive takes records, the crawl waits for it;
-	// es.wait without progress ends the wait (Deliverer.Patience). After an
-	// interruption, 15 s at most: the next run delivers the rest.
 	ctx, cancel := context.WithCancel(context.Background())
 	if interrupted {
 		ctx, cancel = context.WithTimeout(context.Background(), min(dl.conf.ES.Wait, 15*time.Second))
@@ -109,10 +102,42 @@ func (dl *delivery) finish(interrupted bool, summary io.Writer) error {
 		_ = c.Refresh(rctx)
 		rcancel()
 	}
-	err := deliverySummary(summary, dl.d, dl.store, dl.dir, time.Since(dl.start), drainErr)
+	err := deliverySummary(summary, dl.d, dl.outbox, dl.conf.DataDir, time.Since(dl.start), drainErr)
 	if err != nil && interrupted {
 		fmt.Fprintf(summary, "  %v\n", err)
 		return nil
 	}
 	return err
+}
+
+// deliveryProgress is the progress line of a delivery: every 10 s.
+func deliveryProgress(d *elastic.Deliverer, outbox deliveryCounter) progress {
+	return progress{Interval: 10 * time.Second, Line: func() string {
+		pending, _, _ := outbox.DeliveryCounts()
+		s := d.Stats()
+		return fmt.Sprintf("delivered %d, rejected %d, pending %d", s.Delivered, s.Rejected, pending)
+	}}
+}
+
+// deliverySummary prints what a delivery did, and fails when records are
+// left waiting.
+func deliverySummary(w io.Writer, d *elastic.Deliverer, outbox deliveryCounter, dir string, took time.Duration, drainErr error) error {
+	pending, rejected, err := outbox.DeliveryCounts()
+	if err != nil {
+		return failure(err)
+	}
+	s := d.Stats()
+	rate := float64(s.Delivered) / max(took.Seconds(), 1e-3)
+	fmt.Fprintf(w, "presscrawl: archive: delivered %d, rejected %d, pending %d (%.0f records/s)\n", s.Delivered, s.Rejected, pending, rate)
+	if rejected > 0 {
+		fmt.Fprintf(w, "  %d records refused by the archive in all: reasons in %s\n", rejected, filepath.Join(dir, deadLetterFile))
+	}
+	if pending > 0 {
+		why := "the archive did not take them in time"
+		if drainErr != nil {
+			why = drainErr.Error()
+		}
+		return failure(fmt.Errorf("%d records not delivered (%s); they are safe in %s: run 'presscrawl index push' to deliver them", pending, why, dir))
+	}
+	return nil
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/index/local"
 	"github.com/presscrawl/presscrawl/internal/newssite"
 )
 
@@ -43,7 +43,7 @@ func TestDiskFullStopsCleanlyAndResumes(t *testing.T) {
 	checkArchive(t, dir, site)
 	// The search index, whatever state the full disk left it in, finds
 	// every article.
-	store, err := index.OpenLocal(dir)
+	store, err := local.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

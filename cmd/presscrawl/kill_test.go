@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/index/local"
 	"github.com/presscrawl/presscrawl/internal/newssite"
 )
 
@@ -33,7 +33,7 @@ func TestKill9MidCrawlLosesNothing(t *testing.T) {
 		t.Fatalf("second run: exit %d\n%s", code, errOut)
 	}
 	checkArchive(t, dir, site)
-	store, err := index.OpenLocal(dir) // the search index, maybe behind after the kill, is reconciled
+	store, err := local.Open(dir) // the search index, maybe behind after the kill, is reconciled
 	if err != nil {
 		t.Fatal(err)
 	}

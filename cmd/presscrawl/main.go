@@ -1,10 +1,16 @@
 // Command presscrawl crawls news sites, extracts clean article records and
-// indexes them. This package is wiring only: commands, flags and
-// configuration; the work is done in crawler, ingest, extract, index and
-// index/elastic. Each command is a file: an options struct its flags are
-// bound to, a newXCmd that parses and checks them, and a runX that does the
-// work with the options alone (a test can call it, or swap it to check the
-// parsing).
+// indexes them. This package is wiring only: commands, flags and what they
+// print; the work is done in crawler, ingest, extract and the index
+// packages. Each command is a file, cmd_<name>.go: an options struct its
+// flags are bound to, a newXCmd that parses and checks them, and a runX
+// that does the work with the options alone (a test can call it, or swap
+// it to check the parsing). The other files are the commands' helpers:
+// wire.go (the composition root: the configuration made into the
+// components' settings, the indexes and the archive opened), flags.go
+// (flags shared by several commands, each declared with its configuration
+// key), iostreams.go (the streams, notices, the one progress ticker),
+// delivery.go (a crawl's delivery to the archive), root.go (the root
+// command, exit codes).
 package main
 
 import (

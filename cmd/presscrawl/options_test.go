@@ -101,8 +101,6 @@ func (f fakeReader) Each(_ context.Context, _ string, fn func(*record.Record) er
 
 func (fakeReader) Close() error { return nil }
 
-func (fakeReader) Repaired() string { return "" }
-
 func (f fakeReader) GetPrefix(ctx context.Context, p string) (*record.Record, error) {
 	for _, r := range f.recs {
 		if strings.HasPrefix(r.ID, p) {
@@ -129,7 +127,7 @@ func TestReadCommandsOnAnyReader(t *testing.T) {
 		{ID: "a", URL: "https://a.example/1", Title: "Water talks", SiteName: "Arab Press", Language: "ar", PublishedAt: &day, Authors: []string{}, Tags: []string{}},
 		{ID: "b", URL: "https://a.example/2", Title: "Budget", SiteName: "Arab Press", Language: "en", Authors: []string{}, Tags: []string{}},
 	}
-	open := func(context.Context, config.Config) (reader, error) { return fakeReader{recs}, nil }
+	open := func(context.Context, config.Config) (index.ReadCloser, error) { return fakeReader{recs}, nil }
 	var out, errOut bytes.Buffer
 	io := IOStreams{Out: &out, ErrOut: &errOut}
 	if err := runSearch(context.Background(), &searchOptions{IO: io, Open: open, Query: "x", Search: index.SearchOptions{Limit: 1}}); err != nil {

@@ -1,36 +1,15 @@
 package main
 
 import (
-	"os"
-	"strings"
-
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"runtime/debug"
-
-	"golang.org/x/term"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
-
-// IOStreams are the command's standard streams, replaced in tests. They
-// know whether they are terminals, so a test can take the terminal path
-// (the live progress line) with a buffer (cli/cli's iostreams do the same).
-type IOStreams struct {
-	In          io.Reader
-	Out, ErrOut io.Writer
-	// OutTTY and ErrTTY: Out and ErrOut are terminals.
-	OutTTY, ErrTTY bool
-}
-
-// systemStreams are the process's standard streams.
-func systemStreams() IOStreams {
-	return IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
-		OutTTY: term.IsTerminal(int(os.Stdout.Fd())), ErrTTY: term.IsTerminal(int(os.Stderr.Fd()))}
-}
 
 // Exit codes.
 const (

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/index/local"
 	"github.com/presscrawl/presscrawl/internal/newssite"
 	"github.com/presscrawl/presscrawl/internal/redistest"
 	"github.com/presscrawl/presscrawl/warc"
@@ -67,7 +67,7 @@ func TestThreeProcessesShareACrawlThroughRedis(t *testing.T) {
 	byURL := map[string]int{}
 	busy := 0
 	for _, d := range dirs {
-		st, err := index.OpenLocal(d)
+		st, err := local.Open(d)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -58,6 +58,7 @@ type Client struct {
 	api     *esapi.API
 	Server  Server
 	display string // the URL without userinfo
+	base    *http.Transport
 }
 
 // Server is what the archive says it is.
@@ -110,7 +111,7 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	if cfg.CACert != "" {
 		pem, err := os.ReadFile(cfg.CACert)
 		if err != nil {
-			return nil, fmt.Errorf("--es-ca-cert %s: %w", cfg.CACert, err)
+			return nil, fmt.Errorf("the archive's CA certificate %s: %w", cfg.CACert, err)
 		}
 		tc.CACert = pem
 	}
@@ -118,7 +119,7 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("Elasticsearch client for %s: %w", urlcanon.Redact(cfg.URL), err)
 	}
-	c := &Client{cfg: cfg, tr: tr, api: esapi.New(tr), display: u.String()}
+	c := &Client{cfg: cfg, tr: tr, api: esapi.New(tr), display: u.String(), base: base}
 	var v struct {
 		Version struct {
 			Number       string `json:"number"`
@@ -160,13 +161,22 @@ func versionOf(v string) (major, minor int) {
 	return major, minor
 }
 
+// ErrIndexName is an index name the archive would refuse.
+var ErrIndexName = errors.New("not an index name")
+
 // checkIndexName refuses what Elasticsearch refuses as an index name,
 // before any request.
 func checkIndexName(name string) error {
 	if name != strings.ToLower(name) || strings.ContainsAny(name, `\/*?"<>| ,#:`) || strings.HasPrefix(name, "-") ||
 		strings.HasPrefix(name, "_") || strings.HasPrefix(name, "+") || name == "." || name == ".." || len(name) > 200 {
-		return fmt.Errorf("--es-index %q: an index name is lower case, without spaces, \\ / * ? \" < > | , # :, and does not start with - _ +", name)
+		return fmt.Errorf("archive index name %q: %w: an index name is lower case, without spaces, \\ / * ? \" < > | , # :, and does not start with - _ +", name, ErrIndexName)
 	}
+	return nil
+}
+
+// Close implements io.Closer: it closes the client's idle connections.
+func (c *Client) Close() error {
+	c.base.CloseIdleConnections()
 	return nil
 }
 

@@ -20,7 +20,7 @@ import (
 )
 
 // Outbox is the durable queue of records waiting for the archive: the
-// local index (index.Local), where every written record is queued in the
+// local index (local.Records), where every written record is queued in the
 // transaction that stores it.
 type Outbox interface {
 	Pending(ctx context.Context, max int) ([]*record.Record, error)

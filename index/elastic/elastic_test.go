@@ -23,6 +23,7 @@ import (
 
 	"github.com/presscrawl/presscrawl/facets"
 	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/index/local"
 	"github.com/presscrawl/presscrawl/internal/estest"
 	"github.com/presscrawl/presscrawl/record"
 )
@@ -75,10 +76,10 @@ func testRecord(i int) *record.Record {
 // fill stores n records in a new local index (from several goroutines, as
 // a crawl does: they share the commits), and waits until its search index
 // has them all.
-func fill(t *testing.T, n int) *index.Local {
+func fill(t *testing.T, n int) *local.Index {
 	t.Helper()
 	dir := t.TempDir()
-	l, err := index.OpenLocal(dir)
+	l, err := local.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func fill(t *testing.T, n int) *index.Local {
 	if err := l.Close(); err != nil { // flushes the search index
 		t.Fatal(err)
 	}
-	if l, err = index.OpenLocal(dir); err != nil {
+	if l, err = local.Open(dir); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
@@ -140,7 +141,7 @@ func getJSON(t *testing.T, url string, out any) {
 }
 
 // Setup installs the template and the first index behind the write alias;
-// a second Setup changes nothing; the mapping is as README describes it.
+// a second Setup changes nothing; the mapping is as docs/archive.md describes it.
 func TestSetupTemplateAndMapping(t *testing.T) {
 	c := connect(t)
 	if err := c.Setup(ctx); err != nil {
@@ -313,7 +314,7 @@ func TestCountsAndExportMatchLocal(t *testing.T) {
 			want, _ := facets.New(by)
 			var hits []index.Hit
 			if q == "" {
-				l.Each(ctx, func(r *record.Record) error { want.Add(r); return nil })
+				l.Each(ctx, "", func(r *record.Record) error { want.Add(r); return nil })
 			} else {
 				hits, _, _ = l.Search(ctx, q, 1000)
 				for _, h := range hits {
@@ -334,7 +335,7 @@ func TestCountsAndExportMatchLocal(t *testing.T) {
 		t.Errorf("top 2 authors: %v", top)
 	}
 	var local, archived []string
-	l.Each(ctx, func(r *record.Record) error { b, _ := json.Marshal(r); local = append(local, string(b)); return nil })
+	l.Each(ctx, "", func(r *record.Record) error { b, _ := json.Marshal(r); local = append(local, string(b)); return nil })
 	if err := c.Each(ctx, "", func(r *record.Record) error {
 		b, _ := json.Marshal(r)
 		archived = append(archived, string(b))
@@ -459,7 +460,7 @@ func TestOldServersRefused(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"Articles", "my index", "_x"} {
-		if _, err := Connect(ctx, Config{URL: "http://127.0.0.1:1", Index: bad}); err == nil || !strings.Contains(err.Error(), "--es-index") {
+		if _, err := Connect(ctx, Config{URL: "http://127.0.0.1:1", Index: bad}); err == nil || !strings.Contains(err.Error(), "archive index name") {
 			t.Errorf("index %q: %v", bad, err)
 		}
 	}

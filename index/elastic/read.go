@@ -18,6 +18,8 @@ import (
 	"github.com/presscrawl/presscrawl/record"
 )
 
+var _ index.ReadCloser = (*Client)(nil)
+
 // queryFields are the fields a plain word is looked for in: the folded
 // fields (any language) and the stemmed copies (English, Arabic).
 var queryFields = []string{"title^2", "description", "text", "text_en", "text_ar"}
@@ -82,13 +84,13 @@ func (c *Client) search(ctx context.Context, body map[string]any, pit bool, out 
 	return c.do(ctx, call, out, what)
 }
 
-// Search finds the best records for a query, like index.Local.Search.
+// Search finds the best records for a query, like the local index's Search.
 func (c *Client) Search(ctx context.Context, query string, limit int) ([]index.Hit, uint64, error) {
 	return c.SearchWith(ctx, query, index.SearchOptions{Limit: limit})
 }
 
 // SearchWith is Search with paging, an order and a date range, like
-// index.Local.SearchWith.
+// the local index's SearchWith.
 func (c *Client) SearchWith(ctx context.Context, query string, o index.SearchOptions) ([]index.Hit, uint64, error) {
 	if err := o.Check(); err != nil {
 		return nil, 0, err

@@ -11,7 +11,7 @@ import (
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 )
 
-// The index scheme (README, "The archive's index"):
+// The index scheme (docs/archive.md, "The archive's index"):
 //   - one composable template, presscrawl-<alias>, for the indices
 //     <alias>-000001, <alias>-000002...; the alias points at the newest,
 //     the write index (roll over by hand or with ILM/ISM: the template
@@ -117,7 +117,7 @@ func (c *Client) Setup(ctx context.Context) error {
 	}
 	err = c.do(ctx, create, nil, "create index "+c.FirstIndex())
 	if statusOf(err) == http.StatusBadRequest && strings.Contains(err.Error(), "already_exists") {
-		return fmt.Errorf("index %s exists but alias %s does not point at it: add the alias or choose another --es-index", c.FirstIndex(), c.cfg.Index)
+		return fmt.Errorf("index %s exists but alias %s does not point at it: add the alias or choose another index alias", c.FirstIndex(), c.cfg.Index)
 	}
 	return err
 }

@@ -28,16 +28,7 @@ import (
 // SocketName is the socket's file in the data dir.
 const SocketName = "presscrawl.sock"
 
-// Reader is what is served: the local index's read side.
-type Reader interface {
-	SearchWith(ctx context.Context, query string, o index.SearchOptions) ([]index.Hit, uint64, error)
-	Counts(ctx context.Context, by, query string, top int) ([]facets.Count, int, error)
-	Each(ctx context.Context, query string, fn func(*record.Record) error) error
-	Get(ctx context.Context, id string) (*record.Record, error)
-	GetPrefix(ctx context.Context, prefix string) (*record.Record, error)
-}
-
-// Server serves a Reader on a Unix socket.
+// Server serves an index.Reader on a Unix socket.
 type Server struct {
 	srv  *http.Server
 	path string
@@ -45,7 +36,7 @@ type Server struct {
 
 // Serve listens on the socket at path (replacing a stale one a killed
 // crawl left) and serves r until Close.
-func Serve(r Reader, path string) (*Server, error) {
+func Serve(r index.Reader, path string) (*Server, error) {
 	_ = os.Remove(path) // a socket left by a crawl killed with -9
 	ln, err := net.Listen("unix", path)
 	if err != nil {
@@ -111,6 +102,8 @@ func reply(w http.ResponseWriter, v map[string]any, err error) {
 	json.NewEncoder(w).Encode(v)
 }
 
+var _ index.ReadCloser = (*Client)(nil)
+
 // Client reads a data dir through the crawl that holds it.
 type Client struct {
 	hc   *http.Client
@@ -174,7 +167,7 @@ func decodeErr(r io.Reader) error {
 	return errors.New(e.Error)
 }
 
-// SearchWith implements Reader.
+// SearchWith implements index.Reader.
 func (c *Client) SearchWith(ctx context.Context, q string, o index.SearchOptions) ([]index.Hit, uint64, error) {
 	var out struct {
 		Hits  []index.Hit `json:"hits"`
@@ -186,7 +179,7 @@ func (c *Client) SearchWith(ctx context.Context, q string, o index.SearchOptions
 	return out.Hits, out.Total, err
 }
 
-// Counts implements Reader.
+// Counts implements index.Reader.
 func (c *Client) Counts(ctx context.Context, by, q string, top int) ([]facets.Count, int, error) {
 	var out struct {
 		Counts  []facets.Count `json:"counts"`
@@ -196,7 +189,7 @@ func (c *Client) Counts(ctx context.Context, by, q string, top int) ([]facets.Co
 	return out.Counts, out.Records, err
 }
 
-// Get implements Reader.
+// Get implements index.Reader.
 func (c *Client) Get(ctx context.Context, id string) (*record.Record, error) {
 	var out struct {
 		Record *record.Record `json:"record"`
@@ -205,7 +198,7 @@ func (c *Client) Get(ctx context.Context, id string) (*record.Record, error) {
 	return out.Record, err
 }
 
-// GetPrefix implements Reader.
+// GetPrefix implements index.Reader.
 func (c *Client) GetPrefix(ctx context.Context, p string) (*record.Record, error) {
 	var out struct {
 		Record *record.Record `json:"record"`
@@ -214,7 +207,7 @@ func (c *Client) GetPrefix(ctx context.Context, p string) (*record.Record, error
 	return out.Record, err
 }
 
-// Each implements Reader: the records stream from the crawl as it reads
+// Each implements index.Reader: the records stream from the crawl as it reads
 // them.
 func (c *Client) Each(ctx context.Context, q string, fn func(*record.Record) error) error {
 	res, err := c.get(ctx, "/each", url.Values{"q": {q}})
@@ -246,10 +239,5 @@ func (c *Client) Each(ctx context.Context, q string, fn func(*record.Record) err
 	}
 }
 
-// Close implements the read commands' reader.
+// Close implements io.Closer: nothing to release.
 func (c *Client) Close() error { return nil }
-
-// Repaired says where the records come from.
-func (c *Client) Repaired() string {
-	return "the data dir is in use by a crawl: reading what it has committed, through it"
-}

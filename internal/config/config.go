@@ -1,7 +1,7 @@
 // Package config is presscrawl's configuration: one typed Config, its
-// defaults in one place (Default), read from flags, PRESSCRAWL_*
-// environment variables and a YAML file by the command (Load), and checked
-// (Validate). An unknown key or a value of the wrong type is an error
+// defaults in one place (Default, literal values), each flag declared once
+// with the key it sets (Flags), read from flags, PRESSCRAWL_* environment
+// variables and a YAML file (Load), and checked once (Validate). An unknown key or a value of the wrong type is an error
 // naming the key, never a silent zero: `crawl.delay: "one second"` does not
 // become a crawl without delay. configs/presscrawl.yaml documents every key
 // with its default; a test holds the two together.
@@ -12,13 +12,13 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/viper"
 
-	"github.com/presscrawl/presscrawl/crawler"
 	"github.com/presscrawl/presscrawl/urlcanon"
 )
 
@@ -98,15 +98,17 @@ type ES struct {
 }
 
 // Default is the configuration without flags, environment or file: the
-// one table the defaults come from (flags' help, viper, the tests).
+// one table the defaults come from (flags' help, viper, the tests). The
+// libraries' own defaults for a zero setting (crawler.DefaultConfig,
+// extract.DefaultMaxBytes, warc.DefaultMaxFileBytes) are held equal to it
+// by a test of the command.
 func Default() Config {
-	c := crawler.DefaultConfig()
 	return Config{
 		DataDir: "./presscrawl-data",
-		Fetch:   Fetch{Timeout: c.Timeout, MaxBodyBytes: c.MaxBodyBytes},
-		Crawl: Crawl{MaxDepth: c.MaxDepth, MaxPages: c.MaxPages, Delay: c.Delay, Parallelism: c.Parallelism, Retries: c.Retries,
+		Fetch:   Fetch{Timeout: 15 * time.Second, MaxBodyBytes: 10 << 20},
+		Crawl: Crawl{MaxDepth: 5, MaxPages: 0, Delay: time.Second, Parallelism: 4, Retries: 2,
 			Allow: []string{}, Deny: []string{}, ProgressInterval: 10 * time.Second, Extract: true, WARCMaxBytes: 1 << 30,
-			RedisWait: crawler.DefaultRedisWait, Scope: "auto"},
+			RedisWait: 2 * time.Minute, Scope: "auto"},
 		Extract: Extract{Format: "json", MaxPageBytes: 10 << 20, Timeout: 10 * time.Second},
 		Index:   Index{Backend: "local"},
 		ES:      ES{URL: "http://localhost:9200", Index: "articles", Wait: 2 * time.Minute, BulkWorkers: 2},
@@ -271,7 +273,14 @@ func (c Config) Validate() error {
 	}
 	if c.Crawl.Redis != "" {
 		if u, err := url.Parse(c.Crawl.Redis); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
-			bad("crawl.redis", "%q: want redis://host:port/db", crawler.RedactURL(c.Crawl.Redis))
+			bad("crawl.redis", "%q: want redis://host:port/db", urlcanon.MaskPassword(c.Crawl.Redis))
+		}
+	}
+	for key, patterns := range map[string][]string{"crawl.allow": c.Crawl.Allow, "crawl.deny": c.Crawl.Deny} {
+		for _, p := range patterns {
+			if _, err := regexp.Compile(p); err != nil {
+				bad(key, "%q: %v", p, err)
+			}
 		}
 	}
 	return errors.Join(errs...)

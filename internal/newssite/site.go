@@ -219,32 +219,8 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case p == "/robots.txt":
 		fmt.Fprintf(w, "User-agent: *\nDisallow: /private/\n\nSitemap: %s/sitemap_index.xml\n", s.URL)
-	case p == "/sitemap_index.xml":
-		w.Header().Set("Content-Type", "application/xml")
-		fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
-		fmt.Fprintf(w, `<sitemap><loc>%s/sitemap-en.xml</loc></sitemap>`, s.URL)
-		for part := 2; (part-1)*sitemapSize < s.opts.English+2; part++ {
-			fmt.Fprintf(w, `<sitemap><loc>%s/sitemap-en-%d.xml</loc></sitemap>`, s.URL, part)
-		}
-		fmt.Fprintf(w, `<sitemap><loc>%s/sitemap-ar.xml.gz</loc></sitemap></sitemapindex>`, s.URL)
-	case p == "/sitemap-en.xml":
-		w.Header().Set("Content-Type", "application/xml")
-		w.Write(s.sitemap("en", 1))
-	case strings.HasPrefix(p, "/sitemap-en-") && strings.HasSuffix(p, ".xml"):
-		part, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(p, "/sitemap-en-"), ".xml"))
-		if err != nil || part < 2 {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/xml")
-		w.Write(s.sitemap("en", part))
-	case p == "/sitemap-ar.xml.gz":
-		w.Header().Set("Content-Type", "application/gzip")
-		var b bytes.Buffer
-		zw := gzip.NewWriter(&b)
-		zw.Write(s.sitemap("ar", 0))
-		zw.Close()
-		w.Write(b.Bytes())
+	case strings.HasPrefix(p, "/sitemap"):
+		s.serveSitemap(w, r)
 	case p == "/feed/":
 		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
 		w.Write(s.feed())
@@ -271,44 +247,86 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		s.html(w, s.ampPage(a))
 	default:
-		a := s.byPath[p]
-		if a == nil {
+		s.serveArticle(w, r)
+	}
+}
+
+// serveSitemap answers the sitemap index and the sitemaps it lists.
+func (s *Site) serveSitemap(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	switch {
+	case p == "/sitemap_index.xml":
+		w.Header().Set("Content-Type", "application/xml")
+		fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
+		fmt.Fprintf(w, `<sitemap><loc>%s/sitemap-en.xml</loc></sitemap>`, s.URL)
+		for part := 2; (part-1)*sitemapSize < s.opts.English+2; part++ {
+			fmt.Fprintf(w, `<sitemap><loc>%s/sitemap-en-%d.xml</loc></sitemap>`, s.URL, part)
+		}
+		fmt.Fprintf(w, `<sitemap><loc>%s/sitemap-ar.xml.gz</loc></sitemap></sitemapindex>`, s.URL)
+	case p == "/sitemap-en.xml":
+		w.Header().Set("Content-Type", "application/xml")
+		w.Write(s.sitemap("en", 1))
+	case strings.HasPrefix(p, "/sitemap-en-") && strings.HasSuffix(p, ".xml"):
+		part, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(p, "/sitemap-en-"), ".xml"))
+		if err != nil || part < 2 {
 			http.NotFound(w, r)
 			return
 		}
-		if p == FlakyPath {
-			s.mu.Lock()
-			s.flaky++
-			first := s.flaky == 1
-			s.mu.Unlock()
-			if first {
-				http.Error(w, "temporarily broken", http.StatusInternalServerError)
-				return
-			}
-		}
-		if p == SlowPath {
-			time.Sleep(s.opts.SlowDelay)
-		}
-		if a.Lang == "ar" {
-			lm := a.modified().UTC().Format(http.TimeFormat)
-			w.Header().Set("Last-Modified", lm)
-			if ims, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil && !a.modified().Truncate(time.Second).After(ims) {
-				w.WriteHeader(http.StatusNotModified)
-				return
-			}
-			s.arabic(w, s.page(a))
+		w.Header().Set("Content-Type", "application/xml")
+		w.Write(s.sitemap("en", part))
+	case p == "/sitemap-ar.xml.gz":
+		w.Header().Set("Content-Type", "application/gzip")
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		zw.Write(s.sitemap("ar", 0))
+		zw.Close()
+		w.Write(b.Bytes())
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// serveArticle answers an article's page: ETag on English pages,
+// Last-Modified on Arabic ones, the flaky and slow pages as they are.
+func (s *Site) serveArticle(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	a := s.byPath[p]
+	if a == nil {
+		http.NotFound(w, r)
+		return
+	}
+	if p == FlakyPath {
+		s.mu.Lock()
+		s.flaky++
+		first := s.flaky == 1
+		s.mu.Unlock()
+		if first {
+			http.Error(w, "temporarily broken", http.StatusInternalServerError)
 			return
 		}
-		page := s.page(a)
-		sum := sha256.Sum256([]byte(page))
-		etag := fmt.Sprintf(`"%x"`, sum[:8])
-		w.Header().Set("ETag", etag)
-		if r.Header.Get("If-None-Match") == etag {
+	}
+	if p == SlowPath {
+		time.Sleep(s.opts.SlowDelay)
+	}
+	if a.Lang == "ar" {
+		lm := a.modified().UTC().Format(http.TimeFormat)
+		w.Header().Set("Last-Modified", lm)
+		if ims, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil && !a.modified().Truncate(time.Second).After(ims) {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
-		s.html(w, page)
+		s.arabic(w, s.page(a))
+		return
 	}
+	page := s.page(a)
+	sum := sha256.Sum256([]byte(page))
+	etag := fmt.Sprintf(`"%x"`, sum[:8])
+	w.Header().Set("ETag", etag)
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	s.html(w, page)
 }
 
 func (s *Site) html(w http.ResponseWriter, page string) {

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/presscrawl/presscrawl/crawler"
+	"github.com/presscrawl/presscrawl/internal/config"
 	"github.com/presscrawl/presscrawl/kibana"
 )
 
@@ -45,10 +46,11 @@ PRESSCRAWL_KIBANA_PASSWORD, or PRESSCRAWL_KIBANA_API_KEY.`,
 	}
 	setup.Flags().String("kibana-url", "", "Kibana's address, e.g. http://localhost:5601")
 	setup.Flags().String("dashboards-url", "", "OpenSearch Dashboards' address, e.g. http://localhost:5601")
-	setup.Flags().String("es-index", def.ES.Index, "the archive's index alias the data views read")
+	keyed := config.NewFlags(setup.Flags())
+	keyed.Bind("es-index", "es.index", "the archive's index alias the data views read")
 	setup.Flags().StringVar(&opts.CACert, "ca-cert", "", "PEM file of a certificate authority the server's TLS certificate is signed by (verification stays on)")
 	setup.RunE = func(cmd *cobra.Command, _ []string) error {
-		conf, err := loadConfig(cmd, map[string]string{"es-index": keyESIndex})
+		conf, err := loadConfig(cmd, keyed)
 		if err != nil {
 			return usageError(err)
 		}

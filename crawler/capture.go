@@ -11,31 +11,31 @@ import (
 	"github.com/presscrawl/presscrawl/warc"
 )
 
-// Archiver keeps the raw responses of a crawl (package warc writes them as
-// WARC files), so that the archive can be re-extracted later without
+// Capturer keeps the raw responses of a crawl (package warc writes them as
+// WARC files), so that the pages can be re-extracted later without
 // fetching again.
-type Archiver interface {
-	Archive(x *warc.Exchange) (warc.Provenance, error)
+type Capturer interface {
+	Capture(x *warc.Exchange) (warc.Provenance, error)
 }
 
-// provenanceHeader carries a response's capture from the archiving
+// provenanceHeader carries a response's capture from the capturing
 // transport to the crawler's handler; it is removed before anyone else sees
 // the headers.
 const provenanceHeader = "X-Presscrawl-Warc-Capture"
 
-// archiving is the transport that keeps every HTTP exchange of a crawl as
+// capturing is the transport that keeps every HTTP exchange of a crawl as
 // web-archiving practice does: pages, sitemaps and feeds, robots.txt, each
 // redirect, 404s and 5xx, every retry. Bodies are kept as received after a
 // Content-Encoding was undone (below it, boundedDecoding does that), up to
 // max bytes (a larger one is not kept: the crawl skips it as too large).
-type archiving struct {
+type capturing struct {
 	next    http.RoundTripper
-	archive Archiver
+	capture Capturer
 	max     int64
 	failed  func(error) // a capture that could not be written stops the crawl
 }
 
-func (a archiving) RoundTrip(req *http.Request) (*http.Response, error) {
+func (a capturing) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := a.next.RoundTrip(req)
 	if err != nil {
 		return resp, err
@@ -54,7 +54,7 @@ func (a archiving) RoundTrip(req *http.Request) (*http.Response, error) {
 	if proto == "" {
 		proto = "HTTP/1.1"
 	}
-	prov, err := a.archive.Archive(&warc.Exchange{Method: req.Method, URL: req.URL.String(), RequestHeader: req.Header.Clone(),
+	prov, err := a.capture.Capture(&warc.Exchange{Method: req.Method, URL: req.URL.String(), RequestHeader: req.Header.Clone(),
 		StatusCode: resp.StatusCode, Proto: proto, ResponseHeader: rh, Body: body, FetchedAt: time.Now().UTC()})
 	if err != nil {
 		err = fmt.Errorf("WARC capture of %s: %w", req.URL, err)
@@ -65,7 +65,7 @@ func (a archiving) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// takeProvenance reads and removes the capture the archiving transport
+// takeProvenance reads and removes the capture the capturing transport
 // noted on a response.
 func takeProvenance(h *http.Header) warc.Provenance {
 	if h == nil {

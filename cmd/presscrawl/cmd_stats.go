@@ -17,7 +17,7 @@ import (
 type statsOptions struct {
 	IO     IOStreams
 	Config config.Config
-	Open   func(context.Context, config.Config) (reader, error)
+	Open   openFunc // the index to read
 	By     string
 	Top    int
 	JSON   bool
@@ -25,7 +25,7 @@ type statsOptions struct {
 }
 
 func newStatsCmd(streams IOStreams, runF func(context.Context, *statsOptions) error) *cobra.Command {
-	opts := &statsOptions{IO: streams, Open: openReader}
+	opts := &statsOptions{IO: streams, Open: readerOpener(streams)}
 	cmd := &cobra.Command{
 		Use:   "stats [--data-dir D] [--index local|elasticsearch] [--by FIELD] [--top N] [--json] [QUERY...]",
 		Short: "Count the records by site, language, author, day, month...",
@@ -39,13 +39,12 @@ frequent first; records without the field are counted as (none):
   presscrawl stats --by site --top 20 language:ar
   presscrawl stats --by day --json '"climate change"'`,
 	}
-	addDataDirFlag(cmd.Flags())
-	archiveKeys := addArchiveFlags(cmd.Flags(), true)
+	keyed := readFlags(cmd)
 	cmd.Flags().StringVar(&opts.By, "by", "site", "the field to count by: "+strings.Join(facets.Fields, ", "))
 	cmd.Flags().IntVar(&opts.Top, "top", 0, "show only the N most frequent values, dates still in time order (0: all)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the counts as JSON Lines ({\"value\":...,\"count\":...})")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		conf, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, archiveKeys))
+		conf, err := loadConfig(cmd, keyed)
 		if err != nil {
 			return usageError(err)
 		}
@@ -66,7 +65,7 @@ frequent first; records without the field are counted as (none):
 
 // runStats prints the counts: a table, or JSON Lines.
 func runStats(ctx context.Context, opts *statsOptions) error {
-	store, err := openRead(ctx, opts.Open, opts.Config, opts.IO)
+	store, err := opts.Open(ctx, opts.Config)
 	if err != nil {
 		return err
 	}

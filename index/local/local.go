@@ -1,4 +1,16 @@
-package index
+// Package local is the data dir's index, the default (no server needed).
+// Every record is kept in a bbolt file, records.db: the durable truth that
+// exports read in id order, with a delivery outbox written in the same
+// transaction (the archive in index/elastic is fed from it). A bleve
+// full-text index derived from the records serves search; it is rebuilt
+// from them when it is lost, behind, or was left aside by a crawl whose
+// search is the archive.
+//
+// A data dir opens in one of three modes, each its own type: Open (records
+// and search: crawls, reextract and the read commands), OpenRecords (records
+// without search, for a crawl whose search is the archive) and OpenOutbox
+// (the delivery queue alone, for index push and status: no writes).
+package local
 
 import (
 	"bytes"
@@ -16,11 +28,14 @@ import (
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
+	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/record"
 )
 
 const (
-	recordsFile = "records.db"
+	// RecordsFile is the records' file in the data dir: a data dir without
+	// one holds no index.
+	RecordsFile = "records.db"
 	searchDir   = "search.bleve"
 	// foldedAnalyzer tokenizes any language, lower-cases and applies Arabic
 	// orthographic normalisation (alef forms, teh marbuta, diacritics,
@@ -36,29 +51,34 @@ const (
 
 var recordsBucket = []byte("records")
 
-// PutResult says what Put did with a record.
-type PutResult int
+// store is the records file that every mode opens.
+type store struct {
+	db      *bolt.DB
+	changed chan struct{} // the outbox got a record
+	// written, when set, is told of every record written (the search
+	// index's queue).
+	written func(*record.Record)
 
-// The outcomes of Put.
-const (
-	Created   PutResult = iota // a new record
-	Updated                    // the record's content changed
-	Unchanged                  // same content_hash: nothing was written
-	// Replaced: the record had been stored from an alias page (an AMP copy
-	// standing in for its canonical page) and now comes from the canonical
-	// page itself: the same article, so not counted as stored twice.
-	Replaced
-)
+	closeOnce sync.Once
+	closeErr  error
+}
 
-// Local is the embedded index in a data directory. It is safe for
-// concurrent use.
-type Local struct {
-	db     *bolt.DB
-	search bleve.Index
+// Outbox is a data dir opened for delivering or counting its records
+// (OpenOutbox): it writes no record. It is safe for concurrent use.
+type Outbox struct{ st *store }
 
+// Records is a data dir's records without its full-text index
+// (OpenRecords), and the write side of Index. It is safe for concurrent
+// use.
+type Records struct{ Outbox }
+
+// Index is the data dir's records and full-text search (Open): an
+// index.Reader. It is safe for concurrent use.
+type Index struct {
+	Records
+	search  bleve.Index
 	queue   chan *record.Record
 	flushed chan struct{}
-	changed chan struct{} // the outbox got a record
 	// Notice, when set, says what opening had to repair (a damaged search
 	// index rebuilt): the command prints it.
 	Notice string
@@ -67,21 +87,43 @@ type Local struct {
 	once   sync.Once
 }
 
-// OpenLocal opens (creating if needed) the local index in dir. A search
+// Open opens (creating if needed) the local index in dir. A search
 // index that lags behind the records (after a crash, or after a crawl that
 // kept only the records) is brought up to date.
-func OpenLocal(dir string) (*Local, error) { return open(dir, true, false) }
+func Open(dir string) (*Index, error) {
+	st, err := openStore(dir, false)
+	if err != nil {
+		return nil, err
+	}
+	l, err := openSearchOf(dir, st)
+	if err != nil {
+		st.db.Close()
+		return nil, err
+	}
+	return l, nil
+}
 
 // OpenRecords opens the records of a data dir without its full-text index:
 // for a crawl whose search is the archive (--index elasticsearch), which
 // then spends nothing on local indexing. The search index is marked stale
-// and rebuilt from the records by the next OpenLocal.
-func OpenRecords(dir string) (*Local, error) { return open(dir, false, true) }
+// and rebuilt from the records by the next Open.
+func OpenRecords(dir string) (*Records, error) {
+	st, err := openStore(dir, true)
+	if err != nil {
+		return nil, err
+	}
+	return &Records{Outbox{st}}, nil
+}
 
 // OpenOutbox opens the records and the delivery outbox of a data dir for
-// delivering or counting them (index push, index status): no search index,
-// and Put must not be called (the search index would miss the write).
-func OpenOutbox(dir string) (*Local, error) { return open(dir, false, false) }
+// delivering or counting them (index push, index status).
+func OpenOutbox(dir string) (*Outbox, error) {
+	st, err := openStore(dir, false)
+	if err != nil {
+		return nil, err
+	}
+	return &Outbox{st}, nil
+}
 
 // metaBucket holds the data dir's own state; staleKey, when present, says
 // the search index missed record writes.
@@ -91,11 +133,13 @@ var (
 	mappingKey = []byte("search_mapping")
 )
 
-func open(dir string, withSearch, writesRecords bool) (*Local, error) {
+// openStore opens records.db in dir, making its buckets; stale marks the
+// search index as missing the writes to come.
+func openStore(dir string, stale bool) (*store, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("data dir %s: %w", dir, err)
 	}
-	rp := filepath.Join(dir, recordsFile)
+	rp := filepath.Join(dir, RecordsFile)
 	// bbolt writes its first pages when it makes a file: an empty one is a
 	// records.db cut short, never a new one. Opening it would make it an
 	// empty archive beside a search index that lists what was lost.
@@ -117,7 +161,7 @@ func open(dir string, withSearch, writesRecords bool) (*Local, error) {
 					return err
 				}
 			}
-			if writesRecords && !withSearch {
+			if stale {
 				return tx.Bucket(metaBucket).Put(staleKey, []byte("1"))
 			}
 			return nil
@@ -126,68 +170,73 @@ func open(dir string, withSearch, writesRecords bool) (*Local, error) {
 		db.Close()
 		return nil, fmt.Errorf("init records: %w", err)
 	}
-	if !withSearch {
-		l := &Local{db: db, changed: make(chan struct{}, 1)}
-		return l, nil
-	}
+	return &store{db: db, changed: make(chan struct{}, 1)}, nil
+}
+
+// openSearchOf opens the search index beside the records (setting aside
+// one made by another mapping version, or damaged, and making it again),
+// brings it up to date and starts feeding it.
+func openSearchOf(dir string, st *store) (*Index, error) {
 	sp := filepath.Join(dir, searchDir)
-	idx, err := openSearch(sp)
-	var notice string
-	if err == nil {
-		var version string
-		_ = db.View(func(tx *bolt.Tx) error { version = string(tx.Bucket(metaBucket).Get(mappingKey)); return nil })
-		if version != searchMapping { // made by an earlier presscrawl
-			idx.Close()
-			aside := fmt.Sprintf("%s.old-%d", sp, time.Now().Unix())
-			if rerr := os.Rename(sp, aside); rerr != nil {
-				db.Close()
-				return nil, fmt.Errorf("set aside the search index %s: %w", sp, rerr)
-			}
-			notice = fmt.Sprintf("the search index was made by an earlier presscrawl: set aside as %s and rebuilt from the records", filepath.Base(aside))
-			err = bleve.ErrorIndexPathDoesNotExist
-		}
-	}
-	if err != nil && !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
-		// The search index is derived from the records: a damaged one (a
-		// segment cut short) is set aside and made again from them.
-		aside := fmt.Sprintf("%s.damaged-%d", sp, time.Now().Unix())
-		if rerr := os.Rename(sp, aside); rerr != nil {
-			db.Close()
-			return nil, fmt.Errorf("open search index %s: %w (and it could not be set aside: %v)", sp, err, rerr)
-		}
-		notice = fmt.Sprintf("the search index %s was damaged (%v): set aside as %s and rebuilt from the records", sp, err, filepath.Base(aside))
-		err = bleve.ErrorIndexPathDoesNotExist
-	}
+	idx, notice, err := openOrSetAside(sp, st)
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
 		idx, err = bleve.NewUsing(sp, newMapping(), scorch.Name, scorch.Name, scorchConfig())
 		if err == nil {
-			err = db.Update(func(tx *bolt.Tx) error { return tx.Bucket(metaBucket).Put(mappingKey, []byte(searchMapping)) })
+			err = st.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(metaBucket).Put(mappingKey, []byte(searchMapping)) })
 		}
 	}
 	if err != nil {
-		db.Close()
 		return nil, fmt.Errorf("open search index %s: %w", sp, err)
 	}
-	l := &Local{db: db, search: idx, queue: make(chan *record.Record, 1024), flushed: make(chan struct{}), changed: make(chan struct{}, 1), Notice: notice}
+	l := &Index{Records: Records{Outbox{st}}, search: idx, queue: make(chan *record.Record, 1024), flushed: make(chan struct{}), Notice: notice}
 	if err := l.reconcile(); err != nil {
 		l.search.Close()
-		db.Close()
 		return nil, err
 	}
+	st.written = func(r *record.Record) { l.queue <- r }
 	go l.batcher()
 	return l, nil
+}
+
+// openOrSetAside opens the search index at sp. One made by an earlier
+// mapping, or damaged (a segment cut short), is renamed aside and
+// bleve.ErrorIndexPathDoesNotExist returned, with a notice saying so: the
+// search index is derived from the records and is made again from them.
+func openOrSetAside(sp string, st *store) (bleve.Index, string, error) {
+	idx, err := openSearch(sp)
+	if err == nil {
+		var version string
+		_ = st.db.View(func(tx *bolt.Tx) error { version = string(tx.Bucket(metaBucket).Get(mappingKey)); return nil })
+		if version == searchMapping {
+			return idx, "", nil
+		}
+		idx.Close() // made by an earlier presscrawl
+		aside := fmt.Sprintf("%s.old-%d", sp, time.Now().Unix())
+		if rerr := os.Rename(sp, aside); rerr != nil {
+			return nil, "", fmt.Errorf("set aside the search index %s: %w", sp, rerr)
+		}
+		return nil, fmt.Sprintf("the search index was made by an earlier presscrawl: set aside as %s and rebuilt from the records", filepath.Base(aside)), bleve.ErrorIndexPathDoesNotExist
+	}
+	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		return nil, "", err
+	}
+	aside := fmt.Sprintf("%s.damaged-%d", sp, time.Now().Unix())
+	if rerr := os.Rename(sp, aside); rerr != nil {
+		return nil, "", fmt.Errorf("open search index %s: %w (and it could not be set aside: %v)", sp, err, rerr)
+	}
+	return nil, fmt.Sprintf("the search index %s was damaged (%v): set aside as %s and rebuilt from the records", sp, err, filepath.Base(aside)), bleve.ErrorIndexPathDoesNotExist
 }
 
 // Put stores a record durably; it reaches search within a second (the index
 // keeps reading r until then: do not change it). A record
 // whose content_hash equals the stored one is not rewritten.
-func (l *Local) Put(ctx context.Context, r *record.Record) (PutResult, error) {
+func (l *Records) Put(ctx context.Context, r *record.Record) (index.PutResult, error) {
 	return l.put(ctx, r, false)
 }
 
 // PutAll stores records in order in one transaction (reextract's batches):
 // what Put does for each, without a commit for each.
-func (l *Local) PutAll(ctx context.Context, rs []*record.Record) ([]PutResult, error) {
+func (l *Records) PutAll(ctx context.Context, rs []*record.Record) ([]index.PutResult, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -202,8 +251,8 @@ func (l *Local) PutAll(ctx context.Context, rs []*record.Record) ([]PutResult, e
 		}
 		vals[i] = v
 	}
-	outs := make([]PutResult, len(rs))
-	err := l.db.Update(func(tx *bolt.Tx) error {
+	outs := make([]index.PutResult, len(rs))
+	err := l.st.db.Update(func(tx *bolt.Tx) error {
 		for i, r := range rs {
 			res, err := putIn(tx, r, vals[i], false)
 			if err != nil {
@@ -217,11 +266,8 @@ func (l *Local) PutAll(ctx context.Context, rs []*record.Record) ([]PutResult, e
 		return nil, err
 	}
 	for i, r := range rs {
-		if outs[i] != Unchanged {
-			if l.search != nil {
-				l.queue <- r
-			}
-			l.signal()
+		if outs[i] != index.Unchanged {
+			l.st.wrote(r)
 		}
 	}
 	return outs, nil
@@ -230,11 +276,11 @@ func (l *Local) PutAll(ctx context.Context, rs []*record.Record) ([]PutResult, e
 // PutNew stores a record only when none is stored under its id (Created),
 // else writes nothing (Unchanged): how an alias page keeps its article
 // until the canonical page's record arrives, which then replaces it.
-func (l *Local) PutNew(ctx context.Context, r *record.Record) (PutResult, error) {
+func (l *Records) PutNew(ctx context.Context, r *record.Record) (index.PutResult, error) {
 	return l.put(ctx, r, true)
 }
 
-func (l *Local) put(ctx context.Context, r *record.Record, onlyNew bool) (PutResult, error) {
+func (l *Records) put(ctx context.Context, r *record.Record, onlyNew bool) (index.PutResult, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
@@ -245,8 +291,8 @@ func (l *Local) put(ctx context.Context, r *record.Record, onlyNew bool) (PutRes
 	if err != nil {
 		return 0, fmt.Errorf("encode record %s: %w", r.ID, err)
 	}
-	var res PutResult
-	err = l.db.Batch(func(tx *bolt.Tx) error {
+	var res index.PutResult
+	err = l.st.db.Batch(func(tx *bolt.Tx) error {
 		var err error
 		res, err = putIn(tx, r, val, onlyNew)
 		return err
@@ -254,19 +300,16 @@ func (l *Local) put(ctx context.Context, r *record.Record, onlyNew bool) (PutRes
 	if err != nil {
 		return 0, fmt.Errorf("store record %s: %w", r.ID, err)
 	}
-	if res != Unchanged {
-		if l.search != nil {
-			l.queue <- r
-		}
-		l.signal()
+	if res != index.Unchanged {
+		l.st.wrote(r)
 	}
 	return res, nil
 }
 
 // Count returns the number of stored records.
-func (l *Local) Count() (uint64, error) {
+func (l *Outbox) Count() (uint64, error) {
 	var n int
-	err := l.view(func(tx *bolt.Tx) error { n = tx.Bucket(recordsBucket).Stats().KeyN; return nil })
+	err := l.st.view(func(tx *bolt.Tx) error { n = tx.Bucket(recordsBucket).Stats().KeyN; return nil })
 	if err != nil {
 		return 0, fmt.Errorf("count records: %w", err)
 	}
@@ -275,10 +318,13 @@ func (l *Local) Count() (uint64, error) {
 
 // GetPrefix returns the record whose id starts with prefix, or nil; an
 // error when several do.
-func (l *Local) GetPrefix(prefix string) (*record.Record, error) {
+func (l *Records) GetPrefix(ctx context.Context, prefix string) (*record.Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var found []byte
 	var n int
-	err := l.view(func(tx *bolt.Tx) error {
+	err := l.st.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(recordsBucket).Cursor()
 		for k, v := c.Seek([]byte(prefix)); k != nil && bytes.HasPrefix(k, []byte(prefix)); k, v = c.Next() {
 			n++
@@ -305,9 +351,16 @@ func (l *Local) GetPrefix(prefix string) (*record.Record, error) {
 }
 
 // Get returns the record with id, or nil.
-func (l *Local) Get(id string) (*record.Record, error) {
+func (l *Records) Get(ctx context.Context, id string) (*record.Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return l.st.get(id)
+}
+
+func (s *store) get(id string) (*record.Record, error) {
 	var r *record.Record
-	err := l.view(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(recordsBucket).Get([]byte(id))
 		if v == nil {
 			return nil
@@ -321,9 +374,9 @@ func (l *Local) Get(id string) (*record.Record, error) {
 	return r, nil
 }
 
-// Each calls fn for every record in id order: the order of exports.
-func (l *Local) Each(ctx context.Context, fn func(*record.Record) error) error {
-	return l.view(func(tx *bolt.Tx) error {
+// All calls fn for every record in id order: the order of exports.
+func (l *Records) All(ctx context.Context, fn func(*record.Record) error) error {
+	return l.st.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(recordsBucket).ForEach(func(k, v []byte) error {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -368,30 +421,44 @@ func guard(path string, fn func() error) (err error) {
 	return fn()
 }
 
+// Close closes the records file.
+func (l *Outbox) Close() error { return l.st.close() }
+
+// close closes the file once; later calls return the first one's error.
+func (s *store) close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.db.Close() })
+	return s.closeErr
+}
+
 // Close flushes the search index and closes both stores.
-func (l *Local) Close() error {
+func (l *Index) Close() error {
 	var err error
 	l.once.Do(func() {
-		if l.search == nil {
-			err = l.db.Close()
-			return
-		}
 		close(l.queue)
 		<-l.flushed
 		l.errMu.Lock()
 		err = l.err
 		l.errMu.Unlock()
-		err = errors.Join(err, l.search.Close(), l.db.Close())
+		err = errors.Join(err, l.search.Close(), l.st.close())
 	})
 	return err
+}
+
+// wrote tells the search index and a waiting deliverer of a record
+// written.
+func (s *store) wrote(r *record.Record) {
+	if s.written != nil {
+		s.written(r)
+	}
+	s.signal()
 }
 
 // putIn writes a record in a write transaction, queueing it for delivery,
 // and says what it did. Unchanged: the same content read from the same
 // address (an alias's record is replaced by its canonical page's).
-func putIn(tx *bolt.Tx, r *record.Record, val []byte, onlyNew bool) (PutResult, error) {
+func putIn(tx *bolt.Tx, r *record.Record, val []byte, onlyNew bool) (index.PutResult, error) {
 	b := tx.Bucket(recordsBucket)
-	res := Created
+	res := index.Created
 	if old := b.Get([]byte(r.ID)); old != nil {
 		var prev struct {
 			URL          string `json:"url"`
@@ -400,11 +467,11 @@ func putIn(tx *bolt.Tx, r *record.Record, val []byte, onlyNew bool) (PutResult, 
 		}
 		ok := json.Unmarshal(old, &prev) == nil
 		if onlyNew || ok && prev.ContentHash == r.ContentHash && prev.URL == r.URL {
-			return Unchanged, nil
+			return index.Unchanged, nil
 		}
-		res = Updated
+		res = index.Updated
 		if ok && prev.URL != r.URL && prev.URL != prev.CanonicalURL && r.URL == r.CanonicalURL {
-			res = Replaced
+			res = index.Replaced
 		}
 	}
 	if err := b.Put([]byte(r.ID), val); err != nil {
@@ -415,6 +482,6 @@ func putIn(tx *bolt.Tx, r *record.Record, val []byte, onlyNew bool) (PutResult, 
 
 // view runs a read transaction; a damaged records.db is an error, not a
 // panic.
-func (l *Local) view(fn func(*bolt.Tx) error) error {
-	return guard(l.db.Path(), func() error { return l.db.View(fn) })
+func (s *store) view(fn func(*bolt.Tx) error) error {
+	return guard(s.db.Path(), func() error { return s.db.View(fn) })
 }

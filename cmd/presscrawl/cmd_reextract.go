@@ -10,12 +10,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/presscrawl/presscrawl/extract"
 	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/index/local"
 	"github.com/presscrawl/presscrawl/ingest"
 	"github.com/presscrawl/presscrawl/internal/config"
 	"github.com/presscrawl/presscrawl/internal/residency"
-	"github.com/presscrawl/presscrawl/record"
 	"github.com/presscrawl/presscrawl/warc"
 )
 
@@ -45,9 +44,10 @@ written in capture order, so a later capture of a page wins.`,
 	f := cmd.Flags()
 	f.StringArray("warc", nil, "WARC file or directory of WARC files (repeatable)")
 	f.StringVar(&opts.Sink, "index", "local", "where the records go: local (the embedded index of --data-dir) or jsonl (stdout)")
-	addDataDirFlag(f)
+	keyed := config.NewFlags(f)
+	addDataDirFlag(keyed)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		conf, err := loadConfig(cmd, map[string]string{"data-dir": keyDataDir})
+		conf, err := loadConfig(cmd, keyed)
 		if err != nil {
 			return usageError(err)
 		}
@@ -83,7 +83,7 @@ func runReextract(ctx context.Context, opts *reextractOptions) error {
 	switch kind := opts.Sink; kind {
 	case "local":
 		dir := conf.DataDir
-		store, err := index.OpenLocal(dir)
+		store, err := local.Open(dir)
 		if err != nil {
 			return failure(err)
 		}
@@ -91,15 +91,20 @@ func runReextract(ctx context.Context, opts *reextractOptions) error {
 		defer residency.Release(ctx, dir, time.Second)() // flat memory, as in crawl
 		sink, finish = store, store.Close
 	case "jsonl":
-		out := &jsonlSink{w: index.NewJSONLines(streams.Out), seen: map[string]string{}}
-		sink, finish = out, out.w.Flush
+		out := index.NewJSONLinesSink(streams.Out)
+		sink, finish = out, out.Flush
 	default:
 		return usageError(fmt.Errorf("--index %q: want local or jsonl", kind))
 	}
-	p := ingest.Pipeline{Extractor: extract.Extractor{MaxBytes: conf.Extract.MaxPageBytes}, Budget: conf.Extract.Timeout, Store: sink}
+	conf.Crawl.Since = "" // a replay keeps every article: --since is the crawl's
+	p := pipeline(conf, sink)
+	p.Off = false
 	var read atomic.Int64
-	stop := startReplayProgress(ctx, streams, conf.Crawl.ProgressInterval, &read, len(files))
 	start := time.Now()
+	stop := streams.startProgress(ctx, progress{Interval: conf.Crawl.ProgressInterval, Live: streams.ErrTTY, Line: func() string {
+		n := read.Load()
+		return fmt.Sprintf("re-extracting %d WARC files: %d HTML responses read, %.1f pages/s", len(files), n, float64(n)/time.Since(start).Seconds())
+	}})
 	sum, runErr := ingest.Replay(ctx, p, files, ingest.ReplayOptions{MaxBytes: int64(conf.Extract.MaxPageBytes) + 64<<10, Read: &read}) // the page and its HTTP headers
 	stop()
 	took := time.Since(start)
@@ -121,56 +126,4 @@ func runReextract(ctx context.Context, opts *reextractOptions) error {
 		return failure(fmt.Errorf("%d WARC files are damaged (see above); every record before the damage was re-extracted", len(sum.Damaged)))
 	}
 	return nil
-}
-
-// jsonlSink writes each record once per content: a page captured twice
-// unchanged is written once.
-type jsonlSink struct {
-	w    *index.JSONLines
-	seen map[string]string // id -> content hash
-}
-
-func (j *jsonlSink) Put(_ context.Context, r *record.Record) (index.PutResult, error) {
-	if j.seen[r.ID] == r.ContentHash {
-		return index.Unchanged, nil
-	}
-	j.seen[r.ID] = r.ContentHash
-	return index.Created, j.w.Write(r)
-}
-
-// startReplayProgress shows how many responses reextract has read: a line
-// redrawn in place on a terminal, else a plain line every interval.
-func startReplayProgress(ctx context.Context, streams IOStreams, interval time.Duration, read *atomic.Int64, files int) func() {
-	if streams.ErrTTY {
-		interval = 250 * time.Millisecond
-	}
-	if interval <= 0 {
-		return func() {}
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		start := time.Now()
-		for {
-			select {
-			case <-ctx.Done():
-				if streams.ErrTTY {
-					fmt.Fprint(streams.ErrOut, "\r\x1b[K")
-				}
-				return
-			case <-t.C:
-				n := read.Load()
-				line := fmt.Sprintf("re-extracting %d WARC files: %d HTML responses read, %.1f pages/s", files, n, float64(n)/time.Since(start).Seconds())
-				if streams.ErrTTY {
-					fmt.Fprint(streams.ErrOut, "\r\x1b[K"+line)
-				} else {
-					fmt.Fprintln(streams.ErrOut, "presscrawl: "+line)
-				}
-			}
-		}
-	}()
-	return func() { cancel(); <-done }
 }

@@ -16,14 +16,14 @@ import (
 type searchOptions struct {
 	IO     IOStreams
 	Config config.Config
-	Open   func(context.Context, config.Config) (reader, error) // the index to search
+	Open   openFunc // the index to search
 	Query  string
 	Search index.SearchOptions // limit, offset, order, dates
 	JSON   bool
 }
 
 func newSearchCmd(streams IOStreams, runF func(context.Context, *searchOptions) error) *cobra.Command {
-	opts := &searchOptions{IO: streams, Open: openReader}
+	opts := &searchOptions{IO: streams, Open: readerOpener(streams)}
 	cmd := &cobra.Command{
 		Use:   "search [--data-dir D] [--index local|elasticsearch] [--limit N] [--json] QUERY...",
 		Short: "Search the local index or the archive",
@@ -42,8 +42,7 @@ record's id: presscrawl show ID prints the whole record.
   presscrawl search --limit 20 --offset 20 climate      # the second page`,
 		Args: cobra.MinimumNArgs(1),
 	}
-	addDataDirFlag(cmd.Flags())
-	archiveKeys := addArchiveFlags(cmd.Flags(), true)
+	keyed := readFlags(cmd)
 	cmd.Flags().IntVar(&opts.Search.Limit, "limit", 20, "how many records to show")
 	cmd.Flags().IntVar(&opts.Search.Offset, "offset", 0, "pass over this many first (the next page: --offset 20)")
 	cmd.Flags().StringVar(&opts.Search.Sort, "sort", "relevance", "relevance (best first), date (oldest first) or -date (newest first)")
@@ -51,7 +50,7 @@ record's id: presscrawl show ID prints the whole record.
 	cmd.Flags().StringVar(&opts.Search.Until, "until", "", "only records published on or before this day (YYYY-MM-DD)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the records as JSON Lines")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		conf, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, archiveKeys))
+		conf, err := loadConfig(cmd, keyed)
 		if err != nil {
 			return usageError(err)
 		}
@@ -72,7 +71,7 @@ record's id: presscrawl show ID prints the whole record.
 
 // runSearch prints the best records for the query: a table, or JSON Lines.
 func runSearch(ctx context.Context, opts *searchOptions) error {
-	store, err := openRead(ctx, opts.Open, opts.Config, opts.IO)
+	store, err := opts.Open(ctx, opts.Config)
 	if err != nil {
 		return err
 	}

@@ -3,14 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/presscrawl/presscrawl/index"
-	"github.com/presscrawl/presscrawl/index/elastic"
+	"github.com/presscrawl/presscrawl/index/local"
 	"github.com/presscrawl/presscrawl/internal/config"
 )
 
@@ -46,17 +43,17 @@ type indexOptions struct {
 // indexCmd makes one index subcommand: flags, then run with the options.
 func indexCmd(streams IOStreams, cmd *cobra.Command, withDataDir bool, run func(context.Context, *indexOptions) error) *cobra.Command {
 	opts := &indexOptions{IO: streams}
-	keys := addArchiveFlags(cmd.Flags(), false)
+	f := config.NewFlags(cmd.Flags())
+	addArchiveFlags(f, false)
 	if withDataDir {
-		addDataDirFlag(cmd.Flags())
-		keys = merge(keys, map[string]string{"data-dir": keyDataDir})
+		addDataDirFlag(f)
 	}
 	if cmd.Name() == "push" {
 		cmd.Flags().BoolVar(&opts.All, "all", false, "deliver every record again, not only those waiting")
 	}
 	cmd.Args = cobra.NoArgs
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		conf, err := loadConfig(cmd, keys)
+		conf, err := loadConfig(cmd, f)
 		if err != nil {
 			return usageError(err)
 		}
@@ -74,14 +71,11 @@ func newIndexSetupCmd(streams IOStreams) *cobra.Command {
 }
 
 func runIndexSetup(ctx context.Context, opts *indexOptions) error {
-	c, err := connectArchive(ctx, opts.Config)
+	c, err := openArchive(ctx, opts.Config)
 	if err != nil {
 		return failure(err)
 	}
-	if err := c.Setup(ctx); err != nil {
-		return failure(err)
-	}
-	fmt.Fprintf(opts.IO.ErrOut, "presscrawl: %s at %s: template presscrawl-%s, alias %s -> %s ready\n", c.Server, c.URL(), c.Index(), c.Index(), c.FirstIndex())
+	opts.IO.Notice("%s at %s: template presscrawl-%s, alias %s -> %s ready", c.Server, c.URL(), c.Index(), c.Index(), c.FirstIndex())
 	return nil
 }
 
@@ -100,14 +94,11 @@ record again first: for a new or emptied archive.`,
 func runIndexPush(ctx context.Context, opts *indexOptions) error {
 	conf, streams := opts.Config, opts.IO
 	dir := conf.DataDir
-	c, err := connectArchive(ctx, conf)
+	c, err := openArchive(ctx, conf)
 	if err != nil {
 		return failure(err)
 	}
-	if err := c.Setup(ctx); err != nil {
-		return failure(err)
-	}
-	store, err := openExisting(dir, index.OpenOutbox)
+	store, err := openExisting(dir, local.OpenOutbox)
 	if err != nil {
 		return failure(err)
 	}
@@ -117,65 +108,17 @@ func runIndexPush(ctx context.Context, opts *indexOptions) error {
 		if err != nil {
 			return failure(err)
 		}
-		fmt.Fprintf(streams.ErrOut, "presscrawl: %d records queued for delivery\n", n)
+		streams.Notice("%d records queued for delivery", n)
 	}
-	d := newDeliverer(conf, c, store, dir, func(msg string) { fmt.Fprintf(streams.ErrOut, "presscrawl: %s\n", msg) })
-	fmt.Fprintf(streams.ErrOut, "presscrawl: delivering %s to %s at %s, alias %s\n", dir, c.Server, c.URL(), c.Index())
+	d := newDeliverer(conf, c, store, streams)
+	streams.Notice("delivering %s to %s", dir, archiveName(c))
 	start := time.Now()
-	stop := startDeliveryProgress(ctx, streams, d, store)
+	stop := streams.startProgress(ctx, deliveryProgress(d, store))
 	drainErr := d.Drain(ctx)
 	stop()
 	_ = c.Refresh(context.WithoutCancel(ctx))
 	return deliverySummary(streams.ErrOut, d, store, dir, time.Since(start), drainErr)
 }
-
-// startDeliveryProgress prints a progress line every 10 s while records
-// are delivered.
-func startDeliveryProgress(ctx context.Context, streams IOStreams, d *elastic.Deliverer, store *index.Local) func() {
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(10 * time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				pending, _, _ := store.DeliveryCounts()
-				s := d.Stats()
-				fmt.Fprintf(streams.ErrOut, "presscrawl: delivered %d, rejected %d, pending %d\n", s.Delivered, s.Rejected, pending)
-			}
-		}
-	}()
-	return func() { cancel(); <-done }
-}
-
-// deliverySummary prints what a delivery did, and fails when records are
-// left waiting.
-func deliverySummary(w io.Writer, d *elastic.Deliverer, store *index.Local, dir string, took time.Duration, drainErr error) error {
-	pending, rejected, err := store.DeliveryCounts()
-	if err != nil {
-		return failure(err)
-	}
-	s := d.Stats()
-	rate := float64(s.Delivered) / max(took.Seconds(), 1e-3)
-	fmt.Fprintf(w, "presscrawl: archive: delivered %d, rejected %d, pending %d (%.0f records/s)\n", s.Delivered, s.Rejected, pending, rate)
-	if rejected > 0 {
-		fmt.Fprintf(w, "  %d records refused by the archive in all: reasons in %s\n", rejected, deadLetterPath(dir))
-	}
-	if pending > 0 {
-		why := "the archive did not take them in time"
-		if drainErr != nil {
-			why = drainErr.Error()
-		}
-		return failure(fmt.Errorf("%d records not delivered (%s); they are safe in %s: run 'presscrawl index push' to deliver them", pending, why, dir))
-	}
-	return nil
-}
-
-func deadLetterPath(dir string) string { return filepath.Join(dir, deadLetterFile) }
 
 func newIndexStatusCmd(streams IOStreams) *cobra.Command {
 	return indexCmd(streams, &cobra.Command{
@@ -187,7 +130,7 @@ func newIndexStatusCmd(streams IOStreams) *cobra.Command {
 func runIndexStatus(ctx context.Context, opts *indexOptions) error {
 	conf := opts.Config
 	dir := conf.DataDir
-	store, err := openExisting(dir, index.OpenOutbox)
+	store, err := openExisting(dir, local.OpenOutbox)
 	if err != nil {
 		return failure(err)
 	}
@@ -203,14 +146,14 @@ func runIndexStatus(ctx context.Context, opts *indexOptions) error {
 	fmt.Fprintf(opts.IO.Out, "records\t%d\ndelivered\t%d\npending\t%d\nrejected\t%d\n", n, int(n)-pending-rejected, pending, rejected)
 	c, err := connectArchive(ctx, conf)
 	if err != nil {
-		fmt.Fprintf(opts.IO.ErrOut, "presscrawl: archive not reached: %v\n", err)
+		opts.IO.Notice("archive not reached: %v", err)
 		return nil
 	}
 	count, err := c.Count(ctx)
 	if err != nil {
-		fmt.Fprintf(opts.IO.ErrOut, "presscrawl: archive: %v\n", err)
+		opts.IO.Notice("archive: %v", err)
 		return nil
 	}
-	fmt.Fprintf(opts.IO.Out, "archive\t%d\t%s at %s, alias %s\n", count, c.Server, c.URL(), c.Index())
+	fmt.Fprintf(opts.IO.Out, "archive\t%d\t%s\n", count, archiveName(c))
 	return nil
 }

@@ -4,14 +4,13 @@ import (
 	"fmt"
 	"os"
 	"sort"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 
-	"github.com/presscrawl/presscrawl/crawler"
 	"github.com/presscrawl/presscrawl/internal/config"
+	"github.com/presscrawl/presscrawl/urlcanon"
 )
 
 func newConfigCmd(streams IOStreams) *cobra.Command {
@@ -24,7 +23,8 @@ first line) or default.`,
 		Args: cobra.NoArgs,
 	}
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		v, err := loadViper(cmd, nil)
+		path, _ := cmd.Flags().GetString("config")
+		v, err := config.Sources(nil, path)
 		if err != nil {
 			return usageError(err)
 		}
@@ -48,8 +48,8 @@ first line) or default.`,
 		fmt.Fprintln(tw, "KEY\tVALUE\tSOURCE")
 		for _, k := range keys {
 			src := "default"
-			if _, ok := os.LookupEnv(envName(k)); ok {
-				src = "env " + envName(k)
+			if _, ok := os.LookupEnv(config.EnvName(k)); ok {
+				src = "env " + config.EnvName(k)
 			} else if fromFile.IsSet(k) {
 				src = "file"
 			}
@@ -67,12 +67,7 @@ func shown(key string, val any) any {
 	case config.Secret[key] && s != "":
 		return "*****"
 	case config.URLKey[key]:
-		return crawler.RedactURL(s)
+		return urlcanon.MaskPassword(s)
 	}
 	return val
-}
-
-// envName is the environment variable that sets key.
-func envName(key string) string {
-	return "PRESSCRAWL_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
 }

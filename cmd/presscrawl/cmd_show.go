@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -20,13 +18,13 @@ import (
 type showOptions struct {
 	IO     IOStreams
 	Config config.Config
-	Open   func(context.Context, config.Config) (reader, error)
-	Ref    string // a record id or a page's URL
+	Open   openFunc // the index to read
+	Ref    string   // a record id or a page's URL
 	JSON   bool
 }
 
 func newShowCmd(streams IOStreams, runF func(context.Context, *showOptions) error) *cobra.Command {
-	opts := &showOptions{IO: streams, Open: openReader}
+	opts := &showOptions{IO: streams, Open: readerOpener(streams)}
 	cmd := &cobra.Command{
 		Use:   "show [--json] ID|URL",
 		Short: "Print one whole record: its fields, then its text",
@@ -39,11 +37,10 @@ the record as one JSON object.
   presscrawl show --json 3f9a...`,
 		Args: cobra.ExactArgs(1),
 	}
-	addDataDirFlag(cmd.Flags())
-	archiveKeys := addArchiveFlags(cmd.Flags(), true)
+	keyed := readFlags(cmd)
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the record as JSON")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		conf, err := loadConfig(cmd, merge(map[string]string{"data-dir": keyDataDir}, archiveKeys))
+		conf, err := loadConfig(cmd, keyed)
 		if err != nil {
 			return usageError(err)
 		}
@@ -66,8 +63,7 @@ func recordID(ref string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", urlcanon.Redact(ref), err)
 	}
-	sum := sha256.Sum256([]byte(u.String()))
-	return hex.EncodeToString(sum[:]), nil
+	return record.IDForURL(u.String()), nil
 }
 
 func runShow(ctx context.Context, opts *showOptions) error {
@@ -75,7 +71,7 @@ func runShow(ctx context.Context, opts *showOptions) error {
 	if err != nil {
 		return usageError(err)
 	}
-	store, err := openRead(ctx, opts.Open, opts.Config, opts.IO)
+	store, err := opts.Open(ctx, opts.Config)
 	if err != nil {
 		return err
 	}

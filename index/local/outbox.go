@@ -1,13 +1,13 @@
-package index
+package local
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/record"
 )
 
@@ -19,18 +19,8 @@ import (
 // reason.
 var (
 	outboxBucket   = []byte("outbox")   // id -> content_hash queued
-	rejectedBucket = []byte("rejected") // id -> Rejection (JSON)
+	rejectedBucket = []byte("rejected") // id -> index.Rejection (JSON)
 )
-
-// Rejection is why the archive refused a record for good.
-type Rejection struct {
-	ID          string    `json:"id"`
-	URL         string    `json:"url"`
-	ContentHash string    `json:"content_hash"`
-	Status      int       `json:"status"`
-	Reason      string    `json:"reason"`
-	At          time.Time `json:"at"`
-}
 
 // queue puts a written record in the outbox (inside Put's transaction).
 func queue(tx *bolt.Tx, r *record.Record) error {
@@ -42,13 +32,13 @@ func queue(tx *bolt.Tx, r *record.Record) error {
 
 // Changed is signalled (without blocking, coalesced) after a record joins
 // the outbox, for a deliverer waiting on an empty one.
-func (l *Local) Changed() <-chan struct{} { return l.changed }
+func (l *Outbox) Changed() <-chan struct{} { return l.st.changed }
 
 // Pending returns up to max records waiting for delivery, in id order,
 // with the content hash each was queued with.
-func (l *Local) Pending(ctx context.Context, max int) ([]*record.Record, error) {
+func (l *Outbox) Pending(ctx context.Context, max int) ([]*record.Record, error) {
 	var out []*record.Record
-	err := l.view(func(tx *bolt.Tx) error {
+	err := l.st.view(func(tx *bolt.Tx) error {
 		recs := tx.Bucket(recordsBucket)
 		c := tx.Bucket(outboxBucket).Cursor()
 		for k, _ := c.First(); k != nil && len(out) < max; k, _ = c.Next() {
@@ -76,11 +66,11 @@ func (l *Local) Pending(ctx context.Context, max int) ([]*record.Record, error) 
 // Delivered removes from the outbox the records the archive acknowledged
 // (id -> content hash delivered); an entry re-queued since with other
 // content stays.
-func (l *Local) Delivered(acks map[string]string) error {
+func (l *Outbox) Delivered(acks map[string]string) error {
 	if len(acks) == 0 {
 		return nil
 	}
-	err := l.db.Update(func(tx *bolt.Tx) error {
+	err := l.st.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(outboxBucket)
 		for id, hash := range acks {
 			if v := b.Get([]byte(id)); v != nil && string(v) == hash {
@@ -98,11 +88,11 @@ func (l *Local) Delivered(acks map[string]string) error {
 }
 
 // Reject moves refused records from the outbox to the rejected bucket.
-func (l *Local) Reject(rs []Rejection) error {
+func (l *Outbox) Reject(rs []index.Rejection) error {
 	if len(rs) == 0 {
 		return nil
 	}
-	err := l.db.Update(func(tx *bolt.Tx) error {
+	err := l.st.db.Update(func(tx *bolt.Tx) error {
 		out, rej := tx.Bucket(outboxBucket), tx.Bucket(rejectedBucket)
 		for _, r := range rs {
 			if v := out.Get([]byte(r.ID)); v == nil || string(v) != r.ContentHash {
@@ -129,8 +119,8 @@ func (l *Local) Reject(rs []Rejection) error {
 
 // DeliveryCounts says how many records wait for delivery and how many the
 // archive refused.
-func (l *Local) DeliveryCounts() (pending, rejected int, err error) {
-	err = l.view(func(tx *bolt.Tx) error {
+func (l *Outbox) DeliveryCounts() (pending, rejected int, err error) {
+	err = l.st.view(func(tx *bolt.Tx) error {
 		pending = tx.Bucket(outboxBucket).Stats().KeyN
 		rejected = tx.Bucket(rejectedBucket).Stats().KeyN
 		return nil
@@ -143,9 +133,9 @@ func (l *Local) DeliveryCounts() (pending, rejected int, err error) {
 
 // QueueAll queues every record for delivery again (a new archive, or one
 // that lost its data), rejected ones included; it returns how many.
-func (l *Local) QueueAll(ctx context.Context) (int, error) {
+func (l *Outbox) QueueAll(ctx context.Context) (int, error) {
 	n := 0
-	err := l.db.Update(func(tx *bolt.Tx) error {
+	err := l.st.db.Update(func(tx *bolt.Tx) error {
 		out := tx.Bucket(outboxBucket)
 		if err := tx.DeleteBucket(rejectedBucket); err != nil {
 			return err
@@ -170,15 +160,15 @@ func (l *Local) QueueAll(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("queue every record: %w", err)
 	}
-	l.signal()
+	l.st.signal()
 	return n, nil
 }
 
 // Rejections calls fn for every refused record.
-func (l *Local) Rejections(fn func(Rejection) error) error {
-	return l.view(func(tx *bolt.Tx) error {
+func (l *Outbox) Rejections(fn func(index.Rejection) error) error {
+	return l.st.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(rejectedBucket).ForEach(func(_, v []byte) error {
-			var r Rejection
+			var r index.Rejection
 			if err := json.Unmarshal(v, &r); err != nil {
 				return err
 			}
@@ -187,9 +177,9 @@ func (l *Local) Rejections(fn func(Rejection) error) error {
 	})
 }
 
-func (l *Local) signal() {
+func (s *store) signal() {
 	select {
-	case l.changed <- struct{}{}:
+	case s.changed <- struct{}{}:
 	default:
 	}
 }

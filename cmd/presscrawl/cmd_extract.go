@@ -40,11 +40,12 @@ status is 1.`,
 		Args: cobra.MinimumNArgs(1),
 	}
 	cmd.Flags().StringVar(&opts.PageURL, "url", "", "the page's address when reading one file (for relative links and the record's url)")
-	cmd.Flags().String("format", def.Extract.Format, "output format: json or text")
-	cmd.Flags().Duration("timeout", def.Fetch.Timeout, "HTTP request timeout for URL inputs")
-	cmd.Flags().String("user-agent", "", "User-Agent for URL inputs")
+	f := config.NewFlags(cmd.Flags())
+	f.Bind("format", "extract.format", "output format: json or text")
+	f.Bind("timeout", "fetch.timeout", "HTTP request timeout for URL inputs")
+	f.Bind("user-agent", "user_agent", "User-Agent for URL inputs")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		conf, err := loadConfig(cmd, map[string]string{"format": keyExtractFormat, "timeout": keyFetchTimeout, "user-agent": keyUserAgent})
+		conf, err := loadConfig(cmd, f)
 		if err != nil {
 			return usageError(err)
 		}

@@ -1,4 +1,4 @@
-package index
+package local
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/record"
 )
 
@@ -28,7 +29,7 @@ func testRecord(i int, lang, text string) *record.Record {
 
 func TestPutAndSearch(t *testing.T) {
 	dir := t.TempDir()
-	l, err := OpenLocal(dir)
+	l, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,22 +41,22 @@ func TestPutAndSearch(t *testing.T) {
 		testRecord(4, "de", "Die Verhandlungen über den Haushalt gehen weiter."),
 	}
 	for _, r := range recs {
-		if res, err := l.Put(ctx, r); err != nil || res != Created {
+		if res, err := l.Put(ctx, r); err != nil || res != index.Created {
 			t.Fatalf("Put new: %v %v", res, err)
 		}
 	}
-	if res, _ := l.Put(ctx, recs[0]); res != Unchanged {
+	if res, _ := l.Put(ctx, recs[0]); res != index.Unchanged {
 		t.Errorf("same content: %v, want Unchanged", res)
 	}
 	changed := *recs[0]
 	changed.Text, changed.ContentHash = "The negotiators reported a breakthrough.", "other"
-	if res, _ := l.Put(ctx, &changed); res != Updated {
+	if res, _ := l.Put(ctx, &changed); res != index.Updated {
 		t.Errorf("changed content: %v, want Updated", res)
 	}
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
-	l, err = OpenLocal(dir)
+	l, err = Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func TestPutAndSearch(t *testing.T) {
 		}
 	}
 	var ids []string
-	if err := l.Each(context.Background(), func(r *record.Record) error { ids = append(ids, r.ID); return nil }); err != nil {
+	if err := l.Each(context.Background(), "", func(r *record.Record) error { ids = append(ids, r.ID); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	for i := 1; i < len(ids); i++ {
@@ -116,7 +117,7 @@ func TestPutAndSearch(t *testing.T) {
 // The records are the truth: a search index lost in a crash is rebuilt.
 func TestSearchIndexRebuiltFromRecords(t *testing.T) {
 	dir := t.TempDir()
-	l, err := OpenLocal(dir)
+	l, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func TestSearchIndexRebuiltFromRecords(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(dir, searchDir)); err != nil {
 		t.Fatal(err)
 	}
-	l, err = OpenLocal(dir)
+	l, err = Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,12 +144,12 @@ func TestSearchIndexRebuiltFromRecords(t *testing.T) {
 
 func TestDataDirInUse(t *testing.T) {
 	dir := t.TempDir()
-	l, err := OpenLocal(dir)
+	l, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	_, err = OpenLocal(dir)
+	_, err = Open(dir)
 	if err == nil || !strings.Contains(err.Error(), "in use by another presscrawl process") {
 		t.Fatalf("second open: %v", err)
 	}
@@ -159,7 +160,7 @@ func TestDataDirInUse(t *testing.T) {
 // included, and every written record is in the delivery outbox.
 func TestOpenRecordsThenSearchRebuilt(t *testing.T) {
 	dir := t.TempDir()
-	l, err := OpenLocal(dir)
+	l, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,21 +176,20 @@ func TestOpenRecordsThenSearchRebuilt(t *testing.T) {
 	}
 	changed := testRecord(1, "en", "the rewritten zeppelin story")
 	for _, rec := range []*record.Record{changed, testRecord(2, "ar", "بدأت المحادثات اليوم")} {
-		if res, err := r.Put(ctx, rec); err != nil || res == Unchanged {
+		if res, err := r.Put(ctx, rec); err != nil || res == index.Unchanged {
 			t.Fatalf("put %s: %v %v", rec.ID, res, err)
 		}
 	}
 	if pending, _, _ := r.DeliveryCounts(); pending != 2 {
 		t.Errorf("%d records waiting for delivery, want 2 (the first was queued once, then rewritten)", pending)
 	}
-	if _, _, err := r.Search(ctx, "story", 1); err == nil {
-		t.Error("search without a search index did not fail")
-	}
+	// Records has no Search: a crawl that keeps only the records cannot
+	// be searched by mistake (the type says so, not an error at run time).
 	if err := r.Close(); err != nil {
 		t.Fatal(err)
 	}
 
-	l, err = OpenLocal(dir)
+	l, err = Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestDamagedDataDir(t *testing.T) {
 	ctx := context.Background()
 	fill := func(t *testing.T) string {
 		dir := t.TempDir()
-		l, err := OpenLocal(dir)
+		l, err := Open(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -229,7 +229,7 @@ func TestDamagedDataDir(t *testing.T) {
 			garbage[i] = byte(i*7919 + i>>3)
 		}
 		os.WriteFile(filepath.Join(dir, "records.db"), garbage, 0o644)
-		_, err := OpenLocal(dir)
+		_, err := Open(dir)
 		if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "records.db") {
 			t.Errorf("garbage: %v", err)
 		}
@@ -237,7 +237,7 @@ func TestDamagedDataDir(t *testing.T) {
 	t.Run("empty records.db", func(t *testing.T) {
 		dir := fill(t)
 		os.Truncate(filepath.Join(dir, "records.db"), 0)
-		_, err := OpenLocal(dir)
+		_, err := Open(dir)
 		if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "empty (0 bytes)") {
 			t.Errorf("empty: %v", err)
 		}
@@ -251,7 +251,7 @@ func TestDamagedDataDir(t *testing.T) {
 		for _, s := range segs {
 			os.Truncate(s, 100)
 		}
-		l, err := OpenLocal(dir)
+		l, err := Open(dir)
 		if err != nil {
 			t.Fatalf("a damaged search index stopped the data dir: %v", err)
 		}
@@ -267,13 +267,13 @@ func TestDamagedDataDir(t *testing.T) {
 
 // A query with a syntax error is an error, not zero hits.
 func TestMalformedQuery(t *testing.T) {
-	l, err := OpenLocal(t.TempDir())
+	l, err := Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
 	for _, q := range []string{"title:(", `"unclosed`, "published_at:>"} {
-		if _, _, err := l.Search(context.Background(), q, 1); !errors.Is(err, ErrBadQuery) {
+		if _, _, err := l.Search(context.Background(), q, 1); !errors.Is(err, index.ErrBadQuery) {
 			t.Errorf("%s: %v, want ErrBadQuery", q, err)
 		}
 	}
@@ -283,7 +283,7 @@ func TestMalformedQuery(t *testing.T) {
 // either order: the search index ends with what records.db holds.
 func TestSearchFollowsTheStoredRecord(t *testing.T) {
 	dir := t.TempDir()
-	l, err := OpenLocal(dir)
+	l, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +305,7 @@ func TestSearchFollowsTheStoredRecord(t *testing.T) {
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
-	l, err = OpenLocal(dir)
+	l, err = Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +320,7 @@ func TestSearchFollowsTheStoredRecord(t *testing.T) {
 // Arabic-Indic and Persian digits are digits: ٩٩ and 99 find each other.
 func TestDigitsFolded(t *testing.T) {
 	dir := t.TempDir()
-	l, err := OpenLocal(dir)
+	l, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,7 +331,7 @@ func TestDigitsFolded(t *testing.T) {
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if l, err = OpenLocal(dir); err != nil {
+	if l, err = Open(dir); err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
@@ -345,7 +345,7 @@ func TestDigitsFolded(t *testing.T) {
 // EachMatch streams every match of a query in id order, past one page.
 func TestEachMatch(t *testing.T) {
 	dir := t.TempDir()
-	l, err := OpenLocal(dir)
+	l, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,7 +358,7 @@ func TestEachMatch(t *testing.T) {
 		l.Put(ctx, testRecord(i, lang, fmt.Sprintf("story %d", i)))
 	}
 	l.Close()
-	l, err = OpenLocal(dir)
+	l, err = Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,4 +370,51 @@ func TestEachMatch(t *testing.T) {
 	if len(ids) != 2000 || !slices.IsSorted(ids) {
 		t.Errorf("%d matches (want 2000), sorted %v", len(ids), slices.IsSorted(ids))
 	}
+}
+
+// A data dir opened for its records alone reads them in id order and
+// counts them; a query needs the search index and says so.
+func TestRecordsAloneAsReader(t *testing.T) {
+	ctx := context.Background()
+	r, err := OpenRecords(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for i := 0; i < 3; i++ {
+		if _, err := r.Put(ctx, testRecord(i, "ar", "نص")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var rd index.Reader = r
+	n := 0
+	if err := rd.Each(ctx, "", func(*record.Record) error { n++; return nil }); err != nil || n != 3 {
+		t.Errorf("every record: %d, %v", n, err)
+	}
+	if counts, records, err := rd.Counts(ctx, "language", "", 0); err != nil || records != 3 || len(counts) != 1 || counts[0].Count != 3 {
+		t.Errorf("counts %v %d %v", counts, records, err)
+	}
+	if _, _, err := rd.SearchWith(ctx, "x", index.SearchOptions{Limit: 1}); !errors.Is(err, ErrNoSearch) {
+		t.Errorf("search: %v, want ErrNoSearch", err)
+	}
+	if err := rd.Each(ctx, "language:ar", func(*record.Record) error { return nil }); !errors.Is(err, ErrNoSearch) {
+		t.Errorf("a query: %v, want ErrNoSearch", err)
+	}
+	if got, err := r.GetPrefix(ctx, r0ID(t, r)); err != nil || got == nil {
+		t.Errorf("get by prefix: %v %v", got, err)
+	}
+}
+
+func r0ID(t *testing.T, r *Records) string {
+	t.Helper()
+	var id string
+	if err := r.All(context.Background(), func(rec *record.Record) error {
+		if id == "" {
+			id = rec.ID[:6]
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

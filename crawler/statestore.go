@@ -5,13 +5,13 @@ import (
 	"time"
 )
 
-// Store keeps a crawl's state outside the process, so that memory stays
+// StateStore keeps a crawl's state outside the process, so that memory stays
 // flat however large the crawl grows and an interrupted crawl resumes where
 // it stopped: the URLs known (queued or done, by dedup key), each site's
 // frontier of queued URLs, and each URL's last fetch. OpenState keeps it in
 // the data dir (one process); OpenRedisState in Redis, where several
 // processes on several machines share one crawl.
-type Store interface {
+type StateStore interface {
 	// Begin starts a crawl, or resumes (joins, in Redis) one that is still
 	// running. It reports which, and how many URLs are queued.
 	Begin(ctx context.Context) (resumed bool, queued int64, err error)

@@ -1,9 +1,8 @@
-package index
+package local
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/internal/fold"
 	"github.com/presscrawl/presscrawl/record"
 )
@@ -151,7 +151,7 @@ func searchDoc(r *record.Record) map[string]any {
 // can reach the queue in either order: an id queued twice within two
 // flushes is indexed as records.db holds it at the flush, the truth; the
 // others as Put was given them (no read back, no decoding).
-func (l *Local) batcher() {
+func (l *Index) batcher() {
 	defer close(l.flushed)
 	pending := map[string]*record.Record{}
 	twice := map[string]bool{}
@@ -185,7 +185,7 @@ func (l *Local) batcher() {
 			pending[r.ID] = r
 			// 500 documents a batch: fewer, larger segments for scorch to
 			// merge (10,000-page crawl 14% faster than at 200, for 66 MB
-			// more peak RSS; see README, Measuring crawls).
+			// more peak RSS; see docs/crawl.md, Measuring crawls).
 			if len(pending) >= 500 {
 				flush()
 			}
@@ -197,9 +197,9 @@ func (l *Local) batcher() {
 
 // indexBatch indexes the records of a flush, those written twice as
 // records.db holds them.
-func (l *Local) indexBatch(recs map[string]*record.Record, reread map[string]bool) error {
+func (l *Index) indexBatch(recs map[string]*record.Record, reread map[string]bool) error {
 	batch := l.search.NewBatch()
-	err := l.view(func(tx *bolt.Tx) error {
+	err := l.st.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(recordsBucket)
 		for id, r := range recs {
 			if reread[id] {
@@ -230,7 +230,7 @@ func (l *Local) indexBatch(recs map[string]*record.Record, reread map[string]boo
 // nil map" in zapx's inverted index cache); the records are safe in
 // records.db and the search index is reconciled from them on the next
 // open, so the panic becomes this error instead of a crash.
-func (l *Local) batch(b *bleve.Batch) (err error) {
+func (l *Index) batch(b *bleve.Batch) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("failed (%v); it is rebuilt from the records when the data dir is opened again", p)
@@ -239,7 +239,7 @@ func (l *Local) batch(b *bleve.Batch) (err error) {
 	return l.search.Batch(b)
 }
 
-func (l *Local) setErr(err error) {
+func (l *Index) setErr(err error) {
 	l.errMu.Lock()
 	defer l.errMu.Unlock()
 	if l.err == nil {
@@ -249,9 +249,9 @@ func (l *Local) setErr(err error) {
 
 // reconcile indexes any stored record the search index lacks, or every
 // record when a crawl wrote records without it (OpenRecords).
-func (l *Local) reconcile() error {
+func (l *Index) reconcile() error {
 	var stale bool
-	if err := l.view(func(tx *bolt.Tx) error { stale = tx.Bucket(metaBucket).Get(staleKey) != nil; return nil }); err != nil {
+	if err := l.st.view(func(tx *bolt.Tx) error { stale = tx.Bucket(metaBucket).Get(staleKey) != nil; return nil }); err != nil {
 		return fmt.Errorf("read data dir state: %w", err)
 	}
 	n, err := l.Count()
@@ -266,7 +266,7 @@ func (l *Local) reconcile() error {
 		return nil
 	}
 	batch := l.search.NewBatch()
-	err = l.Each(context.Background(), func(r *record.Record) error {
+	err = l.All(context.Background(), func(r *record.Record) error {
 		if !stale {
 			if d, _ := l.search.Document(r.ID); d != nil {
 				return nil
@@ -290,54 +290,11 @@ func (l *Local) reconcile() error {
 		return fmt.Errorf("bring search index up to date: %w", err)
 	}
 	if stale {
-		if err := l.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(metaBucket).Delete(staleKey) }); err != nil {
+		if err := l.st.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(metaBucket).Delete(staleKey) }); err != nil {
 			return fmt.Errorf("record the search index up to date: %w", err)
 		}
 	}
 	return nil
-}
-
-// SearchOptions page, order and bound a search.
-type SearchOptions struct {
-	Limit  int    // records to return
-	Offset int    // records to pass over first
-	Sort   string // "" or "relevance" (best first), "date" (oldest first), "-date" (newest first)
-	// Since and Until bound the publication day (YYYY-MM-DD, both
-	// included); records without a date are then left out.
-	Since, Until string
-}
-
-const dayLayout = "2006-01-02"
-
-// Check refuses an order, a date or a page that cannot be.
-func (o SearchOptions) Check() error {
-	switch o.Sort {
-	case "", "relevance", "date", "-date":
-	default:
-		return fmt.Errorf("%w: sort %q: want relevance, date or -date", ErrBadQuery, o.Sort)
-	}
-	for _, d := range []string{o.Since, o.Until} {
-		if _, err := time.Parse(dayLayout, d); d != "" && err != nil {
-			return fmt.Errorf("%w: date %q: want YYYY-MM-DD", ErrBadQuery, d)
-		}
-	}
-	if o.Limit < 1 || o.Offset < 0 {
-		return fmt.Errorf("%w: limit %d, offset %d", ErrBadQuery, o.Limit, o.Offset)
-	}
-	return nil
-}
-
-// Query is the query with the date range added as required clauses (the
-// syntax both the local index and the archive read).
-func (o SearchOptions) Query(q string) string {
-	if o.Since != "" {
-		q += ` +published_at:>="` + o.Since + `"`
-	}
-	if o.Until != "" {
-		next, _ := time.Parse(dayLayout, o.Until)
-		q += ` +published_at:<"` + next.AddDate(0, 0, 1).Format(dayLayout) + `"`
-	}
-	return strings.TrimSpace(q)
 }
 
 // openSearch opens the search index, a panic of a damaged one as an error.
@@ -350,40 +307,27 @@ func openSearch(path string) (idx bleve.Index, err error) {
 	return bleve.OpenUsing(path, scorchConfig())
 }
 
-// ErrBadQuery is a query the index cannot read (a syntax error, a field
-// of the wrong type).
-var ErrBadQuery = errors.New("bad query")
-
-// Hit is one search result.
-type Hit struct {
-	Record *record.Record
-	Score  float64
-}
-
 // Search runs a query-string query (bleve syntax: words, "phrases", +must,
 // -not, field:value, published_at:>"2020-01-01") and returns the best hits
 // first, with the total number of matches.
-func (l *Local) Search(ctx context.Context, query string, limit int) ([]Hit, uint64, error) {
-	return l.SearchWith(ctx, query, SearchOptions{Limit: limit})
+func (l *Index) Search(ctx context.Context, query string, limit int) ([]index.Hit, uint64, error) {
+	return l.SearchWith(ctx, query, index.SearchOptions{Limit: limit})
 }
 
 // SearchWith is Search with paging, an order and a date range.
-func (l *Local) SearchWith(ctx context.Context, query string, o SearchOptions) ([]Hit, uint64, error) {
+func (l *Index) SearchWith(ctx context.Context, query string, o index.SearchOptions) ([]index.Hit, uint64, error) {
 	if err := o.Check(); err != nil {
 		return nil, 0, err
 	}
 	query = o.Query(query)
-	if l.search == nil {
-		return nil, 0, errors.New("the data dir was opened without its search index")
-	}
 	for _, f := range splitQuery(query) {
 		if !strings.HasPrefix(strings.TrimLeft(f, "+-"), `"`) && strings.ContainsAny(f, "()") && !strings.Contains(f, `:"`) {
-			return nil, 0, fmt.Errorf("query %q: %w: the local index's syntax has no parentheses (quote a term to search for one)", query, ErrBadQuery)
+			return nil, 0, fmt.Errorf("query %q: %w: the local index's syntax has no parentheses (quote a term to search for one)", query, index.ErrBadQuery)
 		}
 	}
 	q, err := buildQuery(query)
 	if err != nil { // bleve would answer a syntax error with no hits
-		return nil, 0, fmt.Errorf("query %q: %w: %v", query, ErrBadQuery, err)
+		return nil, 0, fmt.Errorf("query %q: %w: %v", query, index.ErrBadQuery, err)
 	}
 	req := bleve.NewSearchRequestOptions(q, o.Limit, o.Offset, false)
 	switch o.Sort {
@@ -394,16 +338,16 @@ func (l *Local) SearchWith(ctx context.Context, query string, o SearchOptions) (
 	}
 	res, err := l.search.SearchInContext(ctx, req)
 	if err != nil {
-		return nil, 0, fmt.Errorf("search %q: %w: %v", query, ErrBadQuery, err)
+		return nil, 0, fmt.Errorf("search %q: %w: %v", query, index.ErrBadQuery, err)
 	}
-	hits := make([]Hit, 0, len(res.Hits))
+	hits := make([]index.Hit, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		r, err := l.Get(h.ID)
+		r, err := l.st.get(h.ID)
 		if err != nil {
 			return nil, 0, err
 		}
 		if r != nil {
-			hits = append(hits, Hit{Record: r, Score: h.Score})
+			hits = append(hits, index.Hit{Record: r, Score: h.Score})
 		}
 	}
 	return hits, res.Total, nil
@@ -437,13 +381,10 @@ func splitQuery(q string) []string {
 // EachMatch calls fn for every record a query finds, in id order, a page
 // of 1,000 at a time (bleve's search_after): memory does not grow with the
 // number of matches.
-func (l *Local) EachMatch(ctx context.Context, query string, fn func(*record.Record) error) error {
-	if l.search == nil {
-		return errors.New("the data dir was opened without its search index")
-	}
+func (l *Index) EachMatch(ctx context.Context, query string, fn func(*record.Record) error) error {
 	q, err := buildQuery(query)
 	if err != nil {
-		return fmt.Errorf("query %q: %w: %v", query, ErrBadQuery, err)
+		return fmt.Errorf("query %q: %w: %v", query, index.ErrBadQuery, err)
 	}
 	var after []string
 	for {
@@ -454,13 +395,13 @@ func (l *Local) EachMatch(ctx context.Context, query string, fn func(*record.Rec
 		}
 		res, err := l.search.SearchInContext(ctx, req)
 		if err != nil {
-			return fmt.Errorf("search %q: %w: %v", query, ErrBadQuery, err)
+			return fmt.Errorf("search %q: %w: %v", query, index.ErrBadQuery, err)
 		}
 		if len(res.Hits) == 0 {
 			return nil
 		}
 		for _, h := range res.Hits {
-			r, err := l.Get(h.ID)
+			r, err := l.st.get(h.ID)
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+)
+
+// IOStreams are the command's standard streams, replaced in tests. They
+// know whether they are terminals, so a test can take the terminal path
+// (the live progress line) with a buffer (cli/cli's iostreams do the same).
+type IOStreams struct {
+	In          io.Reader
+	Out, ErrOut io.Writer
+	// OutTTY and ErrTTY: Out and ErrOut are terminals.
+	OutTTY, ErrTTY bool
+}
+
+// systemStreams are the process's standard streams.
+func systemStreams() IOStreams {
+	return IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		OutTTY: term.IsTerminal(int(os.Stdout.Fd())), ErrTTY: term.IsTerminal(int(os.Stderr.Fd()))}
+}
+
+// Notice prints one line on ErrOut, "presscrawl: " first.
+func (s IOStreams) Notice(format string, args ...any) {
+	fmt.Fprintf(s.ErrOut, "presscrawl: "+format+"\n", args...)
+}
+
+// Notify is Notice for a message made elsewhere (a library's Notify hook).
+func (s IOStreams) Notify(msg string) { s.Notice("%s", msg) }
+
+// progress is what a long step shows while it runs.
+type progress struct {
+	// Line is the current state, asked for at each tick.
+	Line func() string
+	// Interval between plain lines ("presscrawl: " first); 0: none.
+	Interval time.Duration
+	// Live redraws the line in place every 250 ms instead (a terminal).
+	Live bool
+	// Interrupted, when set, is said once when ctx ends, and the progress
+	// goes on (a crawl finishing its pages in flight); else ctx's end
+	// stops it.
+	Interrupted string
+}
+
+// liveInterval is how often a live line is redrawn.
+const liveInterval = 250 * time.Millisecond
+
+// startProgress shows p on ErrOut until the returned function is called,
+// which clears a live line.
+func (s IOStreams) startProgress(ctx context.Context, p progress) (stop func()) {
+	interval := p.Interval
+	if p.Live {
+		interval = liveInterval
+	}
+	if interval <= 0 {
+		return func() {}
+	}
+	stopped := ctx.Done()
+	if p.Interrupted != "" {
+		stopped = nil
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		said := false
+		for {
+			select {
+			case <-done:
+			case <-stopped:
+			case <-t.C:
+				if p.Interrupted != "" && ctx.Err() != nil && !said {
+					fmt.Fprint(s.ErrOut, "\r\x1b[K")
+					s.Notice("%s", p.Interrupted)
+					said = true
+				}
+				if p.Live {
+					fmt.Fprint(s.ErrOut, "\r\x1b[K"+p.Line())
+				} else {
+					s.Notice("%s", p.Line())
+				}
+				continue
+			}
+			if p.Live {
+				fmt.Fprint(s.ErrOut, "\r\x1b[K")
+			}
+			return
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(done); wg.Wait() }) }
+}

@@ -1,0 +1,117 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/presscrawl/presscrawl/facets"
+	"github.com/presscrawl/presscrawl/record"
+)
+
+// Reader is the read side of an index: the local one, the archive, or a
+// data dir read through the crawl holding it. Every method gives up when
+// ctx ends.
+type Reader interface {
+	// Get is the record with id, or nil.
+	Get(ctx context.Context, id string) (*record.Record, error)
+	// GetPrefix is the one record whose id starts with prefix, or nil; an
+	// error when several do.
+	GetPrefix(ctx context.Context, prefix string) (*record.Record, error)
+	// SearchWith runs a query (words, "phrases", AND, OR, NOT, +must,
+	// -not, field:value, ranges) and returns a page of hits, best first or
+	// in the order asked, with the number of matches.
+	SearchWith(ctx context.Context, query string, o SearchOptions) ([]Hit, uint64, error)
+	// Each calls fn for every record the query finds ("": every record),
+	// in id order, streaming: memory does not grow with the matches.
+	Each(ctx context.Context, query string, fn func(*record.Record) error) error
+	// Counts counts the records a query finds by a field (facets.Fields),
+	// the top values first, with the number of records counted.
+	Counts(ctx context.Context, by, query string, top int) ([]facets.Count, int, error)
+}
+
+// ReadCloser is a Reader to close after use.
+type ReadCloser interface {
+	Reader
+	io.Closer
+}
+
+// ErrBadQuery is a query the index cannot read (a syntax error, a field
+// of the wrong type).
+var ErrBadQuery = errors.New("bad query")
+
+// Hit is one search result.
+type Hit struct {
+	Record *record.Record
+	Score  float64
+}
+
+// SearchOptions page, order and bound a search.
+type SearchOptions struct {
+	Limit  int    // records to return
+	Offset int    // records to pass over first
+	Sort   string // "" or "relevance" (best first), "date" (oldest first), "-date" (newest first)
+	// Since and Until bound the publication day (YYYY-MM-DD, both
+	// included); records without a date are then left out.
+	Since, Until string
+}
+
+const dayLayout = "2006-01-02"
+
+// Check refuses an order, a date or a page that cannot be.
+func (o SearchOptions) Check() error {
+	switch o.Sort {
+	case "", "relevance", "date", "-date":
+	default:
+		return fmt.Errorf("%w: sort %q: want relevance, date or -date", ErrBadQuery, o.Sort)
+	}
+	for _, d := range []string{o.Since, o.Until} {
+		if _, err := time.Parse(dayLayout, d); d != "" && err != nil {
+			return fmt.Errorf("%w: date %q: want YYYY-MM-DD", ErrBadQuery, d)
+		}
+	}
+	if o.Limit < 1 || o.Offset < 0 {
+		return fmt.Errorf("%w: limit %d, offset %d", ErrBadQuery, o.Limit, o.Offset)
+	}
+	return nil
+}
+
+// Query is the query with the date range added as required clauses (the
+// syntax both the local index and the archive read).
+func (o SearchOptions) Query(q string) string {
+	if o.Since != "" {
+		q += ` +published_at:>="` + o.Since + `"`
+	}
+	if o.Until != "" {
+		next, _ := time.Parse(dayLayout, o.Until)
+		q += ` +published_at:<"` + next.AddDate(0, 0, 1).Format(dayLayout) + `"`
+	}
+	return strings.TrimSpace(q)
+}
+
+// PutResult says what a store did with a record.
+type PutResult int
+
+// The outcomes of a Put.
+const (
+	Created   PutResult = iota // a new record
+	Updated                    // the record's content changed
+	Unchanged                  // same content_hash: nothing was written
+	// Replaced: the record had been stored from an alias page (an AMP copy
+	// standing in for its canonical page) and now comes from the canonical
+	// page itself: the same article, so not counted as stored twice.
+	Replaced
+)
+
+// Rejection is why the archive refused a record for good.
+type Rejection struct {
+	ID          string    `json:"id"`
+	URL         string    `json:"url"`
+	ContentHash string    `json:"content_hash"`
+	Status      int       `json:"status"`
+	Reason      string    `json:"reason"`
+	At          time.Time `json:"at"`
+}
