@@ -95,6 +95,7 @@ type Frontier interface {
 // Outcome is what the Handler did with a page.
 type Outcome struct {
 	Stored    bool   // a record was written
+	Revised   bool   // with Stored: an edit of the stored record, kept as a new version
 	Unchanged bool   // a record with the same content was already stored
 	Skip      string // why nothing was stored ("not an article", …), when not stored
 }

@@ -285,6 +285,9 @@ func (c *Crawler) handleHTML(r *colly.Response, e *Entry, ct string, prov warc.P
 	switch {
 	case out.Stored:
 		c.stats.stored.Add(1)
+		if out.Revised {
+			c.stats.revised.Add(1)
+		}
 	case out.Unchanged:
 		c.stats.unchanged.Add(1)
 	case out.Skip != "":

@@ -26,6 +26,7 @@ type Stats struct {
 	started     time.Time
 	fetched     atomic.Int64
 	stored      atomic.Int64
+	revised     atomic.Int64 // stored as new versions of edited articles
 	unchanged   atomic.Int64
 	notModified atomic.Int64 // 304 answers to conditional requests
 	queued      atomic.Int64 // in the frontier now
@@ -61,6 +62,7 @@ type Count struct {
 type Snapshot struct {
 	Fetched     int64         `json:"fetched"`
 	Stored      int64         `json:"stored"`
+	NewVersions int64         `json:"new_versions"` // of the stored, edits kept as new versions
 	Unchanged   int64         `json:"unchanged"`
 	NotModified int64         `json:"not_modified"`
 	Queued      int64         `json:"queued"`
@@ -93,7 +95,7 @@ func (s *Stats) Snapshot() Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return Snapshot{
-		Fetched: s.fetched.Load(), Stored: s.stored.Load(), Unchanged: s.unchanged.Load(), NotModified: s.notModified.Load(), Queued: s.queued.Load(),
+		Fetched: s.fetched.Load(), Stored: s.stored.Load(), NewVersions: s.revised.Load(), Unchanged: s.unchanged.Load(), NotModified: s.notModified.Load(), Queued: s.queued.Load(),
 		Skipped: sorted(s.skipped), Errors: sorted(s.errors), Elapsed: time.Since(s.started),
 	}
 }

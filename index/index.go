@@ -31,6 +31,9 @@ type Reader interface {
 	// Counts counts the records a query finds by a field (facets.Fields),
 	// the top values first, with the number of records counted.
 	Counts(ctx context.Context, by, query string, top int) ([]facets.Count, int, error)
+	// Versions are every version kept of the record with id, oldest first,
+	// the current one last; nil when there is no such record.
+	Versions(ctx context.Context, id string) ([]*record.Record, error)
 }
 
 // ReadCloser is a Reader to close after use.
@@ -104,7 +107,44 @@ const (
 	// standing in for its canonical page) and now comes from the canonical
 	// page itself: the same article, so not counted as stored twice.
 	Replaced
+	// Revised: the words of the record changed (title, text, authors or
+	// publication date): the record is its new version and the earlier one
+	// is kept.
+	Revised
 )
+
+// Outgoing is a document waiting for the archive: a record, or an earlier
+// version of one (for the archive's companion index of versions).
+type Outgoing struct {
+	Record *record.Record
+	// Version: Record is an earlier version (Record.Version says which),
+	// delivered under VersionID.
+	Version bool
+}
+
+// Key is the outbox's and the archive's id of the document.
+func (o Outgoing) Key() string {
+	if o.Version {
+		return VersionID(o.Record.ID, o.Record.Version)
+	}
+	return o.Record.ID
+}
+
+// Tag is what the outbox holds for the document and what the archive's
+// acknowledgement must match to take it off: its content hash, with the
+// version number after an edit (a headline edit keeps the text's hash).
+func (o Outgoing) Tag() string { return DeliveryTag(o.Record) }
+
+// DeliveryTag is a record's Tag.
+func DeliveryTag(r *record.Record) string {
+	if r.Version > 1 {
+		return fmt.Sprintf("%s/v%d", r.ContentHash, r.Version)
+	}
+	return r.ContentHash
+}
+
+// VersionID is the id of version n of record id: "<id>-v<n>".
+func VersionID(id string, n int) string { return fmt.Sprintf("%s-v%d", id, n) }
 
 // Rejection is why the archive refused a record for good.
 type Rejection struct {

@@ -158,6 +158,8 @@ func outcomeOf(res index.PutResult) crawler.Outcome {
 		return crawler.Outcome{Unchanged: true}
 	case index.Replaced:
 		return crawler.Outcome{Skip: SkipReplacedAlias}
+	case index.Revised:
+		return crawler.Outcome{Stored: true, Revised: true}
 	}
 	return crawler.Outcome{Stored: true}
 }

@@ -20,7 +20,10 @@ import (
 // ReplaySummary counts what Replay did.
 type ReplaySummary struct {
 	Pages, Stored, Unchanged int
-	Skipped                  map[string]int // by reason
+	// NewVersions: of the stored, edits kept as new versions (a page
+	// captured again with other words).
+	NewVersions int
+	Skipped     map[string]int // by reason
 	// Damaged lists the damage found in the files, each read up to it.
 	Damaged []string
 }
@@ -316,5 +319,8 @@ func (s *ReplaySummary) count(o crawler.Outcome) {
 		s.Skipped[o.Skip]++
 	default:
 		s.Stored++
+		if o.Revised {
+			s.NewVersions++
+		}
 	}
 }

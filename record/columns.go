@@ -20,7 +20,7 @@ func IDForURL(canonicalURL string) string {
 // html is exported only when asked for by name.
 var Columns = []string{"id", "url", "canonical_url", "title", "published_at", "modified_at", "date_source", "language",
 	"site_name", "section", "authors", "tags", "word_count", "description", "text", "image", "fetched_at", "is_article",
-	"content_hash", "extractor", "warc_file", "warc_record_id", "html"}
+	"content_hash", "extractor", "warc_file", "warc_record_id", "version", "versions", "first_fetched_at", "html"}
 
 // DefaultColumns are the columns of an export that names none: all but
 // html.
@@ -83,6 +83,15 @@ func (r *Record) Column(name string) string {
 		return r.WARCFile
 	case "warc_record_id":
 		return r.WARCRecordID
+	case "version":
+		return strconv.Itoa(max(r.Version, 1))
+	case "versions":
+		return strconv.Itoa(max(r.Versions, 1))
+	case "first_fetched_at":
+		if r.FirstFetchedAt == nil {
+			return r.Column("fetched_at")
+		}
+		return r.FirstFetchedAt.Format(time.RFC3339Nano)
 	case "html":
 		return r.HTML
 	}

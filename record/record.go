@@ -32,6 +32,14 @@ type Record struct {
 	DateSource   DateSource `json:"date_source,omitempty"`
 	Extractor    string     `json:"extractor"`
 	FetchedAt    *time.Time `json:"fetched_at,omitempty"`
+	// Version is which version of the article this is: 1 for the first
+	// text seen, then 2, 3... for each edit (a change of the words of the
+	// title, the text, the authors or the publication date). Versions is
+	// how many are kept, FirstFetchedAt when the first was fetched. Zero in
+	// records stored before versions were kept (read as version 1).
+	Version        int        `json:"version,omitempty"`
+	Versions       int        `json:"versions,omitempty"`
+	FirstFetchedAt *time.Time `json:"first_fetched_at,omitempty"`
 	// WARCFile and WARCRecordID name the capture the record was extracted
 	// from, when the crawl kept one (--warc) or it was re-extracted.
 	WARCFile     string `json:"warc_file,omitempty"`

@@ -229,3 +229,60 @@ func TestKibanaSetupUsage(t *testing.T) {
 		t.Errorf("Kibana down: exit %d %q", code, stderr)
 	}
 }
+
+// Edited articles in the archive: the current records stay one per
+// article behind the alias, the earlier versions go to <alias>-versions
+// (ids <id>-v<n>), each once; history, diff and export --versions answer
+// from the archive as from the data dir.
+func TestVersionsInArchive(t *testing.T) {
+	es, alias := estest.URL(t), estest.Alias(t)
+	site := newssite.Start(newssite.Options{English: 10, Arabic: 4})
+	defer site.Close()
+	dir := t.TempDir()
+	esArgs := []string{"--index", "elasticsearch", "--es-url", es, "--es-index", alias}
+	args := append([]string{"crawl", "--data-dir", dir, "--delay", "0", "--progress-interval", "0"}, append(esArgs, site.URL+"/")...)
+	if code, _, stderr := runCtx(t, context.Background(), args...); code != 0 {
+		t.Fatalf("crawl: exit %d\n%s", code, stderr)
+	}
+	ar := 10                            // the first Arabic article
+	time.Sleep(1100 * time.Millisecond) // the sitemap dates edits to the second
+	site.Edit(0, newssite.Edit{Title: "Officials deny the report"})
+	site.Edit(ar, newssite.Edit{Replace: [2]string{site.Articles[ar].Word, "مصحح"}})
+	code, _, stderr := runCtx(t, context.Background(), args...)
+	if code != 0 || !strings.Contains(stderr, "new versions 2,") || !strings.Contains(stderr, "archive: delivered 4, rejected 0, pending 0") {
+		t.Fatalf("second crawl: exit %d, want 2 records and 2 earlier versions delivered\n%s", code, stderr)
+	}
+	if n := archiveCount(t, es, alias); n != len(site.Articles) {
+		t.Errorf("%d documents behind the alias, want the %d articles once each", n, len(site.Articles))
+	}
+	if n := archiveCount(t, es, alias+"-versions"); n != 2 {
+		t.Errorf("%d documents in %s-versions, want 2", n, alias)
+	}
+	res, err := http.Get(es + "/" + alias + "-versions/_doc/" + idOf(site.URL+site.Articles[0].Path) + "-v1")
+	if err != nil || res.StatusCode != 200 {
+		t.Errorf("version 1 of the first article by its id: %v %v", res.StatusCode, err)
+	}
+	res.Body.Close()
+	for _, cmd := range [][]string{
+		{"history", "--json", site.URL + site.Articles[0].Path}, {"history", site.URL + site.Articles[ar].Path},
+		{"diff", "--format", "json", site.URL + site.Articles[ar].Path}, {"diff", site.URL + site.Articles[0].Path},
+		{"export", "--versions"}, {"search", "--json", "--sort", "date", "versions:>1"},
+	} {
+		c1, fromArchive, e1 := runCtx(t, context.Background(), append(cmd, esArgs...)...)
+		c2, fromLocal, _ := runCtx(t, context.Background(), append(cmd, "--data-dir", dir)...)
+		if c1 != 0 || c2 != 0 || fromArchive != fromLocal || fromArchive == "" {
+			t.Errorf("%s: archive (exit %d) and local (exit %d) differ:\n%s\n--\n%s\n%s", strings.Join(cmd, " "), c1, c2, fromArchive, fromLocal, e1)
+		}
+	}
+	// Nothing changed: nothing delivered again; push --all again: the same
+	// documents, none twice.
+	if code, _, stderr := runCtx(t, context.Background(), args...); code != 0 || !strings.Contains(stderr, "archive: delivered 0, rejected 0, pending 0") {
+		t.Errorf("third crawl: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := runCtx(t, context.Background(), append([]string{"index", "push", "--all", "--data-dir", dir}, esArgs[2:]...)...); code != 0 {
+		t.Errorf("push --all: exit %d\n%s", code, stderr)
+	}
+	if n, v := archiveCount(t, es, alias), archiveCount(t, es, alias+"-versions"); n != len(site.Articles) || v != 2 {
+		t.Errorf("after push --all: %d records, %d versions, want %d and 2", n, v, len(site.Articles))
+	}
+}

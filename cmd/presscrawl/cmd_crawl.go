@@ -55,7 +55,8 @@ parameters, fragments, www., AMP copies with rel=canonical).
 
 Ctrl-C finishes the pages in flight, saves the state and exits; the same
 command again resumes without refetching what is done. A crawl that
-completed starts afresh next time, updating changed articles in place.`,
+completed starts afresh next time; an edited article's earlier version is kept
+(presscrawl history, presscrawl diff). --every 1h repeats the crawl until Ctrl-C.`,
 	}
 	f := config.NewFlags(cmd.Flags())
 	addDataDirFlag(f)
@@ -85,9 +86,41 @@ completed starts afresh next time, updating changed articles in place.`,
 		if runF != nil {
 			return runF(cmd.Context(), opts)
 		}
+		if conf.Crawl.Every > 0 {
+			return runCrawlEvery(cmd.Context(), opts, time.After)
+		}
 		return runCrawl(cmd.Context(), opts)
 	}
 	return cmd
+}
+
+// runCrawlEvery repeats the crawl every period, incrementally, until ctx
+// ends: each run prints its summary (stored, new versions...); a run that
+// failed (a site down, the archive away) is said and the next one comes
+// at its time. after waits for a period (time.After; a test's clock).
+func runCrawlEvery(ctx context.Context, opts *crawlOptions, after func(time.Duration) <-chan time.Time) error {
+	every := opts.Config.Crawl.Every
+	for run := 1; ; run++ {
+		start := time.Now()
+		err := runCrawl(ctx, opts)
+		var ee *exitError
+		switch {
+		case ctx.Err() != nil:
+			return err
+		case errors.As(err, &ee) && ee.code == exitUsage:
+			return err
+		case err != nil:
+			opts.IO.Notice("run %d: %v", run, err)
+		}
+		wait := max(every-time.Since(start), 0)
+		opts.IO.Notice("run %d done; the next starts at %s (every %s; Ctrl-C to stop)", run, time.Now().Add(wait).Format("15:04:05"), every)
+		select {
+		case <-ctx.Done():
+			opts.IO.Notice("stopped after %d runs", run)
+			return nil
+		case <-after(wait):
+		}
+	}
 }
 
 // addCrawlFlags declares the flags of how a crawl fetches and where it
@@ -109,6 +142,7 @@ func addCrawlFlags(f *config.Flags) {
 	f.Bind("ca-cert", "fetch.ca_cert", "PEM file of a certificate authority to trust besides the system's (an intranet site's private CA); verification stays on")
 	f.Bind("warc", "crawl.warc_dir", "keep every response in WARC/1.1 files in this directory (re-extract them later with 'presscrawl reextract')")
 	f.Bind("warc-max-size", "crawl.warc_max_bytes", "start a new WARC file when the current one would pass this many bytes")
+	f.Bind("every", "crawl.every", "repeat the crawl at this period (1h, 30m), incrementally, one summary per run with the new versions of edited articles, until Ctrl-C (0: crawl once)")
 	f.Bind("recrawl-after", "crawl.recrawl_after", "in a crawl after a complete one, do not fetch again articles fetched less than this long ago (0: ask the server whether each changed)")
 	f.Bind("redis", "crawl.redis", "share the crawl state through Redis (redis://host:6379/0): several processes, on several machines, crawl together; the password comes from PRESSCRAWL_CRAWL_REDIS_PASSWORD or the config file")
 	f.Bind("redis-wait", "crawl.redis_wait", "how long the crawl waits for an unreachable Redis (restarted, cut off) before it stops")
@@ -402,8 +436,8 @@ func printSummary(w io.Writer, s crawler.Snapshot, resumed, interrupted, stopped
 	if resumed {
 		how += " (resumed)"
 	}
-	fmt.Fprintf(w, "presscrawl: crawl %s in %s: fetched %d, stored %d, unchanged %d, not modified %d, skipped %d, errors %d, still queued %d, %.1f pages/s\n",
-		how, s.Elapsed.Round(1e7), s.Fetched, s.Stored, s.Unchanged, s.NotModified, crawler.Total(s.Skipped), crawler.Total(s.Errors), s.Queued, s.PagesPerSecond())
+	fmt.Fprintf(w, "presscrawl: crawl %s in %s: fetched %d, stored %d, unchanged %d, not modified %d, new versions %d, skipped %d, errors %d, still queued %d, %.1f pages/s\n",
+		how, s.Elapsed.Round(1e7), s.Fetched, s.Stored, s.Unchanged, s.NotModified, s.NewVersions, crawler.Total(s.Skipped), crawler.Total(s.Errors), s.Queued, s.PagesPerSecond())
 	for _, part := range []struct {
 		name string
 		cs   []crawler.Count

@@ -26,6 +26,9 @@ type exportOptions struct {
 	Format string   // jsonl, csv or tsv
 	Fields []string // nil: every field (jsonl: the whole record)
 	BOM    bool     // a UTF-8 byte-order mark first (Excel)
+	// Versions: every version kept, one line each: the current records,
+	// then the earlier versions of the edited ones, by id and version.
+	Versions bool
 }
 
 func newExportCmd(streams IOStreams, runF func(context.Context, *exportOptions) error) *cobra.Command {
@@ -53,6 +56,7 @@ and html when named in --fields.`,
 	cmd.Flags().StringVar(&opts.Format, "format", "jsonl", "jsonl, csv or tsv")
 	cmd.Flags().StringVar(&fields, "fields", "", "the fields to export, in this order, comma-separated (default: all but html)")
 	cmd.Flags().BoolVar(&opts.BOM, "bom", false, "start with a UTF-8 byte-order mark (for Excel)")
+	cmd.Flags().BoolVar(&opts.Versions, "versions", false, "every version kept, one line (or row) each with its version: the current records, then the earlier versions by id and version")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		conf, err := loadConfig(cmd, f)
 		if err != nil {
@@ -99,10 +103,18 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	}
 	var n atomic.Int64
 	stop := opts.IO.startProgress(ctx, progress{Live: opts.IO.ErrTTY, Line: func() string { return fmt.Sprintf("exported %d records", n.Load()) }})
-	err = store.Each(ctx, opts.Query, func(r *record.Record) error {
+	each := func(r *record.Record) error {
 		n.Add(1)
 		return write(r)
-	})
+	}
+	rest := func() error { return nil }
+	if opts.Versions {
+		each, rest = everyVersion(ctx, store, each)
+	}
+	err = store.Each(ctx, opts.Query, each)
+	if err == nil {
+		err = rest()
+	}
 	stop()
 	if err != nil {
 		return searchError(err)
@@ -170,4 +182,32 @@ func recordWriter(w *bufio.Writer, format string, fields []string) (func(*record
 		_, err := w.WriteString(sb.String())
 		return err
 	}, nil
+}
+
+// everyVersion writes the current records as they come and notes the
+// edited ones; rest then writes their earlier versions, by id and version
+// (no read inside the records' pass: a store may hold its read open).
+func everyVersion(ctx context.Context, store index.Reader, fn func(*record.Record) error) (each func(*record.Record) error, rest func() error) {
+	var edited []string
+	each = func(r *record.Record) error {
+		if r.Versions > 1 {
+			edited = append(edited, r.ID)
+		}
+		return fn(r)
+	}
+	rest = func() error {
+		for _, id := range edited {
+			vs, err := store.Versions(ctx, id)
+			if err != nil {
+				return err
+			}
+			for _, v := range vs[:max(len(vs)-1, 0)] { // the current one is written
+				if err := fn(v); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return each, rest
 }

@@ -108,7 +108,7 @@ func runIndexPush(ctx context.Context, opts *indexOptions) error {
 		if err != nil {
 			return failure(err)
 		}
-		streams.Notice("%d records queued for delivery", n)
+		streams.Notice("%d documents (records and their earlier versions) queued for delivery", n)
 	}
 	d := newDeliverer(conf, c, store, streams)
 	streams.Notice("delivering %s to %s", dir, archiveName(c))
@@ -143,7 +143,11 @@ func runIndexStatus(ctx context.Context, opts *indexOptions) error {
 	if err != nil {
 		return failure(err)
 	}
-	fmt.Fprintf(opts.IO.Out, "records\t%d\ndelivered\t%d\npending\t%d\nrejected\t%d\n", n, int(n)-pending-rejected, pending, rejected)
+	nv, _, err := store.VersionStats()
+	if err != nil {
+		return failure(err)
+	}
+	fmt.Fprintf(opts.IO.Out, "records\t%d\nversions\t%d\ndelivered\t%d\npending\t%d\nrejected\t%d\n", n, nv, int(n)+nv-pending-rejected, pending, rejected)
 	c, err := connectArchive(ctx, conf)
 	if err != nil {
 		opts.IO.Notice("archive not reached: %v", err)

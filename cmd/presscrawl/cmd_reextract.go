@@ -111,8 +111,8 @@ func runReextract(ctx context.Context, opts *reextractOptions) error {
 	if err := finish(); err != nil && runErr == nil {
 		runErr = err
 	}
-	fmt.Fprintf(streams.ErrOut, "presscrawl: re-extracted %d HTML responses from %d WARC files in %s: stored %d, unchanged %d, skipped %d, %.1f pages/s\n",
-		sum.Pages, len(files), took.Round(10*time.Millisecond), sum.Stored, sum.Unchanged, sum.SkippedTotal(), float64(sum.Pages)/max(took.Seconds(), 1e-3))
+	fmt.Fprintf(streams.ErrOut, "presscrawl: re-extracted %d HTML responses from %d WARC files in %s: stored %d, unchanged %d, new versions %d, skipped %d, %.1f pages/s\n",
+		sum.Pages, len(files), took.Round(10*time.Millisecond), sum.Stored, sum.Unchanged, sum.NewVersions, sum.SkippedTotal(), float64(sum.Pages)/max(took.Seconds(), 1e-3))
 	if len(sum.Skipped) > 0 {
 		fmt.Fprintf(streams.ErrOut, "  skipped: %s\n", sum.SkippedLine())
 	}

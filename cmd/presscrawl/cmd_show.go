@@ -66,27 +66,38 @@ func recordID(ref string) (string, error) {
 	return record.IDForURL(u.String()), nil
 }
 
-func runShow(ctx context.Context, opts *showOptions) error {
-	id, err := recordID(opts.Ref)
+// resolve opens the index and finds the record a reference names: an
+// id, the start of one (as search shows it), or a page's address.
+func resolve(ctx context.Context, open openFunc, conf config.Config, ref string) (index.ReadCloser, *record.Record, error) {
+	id, err := recordID(ref)
 	if err != nil {
-		return usageError(err)
+		return nil, nil, usageError(err)
 	}
-	store, err := opts.Open(ctx, opts.Config)
+	store, err := open(ctx, conf)
+	if err != nil {
+		return nil, nil, err
+	}
+	get := store.Get
+	if len(id) < 64 && !strings.Contains(ref, "://") {
+		get = store.GetPrefix // the start of an id, as search shows it
+	}
+	r, err := get(ctx, id)
+	if err == nil && r == nil {
+		err = fmt.Errorf("no record %s (the id, or the URL's canonical form, is not in the index)", urlcanon.Redact(ref))
+	}
+	if err != nil {
+		store.Close()
+		return nil, nil, failure(err)
+	}
+	return store, r, nil
+}
+
+func runShow(ctx context.Context, opts *showOptions) error {
+	store, r, err := resolve(ctx, opts.Open, opts.Config, opts.Ref)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	get := store.Get
-	if len(id) < 64 && !strings.Contains(opts.Ref, "://") {
-		get = store.GetPrefix // the start of an id, as search shows it
-	}
-	r, err := get(ctx, id)
-	if err != nil {
-		return failure(err)
-	}
-	if r == nil {
-		return failure(fmt.Errorf("no record %s (the id, or the URL's canonical form, is not in the index)", urlcanon.Redact(opts.Ref)))
-	}
 	if opts.JSON {
 		out := index.NewJSONLines(opts.IO.Out)
 		if err := out.Write(r); err != nil {
@@ -129,6 +140,9 @@ func writeRecordText(io IOStreams, r *record.Record) error {
 	row("tags", strings.Join(r.Tags, "; "))
 	row("description", r.Description)
 	row("word_count", fmt.Sprint(r.WordCount))
+	if r.Versions > 1 {
+		row("version", fmt.Sprintf("%d of %d (presscrawl history %s)", r.Version, r.Versions, r.ID[:12]))
+	}
 	if r.FetchedAt != nil {
 		row("fetched_at", r.FetchedAt.Format("2006-01-02T15:04:05Z"))
 	}

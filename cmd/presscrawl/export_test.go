@@ -68,7 +68,7 @@ func TestExportReadByPandas(t *testing.T) {
 		p := filepath.Join(work, "all."+tc.format)
 		os.WriteFile(p, []byte(out), 0o644)
 		res, err := exec.Command("python3", script, p, jpath, tc.sep).CombinedOutput()
-		if err != nil || !strings.HasPrefix(string(res), "ok 92 rows 22 fields") {
+		if err != nil || !strings.HasPrefix(string(res), "ok 92 rows 25 fields") {
 			t.Errorf("pandas on the %s export: %v\n%s", tc.format, err, res)
 		}
 	}

@@ -110,6 +110,14 @@ func (f fakeReader) GetPrefix(ctx context.Context, p string) (*record.Record, er
 	return nil, nil
 }
 
+func (f fakeReader) Versions(ctx context.Context, id string) ([]*record.Record, error) {
+	r, err := f.Get(ctx, id)
+	if r == nil || err != nil {
+		return nil, err
+	}
+	return []*record.Record{r}, nil
+}
+
 func (f fakeReader) Get(_ context.Context, id string) (*record.Record, error) {
 	for _, r := range f.recs {
 		if r.ID == id {

@@ -23,7 +23,7 @@ import (
 // local index (local.Records), where every written record is queued in the
 // transaction that stores it.
 type Outbox interface {
-	Pending(ctx context.Context, max int) ([]*record.Record, error)
+	Pending(ctx context.Context, max int) ([]index.Outgoing, error)
 	Delivered(acks map[string]string) error
 	Reject(rs []index.Rejection) error
 	DeliveryCounts() (pending, rejected int, err error)
@@ -219,14 +219,19 @@ func (d *Deliverer) pass(ctx context.Context) (n, retry int, err error) {
 	if err != nil {
 		return 0, 0, fmt.Errorf("bulk indexer: %w", err)
 	}
-	for _, r := range recs {
+	for _, o := range recs {
+		r := o.Record
 		body, err := json.Marshal(DocumentOf(r))
 		if err != nil {
 			return 0, 0, fmt.Errorf("encode record %s: %w", r.ID, err)
 		}
-		id, hash, url := r.ID, r.ContentHash, r.URL
+		id, hash, url := o.Key(), o.Tag(), r.URL
+		target := d.Client.Index()
+		if o.Version {
+			target = d.Client.VersionsIndex()
+		}
 		err = bi.Add(ctx, esutil.BulkIndexerItem{
-			Action: "index", DocumentID: id, Body: bytes.NewReader(body),
+			Index: target, Action: "index", DocumentID: id, Body: bytes.NewReader(body),
 			OnSuccess: func(context.Context, esutil.BulkIndexerItem, esutil.BulkIndexerResponseItem) {
 				mu.Lock()
 				acks[id] = hash

@@ -325,3 +325,37 @@ func (c *Client) GetPrefix(ctx context.Context, prefix string) (*record.Record, 
 	}
 	return nil, fmt.Errorf("id %s… names several records: give more of it", prefix)
 }
+
+// Versions implements index.Reader: the earlier versions from the
+// companion index (<alias>-versions), oldest first, then the current
+// record; nil when there is no record.
+func (c *Client) Versions(ctx context.Context, id string) ([]*record.Record, error) {
+	cur, err := c.Get(ctx, id)
+	if err != nil || cur == nil {
+		return nil, err
+	}
+	var out struct {
+		Hits searchHits `json:"hits"`
+	}
+	body, err := json.Marshal(map[string]any{"size": 10000, "query": map[string]any{"term": map[string]any{"id": id}},
+		"sort": []any{map[string]any{"version": "asc"}}})
+	if err != nil {
+		return nil, err
+	}
+	call := func(ctx context.Context) (*esapi.Response, error) {
+		return c.api.Search(c.api.Search.WithIndex(c.VersionsIndex()), c.api.Search.WithBody(bytes.NewReader(body)),
+			c.api.Search.WithContext(ctx), c.api.Search.WithIgnoreUnavailable(true))
+	}
+	if err := c.do(ctx, call, &out, "versions of "+id); err != nil && statusOf(err) != http.StatusNotFound {
+		return nil, err
+	}
+	vs := make([]*record.Record, 0, len(out.Hits.Hits)+1)
+	for _, h := range out.Hits.Hits {
+		r := new(record.Record)
+		if err := json.Unmarshal(h.Source, r); err != nil {
+			return nil, fmt.Errorf("document %s: %w", h.ID, err)
+		}
+		vs = append(vs, r)
+	}
+	return append(vs, cur), nil
+}

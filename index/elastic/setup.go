@@ -30,10 +30,17 @@ import (
 //     ignore_malformed so one bad date never costs a record;
 //   - published_day: the publication day as the page gives it (its own time
 //     zone), keyword, for counts by day, month and year;
-//   - html: stored, not indexed.
-const templateVersion = 1
+//   - html: stored, not indexed;
+//   - version, versions (integer), first_fetched_at (date): the article's
+//     versions; the earlier versions themselves are documents of the
+//     companion index <alias>-versions (ids <id>-v<n>), made from the same
+//     template.
+const templateVersion = 2
 
 func (c *Client) templateName() string { return "presscrawl-" + c.cfg.Index }
+
+// VersionsIndex is the companion index of the articles' earlier versions.
+func (c *Client) VersionsIndex() string { return c.cfg.Index + "-versions" }
 
 // FirstIndex is the first index behind the alias.
 func (c *Client) FirstIndex() string { return c.cfg.Index + "-000001" }
@@ -60,6 +67,7 @@ func Template(alias string) map[string]any {
 		"published_at": date, "modified_at": date, "fetched_at": date, "published_day": kw,
 		"word_count": map[string]any{"type": "integer"}, "is_article": map[string]any{"type": "boolean"},
 		"warc_file": kw, "warc_record_id": kw,
+		"version": map[string]any{"type": "integer"}, "versions": map[string]any{"type": "integer"}, "first_fetched_at": date,
 	}
 	return map[string]any{
 		"index_patterns": []string{alias + "-*"},
@@ -100,10 +108,22 @@ func (c *Client) Setup(ctx context.Context) error {
 	if err := c.do(ctx, put, nil, "install index template "+c.templateName()); err != nil {
 		return err
 	}
+	if err := c.setupAlias(ctx); err != nil {
+		return err
+	}
+	if err := c.setupVersions(ctx); err != nil {
+		return err
+	}
+	return c.putMapping(ctx)
+}
+
+// setupAlias creates the first index behind the write alias when the
+// alias is missing.
+func (c *Client) setupAlias(ctx context.Context) error {
 	exists := func(ctx context.Context) (*esapi.Response, error) {
 		return c.api.Indices.ExistsAlias([]string{c.cfg.Index}, c.api.Indices.ExistsAlias.WithContext(ctx))
 	}
-	err = c.do(ctx, exists, nil, "look for alias "+c.cfg.Index)
+	err := c.do(ctx, exists, nil, "look for alias "+c.cfg.Index)
 	if err == nil {
 		return nil
 	}
@@ -120,6 +140,41 @@ func (c *Client) Setup(ctx context.Context) error {
 		return fmt.Errorf("index %s exists but alias %s does not point at it: add the alias or choose another index alias", c.FirstIndex(), c.cfg.Index)
 	}
 	return err
+}
+
+// setupVersions creates the companion index of versions when it is
+// missing (the template's pattern gives it the records' mapping).
+func (c *Client) setupVersions(ctx context.Context) error {
+	exists := func(ctx context.Context) (*esapi.Response, error) {
+		return c.api.Indices.Exists([]string{c.VersionsIndex()}, c.api.Indices.Exists.WithContext(ctx))
+	}
+	err := c.do(ctx, exists, nil, "look for index "+c.VersionsIndex())
+	if err == nil || statusOf(err) != http.StatusNotFound {
+		return err
+	}
+	create := func(ctx context.Context) (*esapi.Response, error) {
+		return c.api.Indices.Create(c.VersionsIndex(), c.api.Indices.Create.WithContext(ctx), c.api.Indices.Create.WithWaitForActiveShards("1"))
+	}
+	err = c.do(ctx, create, nil, "create index "+c.VersionsIndex())
+	if statusOf(err) == http.StatusBadRequest && strings.Contains(err.Error(), "already_exists") {
+		return nil // made by another crawl meanwhile
+	}
+	return err
+}
+
+// putMapping adds the template's fields to indices made by an earlier
+// presscrawl (a field added to a strict mapping; the existing ones are
+// unchanged, which the server accepts as they are).
+func (c *Client) putMapping(ctx context.Context) error {
+	props := Template(c.cfg.Index)["template"].(map[string]any)["mappings"].(map[string]any)["properties"]
+	body, err := json.Marshal(map[string]any{"properties": props})
+	if err != nil {
+		return err
+	}
+	call := func(ctx context.Context) (*esapi.Response, error) {
+		return c.api.Indices.PutMapping([]string{c.cfg.Index, c.VersionsIndex()}, bytes.NewReader(body), c.api.Indices.PutMapping.WithContext(ctx))
+	}
+	return c.do(ctx, call, nil, "add the template's fields to "+c.cfg.Index)
 }
 
 // SetRefresh sets the refresh interval of the indices behind the alias

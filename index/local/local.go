@@ -30,6 +30,7 @@ import (
 
 	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/record"
+	"github.com/presscrawl/presscrawl/versions"
 )
 
 const (
@@ -46,7 +47,7 @@ const (
 	keywordAnalyzer = "presscrawl_keyword"
 	// searchMapping is the search index's mapping version: an index made by
 	// another is set aside and rebuilt from the records when opened.
-	searchMapping = "3"
+	searchMapping = "4"
 )
 
 var recordsBucket = []byte("records")
@@ -156,7 +157,7 @@ func openStore(dir string, stale bool) (*store, error) {
 	db.MaxBatchDelay = 2 * time.Millisecond // records commit every few ms, not every 10
 	if err := guard(rp, func() error {
 		return db.Update(func(tx *bolt.Tx) error {
-			for _, b := range [][]byte{recordsBucket, outboxBucket, rejectedBucket, metaBucket} {
+			for _, b := range [][]byte{recordsBucket, outboxBucket, rejectedBucket, metaBucket, versionsBucket, versionOutboxBucket} {
 				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 					return err
 				}
@@ -245,6 +246,7 @@ func (l *Records) PutAll(ctx context.Context, rs []*record.Record) ([]index.PutR
 		if r.ID == "" {
 			return nil, fmt.Errorf("record of %s without id", r.URL)
 		}
+		stampFirst(r)
 		v, err := json.Marshal(r)
 		if err != nil {
 			return nil, fmt.Errorf("encode record %s: %w", r.ID, err)
@@ -287,6 +289,7 @@ func (l *Records) put(ctx context.Context, r *record.Record, onlyNew bool) (inde
 	if r.ID == "" {
 		return 0, errors.New("record without id")
 	}
+	stampFirst(r)
 	val, err := json.Marshal(r)
 	if err != nil {
 		return 0, fmt.Errorf("encode record %s: %w", r.ID, err)
@@ -454,24 +457,44 @@ func (s *store) wrote(r *record.Record) {
 }
 
 // putIn writes a record in a write transaction, queueing it for delivery,
-// and says what it did. Unchanged: the same content read from the same
-// address (an alias's record is replaced by its canonical page's).
+// and says what it did. val is r encoded with stampFirst's fields, the
+// encoding of a new record; a record that replaces one is encoded again
+// with the fields it follows from it. Unchanged: the same content read
+// from the same address (an alias's record is replaced by its canonical
+// page's). Revised: an edit; the record it replaces is kept as a version.
 func putIn(tx *bolt.Tx, r *record.Record, val []byte, onlyNew bool) (index.PutResult, error) {
 	b := tx.Bucket(recordsBucket)
 	res := index.Created
 	if old := b.Get([]byte(r.ID)); old != nil {
-		var prev struct {
-			URL          string `json:"url"`
-			CanonicalURL string `json:"canonical_url"`
-			ContentHash  string `json:"content_hash"`
+		var head struct { // enough to tell an unchanged record, the common case of a re-crawl
+			URL          string            `json:"url"`
+			CanonicalURL string            `json:"canonical_url"`
+			ContentHash  string            `json:"content_hash"`
+			Title        string            `json:"title"`
+			Authors      []string          `json:"authors"`
+			PublishedAt  *record.Timestamp `json:"published_at"`
 		}
-		ok := json.Unmarshal(old, &prev) == nil
-		if onlyNew || ok && prev.ContentHash == r.ContentHash && prev.URL == r.URL {
+		ok := json.Unmarshal(old, &head) == nil
+		if onlyNew || ok && head.ContentHash == r.ContentHash && head.URL == r.URL &&
+			!versions.EditedMeta(&record.Record{Title: head.Title, Authors: head.Authors, PublishedAt: head.PublishedAt}, r) {
 			return index.Unchanged, nil
 		}
 		res = index.Updated
-		if ok && prev.URL != r.URL && prev.URL != prev.CanonicalURL && r.URL == r.CanonicalURL {
+		if ok && head.URL != r.URL && head.URL != head.CanonicalURL && r.URL == r.CanonicalURL {
 			res = index.Replaced
+		}
+		var prev record.Record
+		if ok && json.Unmarshal(old, &prev) == nil {
+			kept, err := follow(tx, &prev, r, res != index.Replaced)
+			if err != nil {
+				return 0, err
+			}
+			if kept {
+				res = index.Revised
+			}
+			if val, err = json.Marshal(r); err != nil {
+				return 0, fmt.Errorf("encode record %s: %w", r.ID, err)
+			}
 		}
 	}
 	if err := b.Put([]byte(r.ID), val); err != nil {

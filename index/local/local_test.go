@@ -50,8 +50,8 @@ func TestPutAndSearch(t *testing.T) {
 	}
 	changed := *recs[0]
 	changed.Text, changed.ContentHash = "The negotiators reported a breakthrough.", "other"
-	if res, _ := l.Put(ctx, &changed); res != index.Updated {
-		t.Errorf("changed content: %v, want Updated", res)
+	if res, _ := l.Put(ctx, &changed); res != index.Revised {
+		t.Errorf("changed content: %v, want Revised (an edit: the earlier version kept)", res)
 	}
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
@@ -180,8 +180,8 @@ func TestOpenRecordsThenSearchRebuilt(t *testing.T) {
 			t.Fatalf("put %s: %v %v", rec.ID, res, err)
 		}
 	}
-	if pending, _, _ := r.DeliveryCounts(); pending != 2 {
-		t.Errorf("%d records waiting for delivery, want 2 (the first was queued once, then rewritten)", pending)
+	if pending, _, _ := r.DeliveryCounts(); pending != 3 {
+		t.Errorf("%d documents waiting for delivery, want 3 (the first record queued once then rewritten, its earlier version, the second)", pending)
 	}
 	// Records has no Search: a crawl that keeps only the records cannot
 	// be searched by mistake (the type says so, not an error at run time).

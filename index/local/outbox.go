@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -27,17 +29,17 @@ func queue(tx *bolt.Tx, r *record.Record) error {
 	if err := tx.Bucket(rejectedBucket).Delete([]byte(r.ID)); err != nil {
 		return err
 	}
-	return tx.Bucket(outboxBucket).Put([]byte(r.ID), []byte(r.ContentHash))
+	return tx.Bucket(outboxBucket).Put([]byte(r.ID), []byte(index.DeliveryTag(r)))
 }
 
 // Changed is signalled (without blocking, coalesced) after a record joins
 // the outbox, for a deliverer waiting on an empty one.
 func (l *Outbox) Changed() <-chan struct{} { return l.st.changed }
 
-// Pending returns up to max records waiting for delivery, in id order,
-// with the content hash each was queued with.
-func (l *Outbox) Pending(ctx context.Context, max int) ([]*record.Record, error) {
-	var out []*record.Record
+// Pending returns up to max documents waiting for delivery: records in
+// id order, then earlier versions in id and version order.
+func (l *Outbox) Pending(ctx context.Context, max int) ([]index.Outgoing, error) {
+	var out []index.Outgoing
 	err := l.st.view(func(tx *bolt.Tx) error {
 		recs := tx.Bucket(recordsBucket)
 		c := tx.Bucket(outboxBucket).Cursor()
@@ -53,7 +55,27 @@ func (l *Outbox) Pending(ctx context.Context, max int) ([]*record.Record, error)
 			if err := json.Unmarshal(v, r); err != nil {
 				return fmt.Errorf("record %s: %w", k, err)
 			}
-			out = append(out, r)
+			out = append(out, index.Outgoing{Record: r})
+		}
+		vers := tx.Bucket(versionsBucket)
+		c = tx.Bucket(versionOutboxBucket).Cursor()
+		for k, _ := c.First(); k != nil && len(out) < max; k, _ = c.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			id, n, ok := splitVersionID(string(k))
+			if !ok {
+				continue
+			}
+			v := vers.Get(versionKey(id, n))
+			if v == nil {
+				continue
+			}
+			r, err := decodeVersion(k, v)
+			if err != nil {
+				return err
+			}
+			out = append(out, index.Outgoing{Record: r, Version: true})
 		}
 		return nil
 	})
@@ -61,6 +83,24 @@ func (l *Outbox) Pending(ctx context.Context, max int) ([]*record.Record, error)
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
 	return out, nil
+}
+
+// splitVersionID reads "<id>-v<n>".
+func splitVersionID(key string) (id string, n int, ok bool) {
+	i := strings.LastIndex(key, "-v")
+	if i < 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(key[i+2:])
+	return key[:i], n, err == nil
+}
+
+// outboxOf is the outbox bucket a document's key is queued in.
+func outboxOf(tx *bolt.Tx, key string) *bolt.Bucket {
+	if _, _, ok := splitVersionID(key); ok {
+		return tx.Bucket(versionOutboxBucket)
+	}
+	return tx.Bucket(outboxBucket)
 }
 
 // Delivered removes from the outbox the records the archive acknowledged
@@ -71,8 +111,8 @@ func (l *Outbox) Delivered(acks map[string]string) error {
 		return nil
 	}
 	err := l.st.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(outboxBucket)
 		for id, hash := range acks {
+			b := outboxOf(tx, id)
 			if v := b.Get([]byte(id)); v != nil && string(v) == hash {
 				if err := b.Delete([]byte(id)); err != nil {
 					return err
@@ -93,8 +133,9 @@ func (l *Outbox) Reject(rs []index.Rejection) error {
 		return nil
 	}
 	err := l.st.db.Update(func(tx *bolt.Tx) error {
-		out, rej := tx.Bucket(outboxBucket), tx.Bucket(rejectedBucket)
+		rej := tx.Bucket(rejectedBucket)
 		for _, r := range rs {
+			out := outboxOf(tx, r.ID)
 			if v := out.Get([]byte(r.ID)); v == nil || string(v) != r.ContentHash {
 				continue // changed since: the new content gets its own try
 			}
@@ -121,7 +162,7 @@ func (l *Outbox) Reject(rs []index.Rejection) error {
 // archive refused.
 func (l *Outbox) DeliveryCounts() (pending, rejected int, err error) {
 	err = l.st.view(func(tx *bolt.Tx) error {
-		pending = tx.Bucket(outboxBucket).Stats().KeyN
+		pending = tx.Bucket(outboxBucket).Stats().KeyN + tx.Bucket(versionOutboxBucket).Stats().KeyN
 		rejected = tx.Bucket(rejectedBucket).Stats().KeyN
 		return nil
 	})
@@ -143,18 +184,28 @@ func (l *Outbox) QueueAll(ctx context.Context) (int, error) {
 		if _, err := tx.CreateBucket(rejectedBucket); err != nil {
 			return err
 		}
-		return tx.Bucket(recordsBucket).ForEach(func(k, v []byte) error {
+		err := tx.Bucket(recordsBucket).ForEach(func(k, v []byte) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			var h struct {
-				ContentHash string `json:"content_hash"`
-			}
+			var h record.Record
 			if err := json.Unmarshal(v, &h); err != nil {
 				return fmt.Errorf("record %s: %w", k, err)
 			}
 			n++
-			return out.Put(k, []byte(h.ContentHash))
+			return out.Put(k, []byte(index.DeliveryTag(&h)))
+		})
+		if err != nil {
+			return err
+		}
+		vout := tx.Bucket(versionOutboxBucket)
+		return tx.Bucket(versionsBucket).ForEach(func(k, v []byte) error {
+			r, err := decodeVersion(k, v)
+			if err != nil {
+				return err
+			}
+			n++
+			return vout.Put([]byte(index.VersionID(r.ID, r.Version)), []byte(index.DeliveryTag(r)))
 		})
 	})
 	if err != nil {

@@ -112,10 +112,16 @@ func docMapping(analyzer string) *mapping.DocumentMapping {
 	for _, name := range []string{"published_at", "modified_at", "fetched_at"} {
 		doc.AddFieldMappingsAt(name, date())
 	}
-	wc := bleve.NewNumericFieldMapping()
-	wc.IncludeInAll = false
-	wc.DocValues = false
-	doc.AddFieldMappingsAt("word_count", wc)
+	// versions, of the edited articles only (versions:>1 finds them,
+	// -versions:>1 the others); version and first_fetched_at are in the
+	// records, not searched: a numeric field costs each record's indexing
+	// a dozen terms, measurable on a crawl.
+	for _, name := range []string{"word_count", "versions"} {
+		n := bleve.NewNumericFieldMapping()
+		n.IncludeInAll = false
+		n.DocValues = false
+		doc.AddFieldMappingsAt(name, n)
+	}
 	ia := bleve.NewBooleanFieldMapping()
 	ia.IncludeInAll = false
 	ia.DocValues = false
@@ -133,6 +139,9 @@ func searchDoc(r *record.Record) map[string]any {
 	}
 	if r.Language == "en" || r.Language == "ar" {
 		d[analysisField] = r.Language
+	}
+	if r.Versions > 1 {
+		d["versions"] = r.Versions
 	}
 	if r.PublishedAt != nil {
 		d["published_at"] = r.PublishedAt.Time

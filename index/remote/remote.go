@@ -69,6 +69,10 @@ func Serve(r index.Reader, path string) (*Server, error) {
 		}
 		reply(w, map[string]any{"record": rec}, err)
 	})
+	mux.HandleFunc("GET /versions", func(w http.ResponseWriter, q *http.Request) {
+		vs, err := r.Versions(q.Context(), q.URL.Query().Get("id"))
+		reply(w, map[string]any{"versions": vs}, err)
+	})
 	mux.HandleFunc("GET /each", func(w http.ResponseWriter, q *http.Request) {
 		w.Header().Set("Content-Type", "application/x-ndjson")
 		bw := bufio.NewWriter(w)
@@ -205,6 +209,15 @@ func (c *Client) GetPrefix(ctx context.Context, p string) (*record.Record, error
 	}
 	err := c.call(ctx, "/get", url.Values{"prefix": {p}}, &out)
 	return out.Record, err
+}
+
+// Versions implements index.Reader.
+func (c *Client) Versions(ctx context.Context, id string) ([]*record.Record, error) {
+	var out struct {
+		Versions []*record.Record `json:"versions"`
+	}
+	err := c.call(ctx, "/versions", url.Values{"id": {id}}, &out)
+	return out.Versions, err
 }
 
 // Each implements index.Reader: the records stream from the crawl as it reads

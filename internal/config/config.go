@@ -58,6 +58,7 @@ type Crawl struct {
 	ProgressInterval  time.Duration `mapstructure:"progress_interval"` // 0: no progress lines
 	Extract           bool          `mapstructure:"extract"`           // false: capture only
 	RecrawlAfter      time.Duration `mapstructure:"recrawl_after"`
+	Every             time.Duration `mapstructure:"every"`    // 0: crawl once
 	WARCDir           string        `mapstructure:"warc_dir"` // "": no WARC capture
 	WARCMaxBytes      int64         `mapstructure:"warc_max_bytes"`
 	Redis             string        `mapstructure:"redis"`          // "": state in the data dir
@@ -235,7 +236,7 @@ func (c Config) Validate() error {
 		}
 	}
 	for key, d := range map[string]time.Duration{"crawl.delay": c.Crawl.Delay, "crawl.progress_interval": c.Crawl.ProgressInterval,
-		"crawl.recrawl_after": c.Crawl.RecrawlAfter, "crawl.redis_wait": c.Crawl.RedisWait, "extract.timeout": c.Extract.Timeout, "es.wait": c.ES.Wait} {
+		"crawl.recrawl_after": c.Crawl.RecrawlAfter, "crawl.every": c.Crawl.Every, "crawl.redis_wait": c.Crawl.RedisWait, "extract.timeout": c.Extract.Timeout, "es.wait": c.ES.Wait} {
 		if d < 0 {
 			bad(key, "%v is negative", d)
 		}

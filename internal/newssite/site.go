@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/text/encoding"
@@ -45,6 +46,23 @@ type Article struct {
 	// Updated and Addendum are set by Update: when, and the paragraph added.
 	Updated  time.Time
 	Addendum string
+	// Set by Edit: the byline ("" is "Staff Writer"), a word of the body
+	// replaced (old, new), the first paragraph's full stop made "!", and
+	// the paragraphs re-spaced (whitespace only).
+	Author      string
+	Replace     [2]string
+	Exclaim     bool
+	Respace     bool
+	TitleEdited bool
+}
+
+// Edit is a change of an article after publication (Site.Edit).
+type Edit struct {
+	Title   string    // a new headline; "" keeps it
+	Author  string    // a new byline; "" keeps it
+	Replace [2]string // a word of the body replaced by another: a new version
+	Exclaim bool      // punctuation only: no new version
+	Respace bool      // whitespace only: no new version
 }
 
 // Site is a running synthetic site.
@@ -56,10 +74,11 @@ type Site struct {
 	rendered map[string]string     // article pages rendered ahead (Pregenerate)
 	sections map[string][]*Article // "en/<section>" and "ar/<section>"
 
-	mu    sync.Mutex
-	hits  map[string]int
-	flaky int
-	onHit func(path string)
+	mu         sync.Mutex
+	headerDate atomic.Pointer[string] // nil: the constant headerDate
+	hits       map[string]int
+	flaky      int
+	onHit      func(path string)
 }
 
 // OnHit sets a function called with the path (and query) of every request;
@@ -126,6 +145,53 @@ func (s *Site) Update(i int, paragraph string) {
 	s.Articles[i].Addendum = paragraph
 	delete(s.rendered, s.Articles[i].Path)
 	s.byPath[s.Articles[i].Path] = &s.Articles[i]
+}
+
+// Edit changes article i as a newsroom does after publication; the
+// sitemap dates the change and the page's validators change with it.
+func (s *Site) Edit(i int, e Edit) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := &s.Articles[i]
+	a.Updated = time.Now().UTC().Truncate(time.Second)
+	if e.Title != "" {
+		a.Title, a.TitleEdited = e.Title, true
+	}
+	if e.Author != "" {
+		a.Author = e.Author
+	}
+	if e.Replace[0] != "" {
+		a.Replace = e.Replace
+	}
+	a.Exclaim = a.Exclaim || e.Exclaim
+	a.Respace = a.Respace || e.Respace
+	delete(s.rendered, a.Path)
+	s.byPath[a.Path] = a
+}
+
+// SetHeaderDate changes the date widget of every page's header (today's
+// date, as news sites show it): never part of a record.
+func (s *Site) SetHeaderDate(d string) {
+	s.headerDate.Store(&d)
+	s.mu.Lock()
+	s.rendered = nil
+	s.mu.Unlock()
+}
+
+// header is the English pages' date widget (read while s.mu may be held).
+func (s *Site) header() string {
+	if d := s.headerDate.Load(); d != nil {
+		return html.EscapeString(*d)
+	}
+	return headerDate
+}
+
+// byline is the article's author.
+func (a *Article) byline() string {
+	if a.Author != "" {
+		return a.Author
+	}
+	return "Staff Writer"
 }
 
 // Pregenerate renders every article page ahead, so that a benchmark
@@ -399,7 +465,7 @@ const headerDate = "Tuesday, Nov 18, 2025"
 func (s *Site) chrome(title, body string) string {
 	return `<!DOCTYPE html><html lang="en-US"><head><meta charset="UTF-8"><title>` + html.EscapeString(title) + ` - Arab Press</title>
 <meta property="og:type" content="website"><meta property="og:site_name" content="Arab Press"></head>
-<body><div class="td-header-top-date"><span class="td_data_time">` + headerDate + `</span></div>
+<body><div class="td-header-top-date"><span class="td_data_time">` + s.header() + `</span></div>
 <nav class="td-header-menu"><a href="/">Home</a> <a href="/category/middle-east/">Middle East</a> <a href="/category/gulf/">Gulf</a> <a href="/category/business/">Business</a> <a href="/category/sport/">Sport</a> <a href="/ar/">العربية</a> <a href="/calendar/2024/01/">Archive calendar</a> <a href="/private/">Members</a></nav>
 ` + body + `<footer><a href="/about/">About us</a> <a href="/privacy-policy/">Privacy policy</a></footer></body></html>`
 }
@@ -499,7 +565,7 @@ func (s *Site) listing(lang, section string, page int) string {
 	}
 	b.WriteString(`</main>`)
 	if lang == "ar" {
-		return `<!DOCTYPE html><html lang="ar" dir="rtl"><head><title>عرب برس</title></head><body><div class="top-bar"><span class="today">الثلاثاء ١٨ نوفمبر ٢٠٢٥</span></div>` + b.String() + `</body></html>`
+		return `<!DOCTYPE html><html lang="ar" dir="rtl"><head><title>عرب برس</title></head><body><div class="top-bar"><span class="today">` + s.arabicHeader() + `</span></div>` + b.String() + `</body></html>`
 	}
 	return s.chrome(section, b.String())
 }
@@ -546,6 +612,17 @@ func (a *Article) Body() []string {
 	if a.Addendum != "" {
 		ps = append(ps, a.Addendum)
 	}
+	for i := range ps {
+		if a.Replace[0] != "" {
+			ps[i] = strings.Replace(ps[i], a.Replace[0], a.Replace[1], 1)
+		}
+		if a.Exclaim && i == 0 {
+			ps[i] = strings.TrimSuffix(ps[i], ".") + "!"
+		}
+		if a.Respace {
+			ps[i] = strings.ReplaceAll(ps[i], " ", "   ") + " \n "
+		}
+	}
 	return ps
 }
 
@@ -567,7 +644,7 @@ func (s *Site) englishArticle(a *Article) string {
 <link rel="canonical" href="` + canonical + `"><link rel="amphtml" href="` + canonical + `amp/">
 <meta property="og:type" content="article"><meta property="og:site_name" content="Arab Press">
 <meta property="og:title" content="` + html.EscapeString(a.Title) + `"><meta property="article:section" content="` + a.Section + `">
-<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"` + a.Title + `","datePublished":"` + a.Published.Format(time.RFC3339) + `","author":{"@type":"Person","name":"Staff Writer"}}</script>
+<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"` + a.Title + `","datePublished":"` + a.Published.Format(time.RFC3339) + `","author":{"@type":"Person","name":"` + a.byline() + `"}}</script>
 </head><body class="single single-post">
 <div class="td-header-top-date"><span class="td_data_time">` + headerDate + `</span></div>
 <nav class="td-header-menu"><a href="/">Home</a> <a href="/category/` + a.Section + `/">Section</a> <a href="/calendar/2024/01/">Archive calendar</a></nav>
@@ -622,11 +699,27 @@ func (s *Site) arabicArticle(a *Article) string {
 <div class="top-bar"><span class="today">الثلاثاء ١٨ نوفمبر ٢٠٢٥</span> <a href="/">English</a></div>
 <header><a href="/ar/">عرب برس</a><nav><a href="/ar/category/arab/">عربي</a> <a href="/ar/category/economy/">اقتصاد</a></nav></header>
 <div class="post"><h1>` + html.EscapeString(a.Title) + `</h1>
-<div class="meta">نُشر في: <span class="date">` + ArabicDate(a.Published) + `</span></div>
+<div class="meta">نُشر في: <span class="date">` + ArabicDate(a.Published) + `</span>` + arabicByline(a) + `</div>
 <div class="post-body">` + body.String() + `</div>
 <div class="newsletter"><strong>النشرة البريدية</strong> <button>اشترك</button></div>
 <div class="related"><h4>مقالات ذات صلة</h4><ul><li><a href="/ar/">الرئيسية</a></li></ul></div></div>
 <footer>جميع الحقوق محفوظة</footer></body></html>`
+}
+
+// arabicHeader is the Arabic pages' date widget: the header date when one
+// was set, else the site's own.
+func (s *Site) arabicHeader() string {
+	if d := s.headerDate.Load(); d != nil {
+		return html.EscapeString(*d)
+	}
+	return "الثلاثاء ١٨ نوفمبر ٢٠٢٥"
+}
+
+func arabicByline(a *Article) string {
+	if a.Author == "" {
+		return ""
+	}
+	return ` <span class="author">بقلم ` + html.EscapeString(a.Author) + `</span>`
 }
 
 // latinWord and arabicWord spell n as a unique word that no other text has.
