@@ -122,6 +122,9 @@ type Crawler struct {
 	// (shared by several processes); colly's own delay is then off.
 	wait   func(ctx context.Context, site string) error
 	robots *robotsCache
+	// creds are the seeds' user:password, by host: sent (Basic) to that
+	// host alone, never printed.
+	creds credentials
 	// crawlDelay is each seed site's robots.txt Crawl-delay (bounded),
 	// known before the first request and read-only after.
 	crawlDelay map[string]time.Duration
@@ -186,12 +189,14 @@ func (c *Crawler) Stats() *Stats { return c.stats }
 // same state resumes. It returns the final counts and whether it resumed.
 func (c *Crawler) Run(ctx context.Context, seeds []string) (Snapshot, bool, error) {
 	var seedURLs []*url.URL
+	c.creds = credentials{}
 	for _, s := range seeds {
 		u, err := urlcanon.Parse(s, nil)
 		if err != nil {
-			return Snapshot{}, false, fmt.Errorf("seed %q: %w", s, err)
+			return Snapshot{}, false, fmt.Errorf("seed %q: %w", urlcanon.Redact(s), err)
 		}
 		seedURLs = append(seedURLs, u)
+		c.creds.add(s)
 	}
 	if len(seedURLs) == 0 {
 		return Snapshot{}, false, errors.New("no seed URLs")
@@ -220,6 +225,7 @@ func (c *Crawler) Run(ctx context.Context, seeds []string) (Snapshot, bool, erro
 	c.client = robotsLimit{decoded}
 	defer c.transport.CloseIdleConnections()
 	c.robots = newRobotsCache(c.client, c.cfg.UserAgent, c.cfg.Timeout)
+	c.robots.creds = c.creds
 	c.crawlDelay = map[string]time.Duration{}
 	if !c.cfg.IgnoreRobots {
 		c.robots.prefetch(runCtx, seedURLs) // every seed site at once

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/presscrawl/presscrawl/urlcanon"
 )
 
 // Errors a fetch can end with, wrapped with details.
@@ -84,15 +86,19 @@ func (f *Fetcher) fetch(ctx context.Context, url string, anyType bool) (*Page, e
 		return nil, fmt.Errorf("fetch: %w", err)
 	}
 	defer resp.Body.Close()
+	final := *resp.Request.URL
+	final.User = nil // the password was sent (Basic), and is in no URL kept
 	page := &Page{
-		URL: url, FinalURL: resp.Request.URL.String(), StatusCode: resp.StatusCode,
+		URL: urlcanon.Redact(url), FinalURL: final.String(), StatusCode: resp.StatusCode,
 		ContentType: resp.Header.Get("Content-Type"), ContentLanguage: resp.Header.Get("Content-Language"),
 		FetchedAt: time.Now().UTC(),
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, fmt.Errorf("%w: %s", ErrHTTPStatus, resp.Status)
 	}
-	if mt, _, err := mime.ParseMediaType(page.ContentType); err == nil && !anyType && !isHTMLType(mt) {
+	mt, _, perr := mime.ParseMediaType(page.ContentType)
+	sniff := perr == nil && mt == "application/octet-stream" // a mislabelled page: a crawl sniffs it too
+	if perr == nil && !anyType && !isHTMLType(mt) && !sniff {
 		return nil, fmt.Errorf("%w: Content-Type is %s", ErrNotHTML, mt)
 	}
 	if resp.ContentLength > f.maxBytes {
@@ -104,6 +110,9 @@ func (f *Fetcher) fetch(ctx context.Context, url string, anyType bool) (*Page, e
 	}
 	if int64(len(body)) > f.maxBytes {
 		return nil, fmt.Errorf("%w: over %d bytes", ErrTooLarge, f.maxBytes)
+	}
+	if sniff && !anyType && !IsHTML(page.ContentType, body) {
+		return nil, fmt.Errorf("%w: Content-Type is %s and the body is no HTML", ErrNotHTML, mt)
 	}
 	page.Body = body
 	return page, nil

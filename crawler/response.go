@@ -27,6 +27,7 @@ func (c *Crawler) stop(err error) {
 }
 
 func (c *Crawler) onRequest(r *colly.Request) {
+	c.creds.apply(r.URL, r.Headers)
 	e, site := entryOf(r.Ctx), r.Ctx.Get("site")
 	if c.ctx.Err() != nil {
 		r.Abort() // interrupted: stays queued for the next run

@@ -50,6 +50,7 @@ func (r *robotsRules) allowed(u *url.URL) bool {
 // robotsCache fetches each site's robots.txt once per run, for the first
 // URL of the site that needs it; different sites are fetched at once.
 type robotsCache struct {
+	creds     credentials // the seeds' user:password by host, read-only during a crawl
 	client    *http.Client
 	userAgent string
 	mu        sync.Mutex
@@ -69,7 +70,7 @@ func newRobotsCache(transport http.RoundTripper, userAgent string, timeout time.
 			}
 			return nil
 		}}
-	return &robotsCache{client: client, userAgent: userAgent, sites: map[string]*robotsFetch{}}
+	return &robotsCache{client: client, userAgent: userAgent, sites: map[string]*robotsFetch{}, creds: credentials{}}
 }
 
 // rules returns the robots.txt of u's site, fetching it if no one has.
@@ -113,6 +114,7 @@ func (c *robotsCache) fetch(ctx context.Context, site string) *robotsRules {
 		return &robotsRules{unreachable: "robots.txt: " + err.Error()}
 	}
 	req.Header.Set("User-Agent", c.userAgent)
+	c.creds.apply(req.URL, &req.Header)
 	resp, err := c.client.Do(req)
 	if errors.Is(err, errTooManyRedirects) {
 		return &robotsRules{} // unavailable: no rules (RFC 9309 §2.3.1.2)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/presscrawl/presscrawl/facets"
 	"github.com/presscrawl/presscrawl/record"
@@ -154,4 +155,58 @@ type Rejection struct {
 	Status      int       `json:"status"`
 	Reason      string    `json:"reason"`
 	At          time.Time `json:"at"`
+}
+
+// Bounds of a query: a researcher's queries are far below them; a query
+// past them (pasted text, a generated monster, a hostile caller of a live
+// crawl's socket) would cost seconds and hundreds of MB of the process
+// that runs it.
+const (
+	MaxQueryBytes = 4096
+	MaxQueryTerms = 128
+	// MaxWildcards bounds the * and ? of a query outside quotes: each is
+	// an automaton walked over the whole term dictionary
+	// (text:*a*a*a... took 16 s and 264 MB).
+	MaxWildcards = 4
+)
+
+// CheckQuery refuses a query past the bounds, saying which; the caller
+// wraps it in ErrBadQuery.
+func CheckQuery(q string) error {
+	if len(q) > MaxQueryBytes {
+		return fmt.Errorf("%d bytes: a query holds at most %d", len(q), MaxQueryBytes)
+	}
+	terms, wild, quoted, inTerm := 0, 0, false, false
+	for _, r := range q {
+		switch {
+		case r == '"':
+			quoted = !quoted
+		case !quoted && (r == '*' || r == '?'):
+			wild++
+		}
+		space := r == ' ' || r == '\t' || r == '\n'
+		if !space && !inTerm && !quoted {
+			terms++
+		}
+		inTerm = !space || quoted
+	}
+	if terms > MaxQueryTerms {
+		return fmt.Errorf("%d terms: a query holds at most %d", terms, MaxQueryTerms)
+	}
+	if wild > MaxWildcards {
+		return fmt.Errorf("%d wildcards (* or ?): a query holds at most %d, each costs a walk of every word indexed", wild, MaxWildcards)
+	}
+	return nil
+}
+
+// ShowQuery is a query as an error message quotes it: at most 200 bytes.
+func ShowQuery(q string) string {
+	if len(q) <= 200 {
+		return fmt.Sprintf("%q", q)
+	}
+	cut := 200
+	for cut > 0 && !utf8.RuneStart(q[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%q… (%d bytes)", q[:cut], len(q))
 }

@@ -3,6 +3,7 @@
 package urlcanon
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -50,7 +51,11 @@ func Parse(ref string, base *url.URL) (*url.URL, error) {
 	}
 	u, err := url.Parse(ref)
 	if err != nil {
-		return nil, fmt.Errorf("parse URL %q: %w", truncate(ref), err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its message repeats the URL, userinfo and all
+		}
+		return nil, fmt.Errorf("parse URL %q: %w", truncate(Redact(ref)), err)
 	}
 	if base != nil {
 		u = base.ResolveReference(u)

@@ -8,6 +8,7 @@ package warc
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -257,7 +258,16 @@ type ReadOptions struct {
 
 // ReadResponsesWith is ReadResponses with options.
 func ReadResponsesWith(ctx context.Context, path string, o ReadOptions, fn func(*Response) error) error {
-	r, err := gowarc.NewWarcFileReader(path, 0, gowarc.WithStrictValidation())
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("WARC %s: %w", path, err)
+	}
+	defer f.Close()
+	stream, gz, err := guardedStream(f)
+	if err != nil {
+		return fmt.Errorf("WARC %s: %w", path, err)
+	}
+	r, err := gowarc.NewWarcFileReaderFromStream(stream, 0, gowarc.WithStrictValidation())
 	if err != nil {
 		return fmt.Errorf("WARC %s: %w", path, err)
 	}
@@ -265,8 +275,12 @@ func ReadResponsesWith(ctx context.Context, path string, o ReadOptions, fn func(
 	open := strings.HasSuffix(path, ".open")
 	name := strings.TrimSuffix(filepath.Base(path), ".open")
 	records := 0
+	where := "offset"
+	if gz {
+		where = "uncompressed offset"
+	}
 	damaged := func(offset int64, err error) error {
-		err = fmt.Errorf("WARC %s at offset %d: %w", path, offset, err)
+		err = fmt.Errorf("WARC %s at %s %d: %w", path, where, offset, err)
 		if o.Damaged != nil && records > 0 { // not a WARC file at all is an error
 			o.Damaged(err)
 			return nil
@@ -321,6 +335,9 @@ func response(wr gowarc.WarcRecord, file string) (*Response, error) {
 	if wr.Type() != gowarc.Response {
 		return nil, nil
 	}
+	if wr.WarcHeader().Get(gowarc.WarcTargetURI) == "" {
+		return nil, nil // a response of no address: nothing to file a record under
+	}
 	if _, err := wr.ValidateDigest(); err != nil { // reads (and keeps) the block
 
 		return nil, err
@@ -344,4 +361,92 @@ func response(wr gowarc.WarcRecord, file string) (*Response, error) {
 	}
 	return &Response{URL: wr.WarcHeader().Get(gowarc.WarcTargetURI), StatusCode: blk.HttpStatusCode(), Header: h,
 		Body: body, Date: date.UTC(), File: file, RecordID: wr.RecordId()}, nil
+}
+
+// MaxHeaderBytes bounds a WARC record's header block (and what stands
+// between two records): trusted readers cap it near 1 MiB; past it the
+// record is damaged. gowarc reads header lines without a bound, so a gzip
+// member of 1 MB holding a 1 GiB header line took reextract to 4.3 GB.
+const MaxHeaderBytes = 1 << 20
+
+// ErrHeaderTooLarge is a record whose header block passes MaxHeaderBytes.
+var ErrHeaderTooLarge = errors.New("WARC header block larger than 1 MiB")
+
+// guardedStream is a WARC file's records as gowarc reads them: the gzip
+// members decompressed here, one after another, so that headerGuard sees
+// the records' bytes and bounds their headers; plain files as they are.
+func guardedStream(f *os.File) (io.Reader, bool, error) {
+	br := bufio.NewReaderSize(f, 64<<10)
+	var src io.Reader = br
+	magic, _ := br.Peek(2)
+	gz := len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b
+	if gz {
+		zr, err := gzip.NewReader(br) // multistream: every member, in order
+		if err != nil {
+			return nil, false, err
+		}
+		src = zr
+	}
+	return &headerGuard{r: src}, gz, nil
+}
+
+// headerGuard passes a WARC stream through, following its framing (a
+// header block up to a blank line, then Content-Length bytes of block),
+// and fails a header block of more than MaxHeaderBytes.
+type headerGuard struct {
+	r          io.Reader
+	inBlock    bool
+	remaining  int64  // block bytes left
+	header     int    // bytes of the header block so far
+	line       []byte // the start of the current header line
+	sawVersion bool   // the header's WARC/ line was read
+	length     int64  // its Content-Length
+	err        error
+}
+
+func (g *headerGuard) Read(p []byte) (int, error) {
+	if g.err != nil {
+		return 0, g.err
+	}
+	n, err := g.r.Read(p)
+	for i := 0; i < n; {
+		if g.inBlock {
+			take := int(min(g.remaining, int64(n-i)))
+			g.remaining -= int64(take)
+			i += take
+			if g.remaining == 0 {
+				g.inBlock, g.header, g.sawVersion, g.length = false, 0, false, 0
+			}
+			continue
+		}
+		b := p[i]
+		i++
+		g.header++
+		if g.header > MaxHeaderBytes {
+			g.err = ErrHeaderTooLarge
+			return i - 1, g.err
+		}
+		if b != '\n' {
+			if len(g.line) < 64 {
+				g.line = append(g.line, b)
+			}
+			continue
+		}
+		line := strings.TrimRight(string(g.line), "\r")
+		g.line = g.line[:0]
+		switch {
+		case strings.HasPrefix(line, "WARC/"):
+			g.sawVersion = true
+		case line == "" && g.sawVersion: // the end of the header block
+			g.inBlock, g.remaining = g.length > 0, g.length
+			if !g.inBlock {
+				g.header, g.sawVersion = 0, false
+			}
+		case g.sawVersion && len(line) > 15 && strings.EqualFold(line[:15], "content-length:"):
+			if v, perr := strconv.ParseInt(strings.TrimSpace(line[15:]), 10, 64); perr == nil && v > 0 {
+				g.length = v
+			}
+		}
+	}
+	return n, err
 }

@@ -262,6 +262,10 @@ func openCrawlStore(dir string, archived bool, streams IOStreams) (crawlStore, e
 	if err != nil {
 		return nil, err
 	}
+	if l.ReadOnly() {
+		l.Close()
+		return nil, fmt.Errorf("data dir %s: %w: a crawl writes its records there (copy it somewhere writable, or give another --data-dir)", dir, local.ErrReadOnly)
+	}
 	if l.Notice != "" {
 		streams.Notice("%s", l.Notice)
 	}

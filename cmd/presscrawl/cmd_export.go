@@ -26,6 +26,11 @@ type exportOptions struct {
 	Format string   // jsonl, csv or tsv
 	Fields []string // nil: every field (jsonl: the whole record)
 	BOM    bool     // a UTF-8 byte-order mark first (Excel)
+	// Formulas: "escape" puts a ' before a cell a spreadsheet would run as
+	// a formula (=, +, -, @ first, after any spaces; a tab or carriage
+	// return first), "keep" leaves every cell exact; "" escapes with --bom
+	// (a file for Excel) and keeps otherwise.
+	Formulas string
 	// Versions: every version kept, one line each: the current records,
 	// then the earlier versions of the edited ones, by id and version.
 	Versions bool
@@ -55,7 +60,8 @@ and html when named in --fields.`,
 	f := readFlags(cmd)
 	cmd.Flags().StringVar(&opts.Format, "format", "jsonl", "jsonl, csv or tsv")
 	cmd.Flags().StringVar(&fields, "fields", "", "the fields to export, in this order, comma-separated (default: all but html)")
-	cmd.Flags().BoolVar(&opts.BOM, "bom", false, "start with a UTF-8 byte-order mark (for Excel)")
+	cmd.Flags().BoolVar(&opts.BOM, "bom", false, "start with a UTF-8 byte-order mark (for Excel); formulas are then escaped unless --formulas keep")
+	cmd.Flags().StringVar(&opts.Formulas, "formulas", "", "CSV/TSV cells that a spreadsheet would run as a formula (=, +, -, @ first): escape (a ' before them) or keep (exact); default: escape with --bom, else keep")
 	cmd.Flags().BoolVar(&opts.Versions, "versions", false, "every version kept, one line (or row) each with its version: the current records, then the earlier versions by id and version")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		conf, err := loadConfig(cmd, f)
@@ -66,6 +72,16 @@ and html when named in --fields.`,
 		case "jsonl", "json", "csv", "tsv":
 		default:
 			return usageError(fmt.Errorf("--format %q: want jsonl, csv or tsv", opts.Format))
+		}
+		switch opts.Formulas {
+		case "":
+			opts.Formulas = "keep"
+			if opts.BOM {
+				opts.Formulas = "escape"
+			}
+		case "keep", "escape":
+		default:
+			return usageError(fmt.Errorf("--formulas %q: want escape or keep", opts.Formulas))
 		}
 		if fields != "" {
 			for _, f := range strings.Split(fields, ",") {
@@ -97,7 +113,7 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	if opts.BOM {
 		bw.WriteString("\uFEFF")
 	}
-	write, err := recordWriter(bw, opts.Format, opts.Fields)
+	write, err := recordWriter(bw, opts.Format, opts.Fields, opts.Formulas == "escape")
 	if err != nil {
 		return failure(err)
 	}
@@ -131,7 +147,7 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 // recordWriter writes records to w in a format: CSV or TSV rows of the
 // fields (a header row first, now), or JSON Lines (the whole record, or an
 // object of the fields in their order).
-func recordWriter(w *bufio.Writer, format string, fields []string) (func(*record.Record) error, error) {
+func recordWriter(w *bufio.Writer, format string, fields []string, escape bool) (func(*record.Record) error, error) {
 	switch format {
 	case "csv", "tsv":
 		cw := csv.NewWriter(w)
@@ -148,6 +164,9 @@ func recordWriter(w *bufio.Writer, format string, fields []string) (func(*record
 		return func(r *record.Record) error {
 			for i, f := range fields {
 				row[i] = r.Column(f)
+				if escape {
+					row[i] = neutralise(row[i])
+				}
 			}
 			if err := cw.Write(row); err != nil {
 				return err
@@ -210,4 +229,39 @@ func everyVersion(ctx context.Context, store index.Reader, fn func(*record.Recor
 		return nil
 	}
 	return each, rest
+}
+
+// neutralise puts a ' before a cell that a spreadsheet would read as a
+// formula (OWASP's CSV injection advice): one whose first character, after
+// any spaces, is =, +, - or @, or whose first is a tab or a carriage
+// return; also before such a cell that already starts with 's, so that
+// unneutralise gives every cell back exactly. Reading the file back, a
+// cell that starts with ' and, past its leading 's, is formula-like loses
+// one ' (pandas: .str.replace(r"^'(?='*( *[=+\-@]|[\t\r]))", "",
+// regex=True); R: sub("^'(?='*( *[=+@-]|[\t\r]))", "", x, perl = TRUE)).
+func neutralise(cell string) string {
+	if formulaLike(strings.TrimLeft(cell, "'")) {
+		return "'" + cell
+	}
+	return cell
+}
+
+// formulaLike is a cell a spreadsheet runs as a formula.
+func formulaLike(cell string) bool {
+	if cell == "" {
+		return false
+	}
+	if cell[0] == '\t' || cell[0] == '\r' {
+		return true
+	}
+	rest := strings.TrimLeft(cell, " ")
+	return rest != "" && strings.ContainsRune("=+-@", rune(rest[0]))
+}
+
+// unneutralise is the cell neutralise was given.
+func unneutralise(cell string) string {
+	if strings.HasPrefix(cell, "'") && formulaLike(strings.TrimLeft(cell, "'")) {
+		return cell[1:]
+	}
+	return cell
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/internal/config"
 	"github.com/presscrawl/presscrawl/record"
+	"github.com/presscrawl/presscrawl/urlcanon"
 )
 
 // extractOptions are what extract needs.
@@ -82,7 +83,7 @@ func runExtract(ctx context.Context, opts *extractOptions) error {
 	failed := false
 	for i, input := range opts.Inputs {
 		if err := ctx.Err(); err != nil {
-			return failure(fmt.Errorf("interrupted before %s", input))
+			return failure(fmt.Errorf("interrupted before %s", urlcanon.Redact(input)))
 		}
 		in, err := readInput(ctx, fetcher, input, opts.PageURL, int64(x.MaxBytes))
 		var rec *record.Record
@@ -92,7 +93,7 @@ func runExtract(ctx context.Context, opts *extractOptions) error {
 		if err != nil {
 			failed = true
 			flush()
-			fmt.Fprintf(streams.ErrOut, "presscrawl: %s: %v\n", input, err)
+			fmt.Fprintf(streams.ErrOut, "presscrawl: %s: %v\n", terminalSafe(urlcanon.Redact(input)), err)
 			continue
 		}
 		if format == "json" {
@@ -101,7 +102,7 @@ func runExtract(ctx context.Context, opts *extractOptions) error {
 			if i > 0 {
 				out.WriteString("\n")
 			}
-			_, err = fmt.Fprintf(out, "%s\n\n%s\n", rec.Title, rec.Text)
+			_, err = fmt.Fprintf(out, "%s\n\n%s\n", terminalSafe(rec.Title), terminalSafe(rec.Text))
 		}
 		if err != nil {
 			return failure(fmt.Errorf("write output: %w", err))

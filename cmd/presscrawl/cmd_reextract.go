@@ -87,6 +87,10 @@ func runReextract(ctx context.Context, opts *reextractOptions) error {
 		if err != nil {
 			return failure(err)
 		}
+		if store.ReadOnly() {
+			store.Close()
+			return failure(fmt.Errorf("data dir %s: %w: reextract writes its records there", dir, local.ErrReadOnly))
+		}
 		defer store.Close()
 		defer residency.Release(ctx, dir, time.Second)() // flat memory, as in crawl
 		sink, finish = store, store.Close

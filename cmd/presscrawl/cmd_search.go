@@ -105,7 +105,7 @@ func runSearch(ctx context.Context, opts *searchOptions) error {
 		if r.PublishedAt != nil {
 			date = r.PublishedAt.Time.Format("2006-01-02")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID[:min(12, len(r.ID))], date, truncate(r.SiteName, 24), truncate(r.Title, 70), r.URL)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID[:min(12, len(r.ID))], date, truncate(oneLine(r.SiteName), 24), truncate(oneLine(r.Title), 70), oneLine(r.URL))
 	}
 	if err := tw.Flush(); err != nil {
 		return failure(fmt.Errorf("write: %w", err))

@@ -118,7 +118,7 @@ func writeRecordText(io IOStreams, r *record.Record) error {
 	tw := tabwriter.NewWriter(io.Out, 0, 0, 2, ' ', 0)
 	row := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(tw, "%s\t%s\n", k, v)
+			fmt.Fprintf(tw, "%s\t%s\n", k, oneLine(v))
 		}
 	}
 	row("id", r.ID)
@@ -150,6 +150,6 @@ func writeRecordText(io IOStreams, r *record.Record) error {
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
-	_, err := fmt.Fprintf(io.Out, "\n%s\n", r.Text)
+	_, err := fmt.Fprintf(io.Out, "\n%s\n", terminalSafe(r.Text))
 	return err
 }

@@ -88,7 +88,7 @@ func runStats(ctx context.Context, opts *statsOptions) error {
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "RECORDS\t%s\n", strings.ToUpper(opts.By))
 	for _, c := range counts {
-		fmt.Fprintf(tw, "%d\t%s\n", c.Count, c.Value)
+		fmt.Fprintf(tw, "%d\t%s\n", c.Count, oneLine(c.Value))
 	}
 	if err := tw.Flush(); err != nil {
 		return failure(fmt.Errorf("write: %w", err))

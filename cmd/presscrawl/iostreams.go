@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/term"
 )
@@ -102,6 +103,17 @@ func (s IOStreams) startProgress(ctx context.Context, p progress) (stop func()) 
 	return func() { once.Do(func() { close(done); wg.Wait() }) }
 }
 
+// oneLine is site-written text for one cell of a table: terminal-safe, its
+// newlines and tabs made spaces.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return ' '
+		}
+		return r
+	}, terminalSafe(s))
+}
+
 // terminalSafe is site-written text as a terminal may show it: control
 // characters (ESC sequences, BEL, C1 controls) and bidi overrides or
 // isolates, which could clear the screen, forge links or reorder what a
@@ -130,6 +142,8 @@ func unsafeRune(r rune) bool {
 	switch {
 	case r == '\n' || r == '\t':
 		return false
+	case r == utf8.RuneError: // an invalid byte too: a raw 0x9b is CSI to an 8-bit terminal
+		return true
 	case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
 		return true
 	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:

@@ -20,13 +20,26 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"syscall"
+	"time"
 )
+
+// stopGrace is how long the work may go on after the first Ctrl-C or
+// SIGTERM: pages in flight finish, the archive gets up to 15 s.
+const stopGrace = 30 * time.Second
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-ctx.Done()
 		stop() // a second Ctrl-C ends the process at once
+		// A step that does not notice the signal (a server that never
+		// answers, an extraction in flight) must not outlive it by long:
+		// what was committed is safe (records and crawl state are written
+		// in transactions), so the process ends at the latest after
+		// stopGrace, with the exit status of a signal.
+		time.Sleep(stopGrace)
+		fmt.Fprintf(os.Stderr, "presscrawl: still stopping %s after the signal: exiting now; what was stored is kept, the same command resumes\n", stopGrace)
+		os.Exit(130)
 	}()
 	// PRESSCRAWL_CPUPROFILE=FILE writes a CPU profile of the whole run (for
 	// measuring crawls: go tool pprof -top FILE).

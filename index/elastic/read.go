@@ -33,6 +33,15 @@ var quotedRange = regexp.MustCompile(`([\w.]+):(>=|<=|>|<)"([^"\s]*)"`)
 // lower-cased .lower subfield is the one to filter on.
 var namedField = regexp.MustCompile(`(^|[\s+\-(])(site_name|authors):`)
 
+// checkQuery refuses a query past index.CheckQuery's bounds, as the local
+// index does.
+func checkQuery(q string) error {
+	if err := index.CheckQuery(q); err != nil {
+		return fmt.Errorf("query %s: %w: %v", index.ShowQuery(q), index.ErrBadQuery, err)
+	}
+	return nil
+}
+
 // stringQuery is the query for the search syntax presscrawl shares with the
 // local index: words (all required unless OR is used), "phrases", AND, OR,
 // NOT, +must, -not, field:value, published_at:>=2020-10-01.
@@ -95,6 +104,9 @@ func (c *Client) SearchWith(ctx context.Context, query string, o index.SearchOpt
 	if err := o.Check(); err != nil {
 		return nil, 0, err
 	}
+	if err := checkQuery(query); err != nil {
+		return nil, 0, err
+	}
 	var out struct {
 		Hits searchHits `json:"hits"`
 	}
@@ -149,6 +161,9 @@ func (c *Client) Counts(ctx context.Context, by, query string, top int) ([]facet
 	if err != nil {
 		return nil, 0, err
 	}
+	if err := checkQuery(query); err != nil {
+		return nil, 0, err
+	}
 	field := facetField[by]
 	size := maxTerms
 	if top > 0 && field != "published_day" {
@@ -187,6 +202,9 @@ func (c *Client) Counts(ctx context.Context, by, query string, top int) ([]facet
 // reading through a point in time with search_after: a consistent view
 // however long the export takes, in pages of 1,000.
 func (c *Client) Each(ctx context.Context, query string, fn func(*record.Record) error) error {
+	if err := checkQuery(query); err != nil {
+		return err
+	}
 	pit, err := c.openPIT(ctx)
 	if err != nil {
 		return err

@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -29,6 +30,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/internal/datafile"
 	"github.com/presscrawl/presscrawl/record"
 	"github.com/presscrawl/presscrawl/versions"
 )
@@ -62,6 +64,33 @@ type store struct {
 
 	closeOnce sync.Once
 	closeErr  error
+	// readOnly: the file system is read-only; writes are refused with
+	// ErrReadOnly and the search index is read as it is.
+	readOnly bool
+}
+
+// ReadOnly says the data dir was opened from a read-only file system.
+func (l *Outbox) ReadOnly() bool { return l.st.readOnly }
+
+// ErrReadOnly is a write to a data dir opened from a read-only file system.
+var ErrReadOnly = errors.New("the data dir is on a read-only file system")
+
+// readOnlyFS tells an open refused because the file system is read-only.
+func readOnlyFS(err error) bool {
+	return errors.Is(err, syscall.EROFS)
+}
+
+// hasBuckets checks that a data dir opened read-only has every bucket
+// (one made by an earlier presscrawl may lack the newer ones).
+func hasBuckets(db *bolt.DB) error {
+	return db.View(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{recordsBucket, outboxBucket, rejectedBucket, metaBucket, versionsBucket, versionOutboxBucket} {
+			if tx.Bucket(b) == nil {
+				return fmt.Errorf("was made by an earlier presscrawl (no %s bucket)", b)
+			}
+		}
+		return nil
+	})
 }
 
 // Outbox is a data dir opened for delivering or counting its records
@@ -141,6 +170,9 @@ func openStore(dir string, stale bool) (*store, error) {
 		return nil, fmt.Errorf("data dir %s: %w", dir, err)
 	}
 	rp := filepath.Join(dir, RecordsFile)
+	if err := datafile.Check(rp); err != nil {
+		return nil, err
+	}
 	// bbolt writes its first pages when it makes a file: an empty one is a
 	// records.db cut short, never a new one. Opening it would make it an
 	// empty archive beside a search index that lists what was lost.
@@ -155,6 +187,13 @@ func openStore(dir string, stale bool) (*store, error) {
 		return nil, err
 	}
 	db.MaxBatchDelay = 2 * time.Millisecond // records commit every few ms, not every 10
+	if db.IsReadOnly() {
+		if err := hasBuckets(db); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("%s is read-only and %w: open it once where it can be written", rp, err)
+		}
+		return &store{db: db, changed: make(chan struct{}, 1), readOnly: true}, nil
+	}
 	if err := guard(rp, func() error {
 		return db.Update(func(tx *bolt.Tx) error {
 			for _, b := range [][]byte{recordsBucket, outboxBucket, rejectedBucket, metaBucket, versionsBucket, versionOutboxBucket} {
@@ -179,6 +218,9 @@ func openStore(dir string, stale bool) (*store, error) {
 // brings it up to date and starts feeding it.
 func openSearchOf(dir string, st *store) (*Index, error) {
 	sp := filepath.Join(dir, searchDir)
+	if st.readOnly {
+		return openSearchReadOnly(sp, st)
+	}
 	idx, notice, err := openOrSetAside(sp, st)
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
 		idx, err = bleve.NewUsing(sp, newMapping(), scorch.Name, scorch.Name, scorchConfig())
@@ -196,6 +238,25 @@ func openSearchOf(dir string, st *store) (*Index, error) {
 	}
 	st.written = func(r *record.Record) { l.queue <- r }
 	go l.batcher()
+	return l, nil
+}
+
+// openSearchReadOnly opens the search index of a read-only data dir as
+// it is: it cannot be rebuilt or brought up to date there, which the
+// notice says when it lags behind the records.
+func openSearchReadOnly(sp string, st *store) (*Index, error) {
+	idx, err := openSearchWith(sp, map[string]any{"read_only": true})
+	if err != nil {
+		return nil, fmt.Errorf("search index %s on a read-only file system: %w (open the data dir once where it can be written)", sp, err)
+	}
+	l := &Index{Records: Records{Outbox{st}}, search: idx, flushed: make(chan struct{})}
+	close(l.flushed)
+	n, _ := l.Count()
+	indexed, _ := idx.DocCount()
+	l.Notice = "the data dir is on a read-only file system: reading it as it is"
+	if indexed != n {
+		l.Notice += fmt.Sprintf(" (its search index holds %d of the %d records: search may miss the others; export reads them all)", indexed, n)
+	}
 	return l, nil
 }
 
@@ -241,6 +302,9 @@ func (l *Records) PutAll(ctx context.Context, rs []*record.Record) ([]index.PutR
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if l.st.readOnly {
+		return nil, ErrReadOnly
+	}
 	vals := make([][]byte, len(rs))
 	for i, r := range rs {
 		if r.ID == "" {
@@ -285,6 +349,9 @@ func (l *Records) PutNew(ctx context.Context, r *record.Record) (index.PutResult
 func (l *Records) put(ctx context.Context, r *record.Record, onlyNew bool) (index.PutResult, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
+	}
+	if l.st.readOnly {
+		return 0, ErrReadOnly
 	}
 	if r.ID == "" {
 		return 0, errors.New("record without id")
@@ -405,6 +472,11 @@ func openBolt(path string) (db *bolt.DB, err error) {
 	err = guard(path, func() error {
 		var oerr error
 		db, oerr = bolt.Open(path, 0o644, &bolt.Options{Timeout: 2 * time.Second})
+		if readOnlyFS(oerr) {
+			// An intact data dir on a read-only medium (a mounted
+			// archive, a DVD, a read-only share): read it as it is.
+			db, oerr = bolt.Open(path, 0o444, &bolt.Options{Timeout: 2 * time.Second, ReadOnly: true})
+		}
 		return oerr
 	})
 	if err != nil && !errors.Is(err, berrors.ErrTimeout) && !errors.Is(err, ErrDamaged) {
@@ -437,7 +509,9 @@ func (s *store) close() error {
 func (l *Index) Close() error {
 	var err error
 	l.once.Do(func() {
-		close(l.queue)
+		if l.queue != nil {
+			close(l.queue)
+		}
 		<-l.flushed
 		l.errMu.Lock()
 		err = l.err

@@ -418,3 +418,45 @@ func r0ID(t *testing.T, r *Records) string {
 	}
 	return id
 }
+
+// Queries past the bounds are refused at once, naming the bound, by search
+// and by the streaming reads (export, stats) alike; so is a parenthesis,
+// which the local syntax does not have and which used to give 0 records.
+func TestQueryBounds(t *testing.T) {
+	ctx := context.Background()
+	l, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for i := 0; i < 50; i++ {
+		if _, err := l.Put(ctx, testRecord(i, "en", fmt.Sprintf("story number %d about a water agreement", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for q, want := range map[string]string{
+		"text:" + strings.Repeat("*a", 500): "wildcards",
+		strings.Repeat("water ", 20000):     "bytes",
+		strings.Repeat("w ", 200):           "terms",
+		"(tehran)":                          "parentheses",
+		"title:(tehran)":                    "parentheses",
+		`"unclosed`:                         "not closed",
+	} {
+		_, _, serr := l.SearchWith(ctx, q, index.SearchOptions{Limit: 5})
+		eerr := l.Each(ctx, q, func(*record.Record) error { return nil })
+		_, _, cerr := l.Counts(ctx, "site", q, 0)
+		for what, err := range map[string]error{"search": serr, "each": eerr, "counts": cerr} {
+			if !errors.Is(err, index.ErrBadQuery) || !strings.Contains(err.Error(), want) || len(err.Error()) > 600 {
+				t.Errorf("%s of %.40q: %.200v, want a bad query naming %q", what, q, err, want)
+			}
+		}
+	}
+	dir := l.st.db.Path()
+	l.Close() // the search index flushed
+	if l, err = Open(filepath.Dir(dir)); err != nil {
+		t.Fatal(err)
+	}
+	if _, total, err := l.Search(ctx, "text:wat* text:agree*", 5); err != nil || total != 50 {
+		t.Errorf("two wildcards: %d %v", total, err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/search/query"
 
+	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/internal/fold"
 )
 
@@ -30,10 +31,18 @@ var stemmedFields = map[string]string{"text_en": en.AnalyzerName, "text_ar": ar.
 // fielded term goes to bleve's query-string parser. Without OR every term
 // is required.
 func buildQuery(q string) (query.Query, error) {
+	if err := index.CheckQuery(q); err != nil {
+		return nil, err
+	}
 	if strings.Count(q, `"`)%2 == 1 {
 		return nil, errors.New(`a quote (") is not closed`)
 	}
 	fields := splitQuery(fold.Digits(q))
+	for _, f := range fields {
+		if !strings.HasPrefix(strings.TrimLeft(f, "+-"), `"`) && strings.ContainsAny(f, "()") && !strings.Contains(f, `:"`) {
+			return nil, errors.New("the local index's syntax has no parentheses (quote a term to search for one)")
+		}
+	}
 	hasOr := false
 	for _, f := range fields {
 		if f == "OR" {

@@ -307,13 +307,21 @@ func (l *Index) reconcile() error {
 }
 
 // openSearch opens the search index, a panic of a damaged one as an error.
-func openSearch(path string) (idx bleve.Index, err error) {
+func openSearch(path string) (idx bleve.Index, err error) { return openSearchWith(path, nil) }
+
+// openSearchWith is openSearch with more of bleve's run-time settings
+// ("read_only").
+func openSearchWith(path string, extra map[string]any) (idx bleve.Index, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("%v", p)
 		}
 	}()
-	return bleve.OpenUsing(path, scorchConfig())
+	cfg := scorchConfig()
+	for k, v := range extra {
+		cfg[k] = v
+	}
+	return bleve.OpenUsing(path, cfg)
 }
 
 // Search runs a query-string query (bleve syntax: words, "phrases", +must,
@@ -329,14 +337,9 @@ func (l *Index) SearchWith(ctx context.Context, query string, o index.SearchOpti
 		return nil, 0, err
 	}
 	query = o.Query(query)
-	for _, f := range splitQuery(query) {
-		if !strings.HasPrefix(strings.TrimLeft(f, "+-"), `"`) && strings.ContainsAny(f, "()") && !strings.Contains(f, `:"`) {
-			return nil, 0, fmt.Errorf("query %q: %w: the local index's syntax has no parentheses (quote a term to search for one)", query, index.ErrBadQuery)
-		}
-	}
 	q, err := buildQuery(query)
 	if err != nil { // bleve would answer a syntax error with no hits
-		return nil, 0, fmt.Errorf("query %q: %w: %v", query, index.ErrBadQuery, err)
+		return nil, 0, fmt.Errorf("query %s: %w: %v", index.ShowQuery(query), index.ErrBadQuery, err)
 	}
 	req := bleve.NewSearchRequestOptions(q, o.Limit, o.Offset, false)
 	switch o.Sort {
@@ -393,7 +396,7 @@ func splitQuery(q string) []string {
 func (l *Index) EachMatch(ctx context.Context, query string, fn func(*record.Record) error) error {
 	q, err := buildQuery(query)
 	if err != nil {
-		return fmt.Errorf("query %q: %w: %v", query, index.ErrBadQuery, err)
+		return fmt.Errorf("query %s: %w: %v", index.ShowQuery(query), index.ErrBadQuery, err)
 	}
 	var after []string
 	for {

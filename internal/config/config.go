@@ -116,6 +116,12 @@ func Default() Config {
 	}
 }
 
+// Bounds of values no site or machine needs past.
+const (
+	MaxParallelism = 256  // requests in flight per site, bulk requests in flight
+	MaxUserAgent   = 1024 // bytes
+)
+
 // Secret keys are masked wherever configuration is shown; URL keys may
 // hold a password in their userinfo, which is masked.
 var (
@@ -241,8 +247,21 @@ func (c Config) Validate() error {
 			bad(key, "%v is negative", d)
 		}
 	}
-	if c.Crawl.Parallelism < 1 {
-		bad("crawl.parallelism", "%d: at least 1 request in flight per site", c.Crawl.Parallelism)
+	for key, p := range map[string]string{"data_dir": c.DataDir, "crawl.warc_dir": c.Crawl.WARCDir} {
+		if i := strings.IndexFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }); i >= 0 {
+			bad(key, "%q: a control character (a line break?) at byte %d: a path presscrawl prints must not hold one", p, i)
+		}
+	}
+	if c.Crawl.Parallelism < 1 || c.Crawl.Parallelism > MaxParallelism {
+		bad("crawl.parallelism", "%d: from 1 to %d requests in flight per site", c.Crawl.Parallelism, MaxParallelism)
+	}
+	if c.ES.BulkWorkers > MaxParallelism {
+		bad("es.bulk_workers", "%d: at most %d", c.ES.BulkWorkers, MaxParallelism)
+	}
+	if len(c.UserAgent) > MaxUserAgent {
+		bad("user_agent", "%d bytes: at most %d", len(c.UserAgent), MaxUserAgent)
+	} else if i := strings.IndexFunc(c.UserAgent, func(r rune) bool { return r < 0x20 || r == 0x7f }); i >= 0 {
+		bad("user_agent", "%q: a control character (a line break?) at byte %d: an HTTP header cannot hold one", c.UserAgent, i)
 	}
 	if c.Fetch.Timeout <= 0 {
 		bad("fetch.timeout", "%v: a request needs a time limit above 0", c.Fetch.Timeout)

@@ -1,8 +1,10 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
 )
 
 // Flags declares a command's flags that set configuration keys: each flag
@@ -114,24 +117,73 @@ func Sources(f *Flags, path string) (*viper.Viper, error) {
 		path = os.Getenv("PRESSCRAWL_CONFIG")
 	}
 	if path != "" {
-		v.SetConfigFile(path)
-		if err := v.ReadInConfig(); err != nil {
-			return nil, fmt.Errorf("config file %s: %w", path, err)
-		}
-		return v, nil
+		return v, readFile(v, path)
 	}
 	// Only these exact names: viper's own search would also take a file
 	// named "presscrawl" without extension, such as the binary itself.
 	for _, cand := range defaultFiles() {
 		if st, err := os.Stat(cand); err == nil && !st.IsDir() {
-			v.SetConfigFile(cand)
-			if err := v.ReadInConfig(); err != nil {
-				return nil, fmt.Errorf("config file %s: %w", cand, err)
-			}
-			break
+			return v, readFile(v, cand)
 		}
 	}
 	return v, nil
+}
+
+// The bounds of a config file: presscrawl's has about 45 keys in 6 KB.
+const (
+	MaxFileBytes = 1 << 20
+	MaxFileKeys  = 1000
+)
+
+// readFile reads a config file into v: a regular file (not a device, a
+// FIFO or a directory) of at most MaxFileBytes with at most MaxFileKeys
+// keys, so that a wrong path (/dev/zero, a pipe, a huge file) is an error
+// at once instead of a process that never ends or runs out of memory.
+func readFile(v *viper.Viper, path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("config file %s: not a regular file (%s)", path, st.Mode().Type())
+	}
+	if st.Size() > MaxFileBytes {
+		return fmt.Errorf("config file %s: %d bytes, more than a config file's %d", path, st.Size(), MaxFileBytes)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
+	if len(b) > MaxFileBytes {
+		return fmt.Errorf("config file %s: more than a config file's %d bytes", path, MaxFileBytes)
+	}
+	if n := bytes.Count(b, []byte("\n")); n > 4*MaxFileKeys {
+		return fmt.Errorf("config file %s: %d lines; presscrawl reads %d keys: is it the right file?", path, n, len(defaults))
+	}
+	if ext := strings.ToLower(filepath.Ext(path)); ext == ".yaml" || ext == ".yml" {
+		// Counted before viper reads it: viper's own reading of a mapping
+		// of 75,000 keys takes a minute.
+		var doc yaml.Node
+		if err := yaml.Unmarshal(b, &doc); err != nil {
+			return fmt.Errorf("config file %s: %w", path, err)
+		}
+		if n := countKeys(&doc, MaxFileKeys+1); n > MaxFileKeys {
+			return fmt.Errorf("config file %s: more than %d keys; presscrawl reads %d: is it the right file?", path, MaxFileKeys, len(defaults))
+		}
+	}
+	v.SetConfigFile(path) // the type from its extension, the name for messages
+	if err := v.ReadConfig(bytes.NewReader(b)); err != nil {
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
+	if n := len(v.AllKeys()); n > MaxFileKeys {
+		return fmt.Errorf("config file %s: %d keys; presscrawl reads %d: is it the right file?", path, n, len(defaults))
+	}
+	return nil
 }
 
 func defaultFiles() []string {
@@ -150,6 +202,26 @@ func configDir() string {
 		return filepath.Join(h, ".config")
 	}
 	return ""
+}
+
+// countKeys counts the keys of a YAML document's mappings, stopping at
+// limit; an alias is counted as the one node it is (no expansion).
+func countKeys(n *yaml.Node, limit int) int {
+	count := 0
+	var walk func(*yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n == nil || count >= limit {
+			return
+		}
+		if n.Kind == yaml.MappingNode {
+			count += len(n.Content) / 2
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(n)
+	return count
 }
 
 // EnvName is the environment variable that sets key.

@@ -1,7 +1,12 @@
 package config
 
 import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -63,4 +68,48 @@ func TestBindUnknownKeyPanics(t *testing.T) {
 		}
 	}()
 	NewFlags(pflag.NewFlagSet("x", pflag.ContinueOnError)).Bind("dealy", "crawl.dealy", "")
+}
+
+// A config path that is no config file is an error at once: a device, a
+// FIFO (which would block), a directory, a file too large, one with far
+// more keys than presscrawl reads.
+func TestConfigFileBounds(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "big.yaml")
+	os.WriteFile(big, bytes.Repeat([]byte("# padding\n"), MaxFileBytes/10+1), 0o644)
+	many := filepath.Join(dir, "many.yaml")
+	var b strings.Builder
+	for i := 0; i < 2*MaxFileKeys; i++ {
+		fmt.Fprintf(&b, "k%d: %d\n", i, i)
+	}
+	os.WriteFile(many, []byte(b.String()), 0o644)
+	flow := filepath.Join(dir, "flow.yaml")
+	var fb strings.Builder
+	fb.WriteString("{")
+	for i := 0; i < 70000; i++ {
+		fmt.Fprintf(&fb, "k%d: %d,", i, i)
+	}
+	fb.WriteString("}")
+	os.WriteFile(flow, []byte(fb.String()), 0o644)
+	lines := filepath.Join(dir, "lines.yaml")
+	os.WriteFile(lines, bytes.Repeat([]byte("\n"), 5*MaxFileKeys), 0o644)
+	for path, want := range map[string]string{
+		"/dev/zero": "not a regular file", fifo: "not a regular file", dir: "not a regular file",
+		big: "bytes, more than", many: "keys; presscrawl reads", lines: "lines; presscrawl reads", flow: "more than 1000 keys",
+	} {
+		done := make(chan error, 1)
+		go func() { _, err := Load(nil, path); done <- err }()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), path) {
+				t.Errorf("%s: %v, want an error naming it with %q", path, err, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: still loading after 10 s", path)
+		}
+	}
 }
