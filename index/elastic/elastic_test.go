@@ -525,3 +525,47 @@ func TestKibanaStyleQueries(t *testing.T) {
 		t.Errorf("terms: sites %v languages %v authors %v (authors as written, not lower-cased)", out.Aggregations.Sites, out.Aggregations.Languages, out.Aggregations.Authors)
 	}
 }
+
+// Two archives whose names share a prefix (articles and articles-ar) are
+// set up beside each other and each takes its records into its own
+// indices, with its own template (Elasticsearch refused the second when
+// both templates had priority 200).
+func TestArchivesWithSharedPrefix(t *testing.T) {
+	base := estest.Alias(t)
+	var clients []*Client
+	for _, alias := range []string{base, base + "-ar", base + "-ar-x"} {
+		c, err := Connect(ctx, Config{URL: estest.URL(t), Index: alias})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Setup(ctx); err != nil {
+			t.Fatalf("setup of %s beside %s: %v", alias, base, err)
+		}
+		clients = append(clients, c)
+	}
+	for i, c := range clients {
+		l := fill(t, 3+i)
+		d := &Deliverer{Client: c, Outbox: l, DeadLetter: filepath.Join(t.TempDir(), "dead.jsonl")}
+		if err := d.Drain(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := c.Count(ctx); err != nil || n != int64(3+i) {
+			t.Errorf("%s: %d documents (%v), want %d", c.Index(), n, err, 3+i)
+		}
+		var tpl struct {
+			IndexTemplates []struct {
+				Name string `json:"name"`
+			} `json:"index_templates"`
+		}
+		getJSON(t, strings.TrimSuffix(c.URL(), "/")+"/_index_template/"+c.templateName(), &tpl)
+		if len(tpl.IndexTemplates) != 1 {
+			t.Errorf("%s: template %s missing", c.Index(), c.templateName())
+		}
+	}
+	if templatePriority(base+"-ar") <= templatePriority(base) {
+		t.Error("the longer name's template must have the higher priority")
+	}
+}

@@ -71,7 +71,7 @@ func Template(alias string) map[string]any {
 	}
 	return map[string]any{
 		"index_patterns": []string{alias + "-*"},
-		"priority":       200,
+		"priority":       templatePriority(alias),
 		"version":        templateVersion,
 		"_meta":          map[string]any{"created_by": "presscrawl"},
 		"template": map[string]any{
@@ -94,6 +94,15 @@ func Template(alias string) map[string]any {
 		},
 	}
 }
+
+// templatePriority is 200 plus the alias's length. Two archives whose names
+// share a prefix (articles, articles-ar) have overlapping patterns
+// (articles-* matches articles-ar-000001); Elasticsearch and OpenSearch
+// refuse a second template of the same priority that overlaps, and with
+// different ones the longer, more specific name's template wins for its
+// indices, as it should. Overlap needs one name to be a prefix of the
+// other, so their lengths, and priorities, always differ.
+func templatePriority(alias string) int { return 200 + len(alias) }
 
 // Setup installs the template and creates the first index behind the
 // write alias, when they are missing. It can run any number of times.
