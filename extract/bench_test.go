@@ -128,3 +128,62 @@ func BenchmarkAgainstReadability(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDateSearch times the last resort for dates (searchDate) alone,
+// on the development-set pages that need it (no other source dates them),
+// beside the whole extraction of the same pages: what the fallback adds to
+// the pages it runs on. Pages dated otherwise never run it.
+//
+//	go test ./extract -run '^$' -bench DateSearch -benchmem -count 6
+func BenchmarkDateSearch(b *testing.B) {
+	type prepared struct {
+		body []byte
+		url  string
+		m    *meta
+		doc  *html.Node
+	}
+	var need []prepared
+	for _, p := range loadDevSet(b) {
+		src, _, err := decode(p.body, "")
+		if err != nil {
+			continue
+		}
+		doc, err := html.Parse(bytes.NewReader([]byte(src)))
+		if err != nil {
+			continue
+		}
+		m := readMeta(doc)
+		order := documentOrder(doc)
+		var base *url.URL
+		if u := httpURL(p.URL); u != "" {
+			base, _ = url.Parse(u)
+		}
+		ref := dateRef{now: time.Now()}
+		if t, _ := choosePublished(m, m.ldArticle(), doc, order, base, ref); t == nil {
+			need = append(need, prepared{body: p.body, url: httpURL(p.URL), m: m, doc: doc})
+		}
+	}
+	b.Logf("%d pages need the search", len(need))
+	b.Run("search", func(b *testing.B) {
+		b.ReportAllocs()
+		ref := dateRef{now: time.Now()}
+		orders := make([]map[*html.Node]int, len(need))
+		for i, p := range need {
+			orders[i] = documentOrder(p.doc)
+		}
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			j := i % len(need)
+			searchDate(need[j].m, need[j].doc, orders[j], ref)
+		}
+	})
+	b.Run("extract", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			p := need[i%len(need)]
+			if _, err := Extract(Input{Body: p.body, URL: p.url}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -116,6 +117,7 @@ func TestDateFromURL(t *testing.T) {
 // The classes of wrong and missing dates of issue 18, a page each: which
 // date the record gets and where it says the day came from.
 func TestPublishedDateClasses(t *testing.T) {
+	const ogArticle = `<meta property="og:type" content="article">`
 	text := `<p>` + strings.Repeat("The council approved a new plan on Monday to expand the tram network into the northern districts. ", 8) + `</p>`
 	for _, tc := range []struct {
 		name, url, head, body string
@@ -183,6 +185,30 @@ func TestPublishedDateClasses(t *testing.T) {
 			"2022-01-28", record.DateFromVisible},
 		{"no label, no date: a date in running text is not the publication date", "https://news.example/council-plan", "",
 			`<h1>Council plan</h1>` + text + text + text + `<p>The first tram ran on 5 March 1902, long before the council existed.</p>`,
+			"", ""},
+		{"the last resort: a date line far down the article", "https://news.example/council-plan", ogArticle,
+			`<h1>Council plan</h1>` + text + text + text + text + `<div class="box"><span>18.03.2020 13:15 Uhr</span></div>` + text,
+			"2020-03-18", record.DateFromSearch},
+		{"the last resort: a date opening a paragraph", "https://news.example/council-plan", ogArticle,
+			`<h1>Council plan</h1>` + text + text + text + text + `<p>27.1.2022 - ` + strings.Repeat("Die Zusammenarbeit wird fortgesetzt. ", 10) + `</p>`,
+			"2022-01-27", record.DateFromSearch},
+		{"the last resort: Arabic digits", "https://news.example/council-plan", ogArticle,
+			`<h1>Council plan</h1>` + text + text + text + text + `<div><span>٥ آذار ٢٠٢٤</span></div>`,
+			"2024-03-05", record.DateFromSearch},
+		{"the last resort: not in a related link", "https://news.example/council-plan", ogArticle,
+			`<h1>Council plan</h1>` + text + text + text + text + `<ul><li><a href="/other">Other story <span>12.02.2020</span></a></li></ul>`,
+			"", ""},
+		{"the last resort: not a last change", "https://news.example/council-plan", ogArticle,
+			`<h1>Council plan</h1>` + text + text + text + text + `<p><b>Letzte Änderung:</b> <span>14.01.2022</span></p>`,
+			"", ""},
+		{"the last resort: not a range", "https://news.example/council-plan", ogArticle,
+			`<h1>Council plan</h1>` + text + text + text + text + `<p>14.-20. Januar 2022</p>`,
+			"", ""},
+		{"the last resort: not after the fetch", "https://news.example/council-plan", ogArticle,
+			`<h1>Council plan</h1>` + text + text + text + text + `<p><span>3. März 2031</span></p>`,
+			"", ""},
+		{"the last resort: not before the web", "https://news.example/council-plan", ogArticle,
+			`<h1>Council plan</h1>` + text + text + text + text + `<p><span>21.08.1948</span></p>`,
 			"", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -277,5 +303,27 @@ func TestRelativeDatesNeedTheFetchTime(t *testing.T) {
 		if r.PublishedAt != nil {
 			t.Errorf("%q in a file (no fetch time): published_at %v from %q, want none", byline, r.PublishedAt, r.DateSource)
 		}
+	}
+}
+
+// The last resort (searchDate) never dates a page that is not an article:
+// a home page's dates are its teasers'.
+func TestSearchDateNotOnHomePages(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<html lang="en"><head><title>Daily News</title><meta property="og:type" content="website"></head><body><h1>Daily News</h1>`)
+	b.WriteString(`<p>` + strings.Repeat("Welcome to the daily news of the northern districts, with every story of the week. ", 10) + `</p>`)
+	for i := 1; i <= 30; i++ {
+		fmt.Fprintf(&b, `<div class="teaser"><h2><a href="/story-%d">Story number %d about the council</a></h2><p>%02d.03.2020</p><p>A short excerpt of the story.</p></div>`, i, i, i)
+	}
+	b.WriteString(`</body></html>`)
+	r, err := Extract(Input{Body: []byte(b.String()), URL: "https://news.example/", FetchedAt: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.IsArticle {
+		t.Fatalf("a home page of 30 teasers taken for an article")
+	}
+	if r.PublishedAt != nil || r.DateSource != "" {
+		t.Errorf("home page dated %v from %q, want no date", r.PublishedAt, r.DateSource)
 	}
 }

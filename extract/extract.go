@@ -88,7 +88,7 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 		base, _ = url.Parse(rec.CanonicalURL) // resolve relative links against what the page says it is
 	}
 	ld := m.ldArticle()
-	order := describe(rec, m, ld, doc, base, x.dateRef(in))
+	order, searched := describe(rec, m, ld, doc, base, x.dateRef(in))
 
 	var pageURL *url.URL
 	if rec.URL != "" {
@@ -122,6 +122,9 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 		ldArticle: ld != nil, ogType: m.first("og:type"), linkDenser: ldDense, prose: prose, dateFrom: rec.DateSource,
 		inMenu: inMenu,
 	})
+	if rec.PublishedAt == nil && searched != nil && rec.IsArticle {
+		rec.PublishedAt, rec.DateSource = searched, record.DateFromSearch
+	}
 	rec.Extractor = extractorName()
 	if !in.FetchedAt.IsZero() {
 		t := in.FetchedAt.UTC()
@@ -175,8 +178,10 @@ func (x Extractor) dateRef(in Input) dateRef {
 
 // describe fills the record's metadata (site, title, description, section,
 // tags, authors, image, dates) from the page before it is cleaned, and
-// returns the document order the body's stage needs too.
-func describe(rec *record.Record, m *meta, ld map[string]any, doc *html.Node, base *url.URL, ref dateRef) map[*html.Node]int {
+// returns the document order the body's stage needs too; and, when no
+// source of choosePublished dates the page, the last resort's date
+// (searchDate), which the caller keeps only for an article.
+func describe(rec *record.Record, m *meta, ld map[string]any, doc *html.Node, base *url.URL, ref dateRef) (map[*html.Node]int, *record.Timestamp) {
 	rec.SiteName = firstNonEmpty(m.first("og:site_name"), m.ldSiteName(ld), m.first("application-name"))
 	rec.Title = chooseTitle(m, ld, rec.SiteName)
 	if rec.SiteName == "" {
@@ -210,7 +215,11 @@ func describe(rec *record.Record, m *meta, ld map[string]any, doc *html.Node, ba
 	}
 	rec.PublishedAt, rec.DateSource = choosePublished(m, ld, doc, order, base, ref)
 	rec.ModifiedAt = chooseModified(m, ld, ref.now)
-	return order
+	var searched *record.Timestamp
+	if rec.PublishedAt == nil {
+		searched = searchDate(m, doc, order, ref)
+	}
+	return order, searched
 }
 
 // body cleans the page and finds the article's blocks: readability's

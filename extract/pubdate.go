@@ -56,6 +56,9 @@ func choosePublished(m *meta, ld map[string]any, doc *html.Node, order map[*html
 //     a page date more than a day later (a republication, an update) and
 //     over a UTC stamp one day off (a local evening or early morning turned
 //     into UTC);
+//   - the URL's day wins over an earlier <time> more than a day before it
+//     (the least trusted of the structured sources: a sidebar's or an old
+//     comment's element);
 //   - a visible dateline by the title wins over a later metadata date (a
 //     CMS's build or update stamp) and over a UTC stamp one day off.
 func reconcile(m *meta, ld map[string]any, doc *html.Node, order map[*html.Node]int, ref dateRef,
@@ -76,6 +79,9 @@ func reconcile(m *meta, ld map[string]any, doc *html.Node, order map[*html.Node]
 		}
 		if day == urlDay {
 			return &t, src
+		}
+		if src == record.DateFromTime && day < urlDay && !oneDayApart(day, urlDay) {
+			return fromURL, record.DateFromURL // a <time> days before the article's own address was made: another item's
 		}
 	}
 	if src == record.DateFromTime {
@@ -454,6 +460,9 @@ func visibleDate(h1 *html.Node, doc *html.Node, order map[*html.Node]int, ref da
 		if order[n] <= start || (start < 0 && inPageChrome(n)) {
 			return true
 		}
+		if otherItems(n) {
+			return false // related posts, sidebar widgets: other items' dates
+		}
 		if start < 0 && !dateClass(n) {
 			return true
 		}
@@ -496,6 +505,18 @@ func dateClass(n *html.Node) bool {
 func ownText(n *html.Node) bool {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.TextNode && strings.TrimSpace(c.Data) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// otherItems reports a list of other items by its class: related posts,
+// a sidebar (not "widget": Blogger wraps its posts in one).
+func otherItems(n *html.Node) bool {
+	for w := range classWords(n) {
+		switch w {
+		case "related", "relatedposts", "sidebar":
 			return true
 		}
 	}

@@ -56,6 +56,9 @@ const (
 	DateFromTime    DateSource = "time"
 	DateFromVisible DateSource = "visible"
 	DateFromURL     DateSource = "url"
+	// DateFromSearch is the last resort: the first date written in the
+	// article's text, for an article none of the sources above dates.
+	DateFromSearch DateSource = "search"
 )
 
 // Timestamp is a point in time as precise as the page states it: a full time
