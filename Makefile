@@ -27,7 +27,7 @@ unit:
 	$(GO) test -race -count=1 -timeout 25m $(PKGS)
 
 devset-score:
-	$(GO) test -count=1 -timeout 10m -run 'TestDevSet|TestLanguageDetectorOnDevSet|TestPublicationDatesOnLabels' ./extract
+	$(GO) test -count=1 -timeout 10m -run 'TestDevSet|TestLanguageDetectorOnDevSet|TestPublicationDatesOnLabels|TestPublicationDatesUntuned' ./extract
 
 ## devset: extraction quality on ../shared/datasets/trafilatura-eval, with the worst pages
 devset:

@@ -217,6 +217,9 @@ func namedMonthDate(s string) (record.Timestamp, bool) {
 			}
 		}
 		if m, ok := monthNames[t]; ok {
+			if n := len(seq); n > 0 && seq[n-1].month == m {
+				continue // the same month named twice: "17 آذار (مارس) 2024", Syriac and Latin names
+			}
 			seq = append(seq, item{month: m})
 		}
 	}

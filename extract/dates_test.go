@@ -20,6 +20,9 @@ func TestParseVisibleDate(t *testing.T) {
 		{"نُشر في: السبت ١٧ أكتوبر ٢٠٢٠ · بغداد", "2020-10-17"},
 		{"17 تشرين الأول 2020", "2020-10-17"},
 		{"٥ آذار ٢٠٢٤", "2024-03-05"},
+		{"17 آذار (مارس) 2024", "2024-03-17"},
+		{"الخميس 14 ربيع الآخر 1446هـ 17 أكتوبر 2024م", "2024-10-17"},
+		{"الأحد 5 رمضان 1445 هـ - 17 مارس 2024", "2024-03-17"},
 		{"۱۷ اكتوبر ۲۰۲۰", "2020-10-17"},
 		{"17 جويلية 2020", "2020-07-17"},
 		{"17. Oktober 2020", "2020-10-17"},
@@ -53,7 +56,7 @@ func TestParseVisibleDate(t *testing.T) {
 			t.Errorf("parseVisibleDate(%q) = %v %v, want %s", tc.in, got.String(), ok, tc.want)
 		}
 	}
-	for _, in := range []string{"", "Arab Press", "05/06/2020", "31 February 2020", "2020", "Chapter 12", "Call 555-1234", "32 October 2020",
+	for _, in := range []string{"", "Arab Press", "السبت 1445/9/5 هـ", "05/06/2020", "31 February 2020", "2020", "Chapter 12", "Call 555-1234", "32 October 2020",
 		"Version 10.0.19041", "v1.2.3", "1.12.50 EUR"} {
 		if got, ok := parseVisibleDate(in, ref); ok {
 			t.Errorf("parseVisibleDate(%q) = %v, want no date", in, got)
@@ -201,6 +204,9 @@ func TestPublishedDateClasses(t *testing.T) {
 		{"the last resort: not a last change", "https://news.example/council-plan", ogArticle,
 			`<h1>Council plan</h1>` + text + text + text + text + `<p><b>Letzte Änderung:</b> <span>14.01.2022</span></p>`,
 			"", ""},
+		{"the last resort: a time after the date is no range", "https://news.example/council-plan", ogArticle,
+			`<h1>Council plan</h1>` + text + text + text + text + `<div class="submitted">am 24. Juli 2017 - 18:55</div>`,
+			"2017-07-24", record.DateFromSearch},
 		{"the last resort: not a range", "https://news.example/council-plan", ogArticle,
 			`<h1>Council plan</h1>` + text + text + text + text + `<p>14.-20. Januar 2022</p>`,
 			"", ""},

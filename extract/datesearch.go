@@ -20,8 +20,9 @@ import (
 // A date counts when it is a short line of its own (14 words at most:
 // "18.03.2020 13:15 Uhr", "2020-03-04 16:52:59") or opens a longer one
 // ("27.1.2022 - Bei der Erinnerung ..."), outside the page chrome,
-// comments, sidebars and related lists (notByline) and outside links
-// (teasers carry the dates of the pages they link to). The first after the
+// comments, sidebars and related lists (otherDates) and outside links
+// (teasers carry the dates of the pages they link to) but for the post's own
+// permalink (rel=bookmark). The first after the
 // headline wins; without a date after it, the last before it. Never a date
 // after ref.now.
 func searchDate(m *meta, doc *html.Node, order map[*html.Node]int, ref dateRef) *record.Timestamp {
@@ -43,10 +44,17 @@ func searchDate(m *meta, doc *html.Node, order map[*html.Node]int, ref dateRef) 
 			return true
 		case html.ElementNode:
 			switch n.DataAtom {
-			case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Head, atom.A, atom.Select, atom.Option, atom.Button:
+			case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Head, atom.Select, atom.Option, atom.Button:
 				return false
+			case atom.A:
+				if !hasToken(attr(n, "rel"), "bookmark") {
+					return false // a teaser's date; a post's own permalink (rel=bookmark) is read
+				}
+			case atom.Html, atom.Body:
+				at = order[n]
+				return true // their classes describe the page ("one-sidebar"), not a part of it
 			}
-			if notByline(n) || dropRoles[strings.ToLower(attr(n, "role"))] || strings.HasPrefix(attr(n, "id"), "wm-ipp") {
+			if otherDates(n) || dropRoles[strings.ToLower(attr(n, "role"))] || strings.HasPrefix(attr(n, "id"), "wm-ipp") {
 				return false // wm-ipp: the Wayback Machine's toolbar, with the capture's dates
 			}
 			at = order[n]
@@ -98,12 +106,14 @@ func openingDate(s string, ref dateRef) *record.Timestamp {
 	return nil
 }
 
-// dateRange is a span of days ("14.-20.", "3–5 March").
-var dateRange = regexp.MustCompile(`\d\.?\s*[-–—]\s*\d`)
+// dateRange is a span of days ("14.-20.", "3–5 March"), not a time after
+// a year ("24. Juli 2017 - 18:55").
+var dateRange = regexp.MustCompile(`(?:^|\D)\d{1,2}\.?\s*[-–—]\s*\d{1,2}(?:\.|\s|$)`)
 
 // modifiedWords say a line's date is its last change, not its publication.
-var modifiedWords = phraseSet("änderung", "geändert", "aktualisiert", "update", "modified", "modifié", "mis à jour",
-	"actualizado", "aggiornato", "bijgewerkt", "تحديث", "обновлено")
+var modifiedWords = phraseSet("letzte änderung", "geändert am", "zuletzt geändert", "aktualisiert", "updated", "last update",
+	"last modified", "modified on", "modifié le", "mis à jour", "actualizado", "aggiornato", "bijgewerkt", "آخر تحديث",
+	"تم التحديث", "обновлено")
 
 func isDigitRune(r rune) bool {
 	return r >= '0' && r <= '9' || r >= '٠' && r <= '٩' || r >= '۰' && r <= '۹'
@@ -118,6 +128,25 @@ func changeLabelled(n *html.Node) bool {
 			break
 		}
 		if t, short := shortTextOf(box, 200); short && containsAny(strings.ToLower(t), modifiedWords) {
+			return true
+		}
+	}
+	return false
+}
+
+// otherDates reports a part of the page whose dates are other items': the
+// page's navigation, sidebars and footer, comments, related posts (by
+// element or class; not "widget": Blogger wraps its posts in one).
+func otherDates(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Nav, atom.Aside, atom.Footer:
+		return true
+	case atom.Header:
+		return !inArticle(n)
+	}
+	for w := range classWords(n) {
+		switch w {
+		case "comment", "comments", "respond", "reply", "sidebar", "related", "discussion":
 			return true
 		}
 	}

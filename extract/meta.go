@@ -100,11 +100,23 @@ func readMeta(doc *html.Node) *meta {
 		case atom.Article:
 			m.articles++
 		}
+		if n.DataAtom != atom.Meta {
+			// microdata on a visible element: <span itemprop="datePublished" content="2020-03-18T13:15:00+01:00">
+			if key := strings.ToLower(strings.TrimSpace(attr(n, "itemprop"))); microdataDates[key] {
+				if v := firstNonEmpty(attr(n, "content"), attr(n, "datetime")); v != "" {
+					m.props[key] = append(m.props[key], v)
+				}
+			}
+		}
 		return true
 	})
 	m.titleH1 = titleHeading(m)
 	return m
 }
+
+// microdataDates are the itemprop names of dates read from any element
+// that carries its value in a content or datetime attribute.
+var microdataDates = map[string]bool{"datepublished": true, "datecreated": true, "datemodified": true}
 
 // schemaOrgJSON reports a script that holds a JSON object with schema.org
 // as its @context, whatever its type attribute says (several CMSs write it
@@ -198,6 +210,9 @@ func parseJSONLD(src string) []map[string]any {
 				add(g)
 			}
 			if _, ok := t["@type"]; ok {
+				out = append(out, t)
+			} else if ty, ok := t["type"].(string); ok && t["@context"] != nil {
+				t["@type"] = ty // "type" for "@type" at the top of a schema.org object (a site's slip)
 				out = append(out, t)
 			}
 		}
