@@ -72,6 +72,11 @@ type Page struct {
 	Depth           int // link hops from a seed (crawls only)
 	// WARCFile and WARCRecordID name the response's capture, when archived.
 	WARCFile, WARCRecordID string
+	// ArchivedAt is when a web archive captured the page (a replayed WARC
+	// record's date, a Wayback capture's time); ArchiveURL the capture's
+	// address there.
+	ArchivedAt time.Time
+	ArchiveURL string
 	// Shared: other processes crawl with the same state (Redis), each into
 	// its own data dir, so a page's canonical page may be stored in another.
 	Shared bool

@@ -199,6 +199,11 @@ func (p Pipeline) Decide(pg *crawler.Page, f crawler.Frontier) Decision {
 		return Decision{Skip: SkipUnparsable}
 	}
 	rec.WARCFile, rec.WARCRecordID = pg.WARCFile, pg.WARCRecordID
+	if !pg.ArchivedAt.IsZero() {
+		t := pg.ArchivedAt.UTC()
+		rec.ArchivedAt = &t
+	}
+	rec.ArchiveURL = pg.ArchiveURL
 	// An alias (AMP copy, tracking variant) is stored from its canonical
 	// page, fetched once, unless that page cannot be crawled.
 	alias := rec.CanonicalURL != "" && !urlcanon.SamePage(rec.CanonicalURL, pg.FinalURL) && f != nil && f.Follow(rec.CanonicalURL)

@@ -44,6 +44,13 @@ type Record struct {
 	// from, when the crawl kept one (--warc) or it was re-extracted.
 	WARCFile     string `json:"warc_file,omitempty"`
 	WARCRecordID string `json:"warc_record_id,omitempty"`
+	// ArchivedAt is when a web archive captured the page (the WARC-Date of
+	// the record read, the Wayback Machine's capture time): set for records
+	// from WARC files (reextract) and from the Wayback Machine (wayback);
+	// FetchedAt is then the same instant. ArchiveURL is the capture's
+	// address in the archive it came from (wayback).
+	ArchivedAt *time.Time `json:"archived_at,omitempty"`
+	ArchiveURL string     `json:"archive_url,omitempty"`
 }
 
 // DateSource says where a record's published_at came from.

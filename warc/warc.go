@@ -1,18 +1,19 @@
 // Package warc keeps a crawl's raw responses as WARC/1.1 files (one gzip
-// member per record, files rotated at a size limit) and reads them back, so
-// that an archive can be re-extracted without fetching again. It wraps
-// github.com/nlnwa/gowarc, the National Library of Norway's WARC library,
-// for writing, reading and validation.
+// member per record, files rotated at a size limit) and reads back WARC
+// files written by any tool. Writing wraps github.com/nlnwa/gowarc, the
+// National Library of Norway's WARC library. Reading is this package's
+// own (read.go, responses.go): gowarc's reader is strict where other
+// writers are not (wget's <angle-bracketed> WARC/1.0 URIs, warcio's
+// revisit and metadata records), holds no offsets to resume from and
+// stops a file at its first damaged record; this one is lenient in what
+// it parses, checks SHA-1 and SHA-256 block digests, bounds headers and
+// inflated bodies, and costs a damaged record only itself.
 package warc
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
-	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -187,17 +188,6 @@ func build(t gowarc.RecordType, ct string, x *Exchange, block []byte) (gowarc.Wa
 	return rec, err
 }
 
-// Response is an HTTP response read back from a WARC file.
-type Response struct {
-	URL        string
-	StatusCode int
-	Header     http.Header
-	Body       []byte
-	Date       time.Time
-	File       string // the WARC file's name (base name)
-	RecordID   string
-}
-
 // Files expands paths (WARC files, or directories holding them) into the
 // WARC files to read, in name order: *.warc, *.warc.gz, and the *.open
 // files a killed crawl leaves.
@@ -232,221 +222,3 @@ func Files(paths []string) ([]string, error) {
 // ErrStop, returned by a ReadResponses callback, ends the reading early
 // without an error.
 var ErrStop = errors.New("stop")
-
-// ReadResponses calls fn with every response record of the WARC file at
-// path, in file order, validating each record's digests as it goes: a
-// damaged record is an error naming the file and its offset. A file cut
-// short (a killed crawl's .open file) ends at its last whole record.
-func ReadResponses(ctx context.Context, path string, fn func(*Response) error) error {
-	return ReadResponsesWith(ctx, path, ReadOptions{}, fn)
-}
-
-// ReadOptions tune ReadResponsesWith.
-type ReadOptions struct {
-	// MaxBytes passes over response records whose block is larger, read
-	// through without being held (0: no limit).
-	MaxBytes int64
-	// Skipped receives the target URI of each record passed over.
-	Skipped func(uri string)
-	// Damaged, when set, receives the damage found in a file after its
-	// first whole record (a record cut short, a bad digest, a broken gzip
-	// member): the file's reading ends there and the records before it are
-	// kept. Otherwise (nil, or a file without one whole record: not a WARC
-	// file) damage is the error ReadResponsesWith returns.
-	Damaged func(error)
-}
-
-// ReadResponsesWith is ReadResponses with options.
-func ReadResponsesWith(ctx context.Context, path string, o ReadOptions, fn func(*Response) error) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("WARC %s: %w", path, err)
-	}
-	defer f.Close()
-	stream, gz, err := guardedStream(f)
-	if err != nil {
-		return fmt.Errorf("WARC %s: %w", path, err)
-	}
-	r, err := gowarc.NewWarcFileReaderFromStream(stream, 0, gowarc.WithStrictValidation())
-	if err != nil {
-		return fmt.Errorf("WARC %s: %w", path, err)
-	}
-	defer r.Close()
-	open := strings.HasSuffix(path, ".open")
-	name := strings.TrimSuffix(filepath.Base(path), ".open")
-	records := 0
-	where := "offset"
-	if gz {
-		where = "uncompressed offset"
-	}
-	damaged := func(offset int64, err error) error {
-		err = fmt.Errorf("WARC %s at %s %d: %w", path, where, offset, err)
-		if o.Damaged != nil && records > 0 { // not a WARC file at all is an error
-			o.Damaged(err)
-			return nil
-		}
-		return err
-	}
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		rec, err := r.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			if open {
-				return nil // an .open file is incomplete by its name: it ends at its last whole record
-			}
-			return damaged(rec.Offset, err)
-		}
-		if o.MaxBytes > 0 && rec.WarcRecord.Type() == gowarc.Response {
-			if n, err := strconv.ParseInt(rec.WarcRecord.WarcHeader().Get(gowarc.ContentLength), 10, 64); err == nil && n > o.MaxBytes {
-				if o.Skipped != nil {
-					o.Skipped(rec.WarcRecord.WarcHeader().Get(gowarc.WarcTargetURI))
-				}
-				rec.WarcRecord.Close() // the reader streams past it
-				continue
-			}
-		}
-		resp, err := response(rec.WarcRecord, name)
-		rec.WarcRecord.Close()
-		if err != nil {
-			if open {
-				return nil
-			}
-			return damaged(rec.Offset, err)
-		}
-		records++
-		if resp == nil {
-			continue
-		}
-		if err := fn(resp); err != nil {
-			if errors.Is(err, ErrStop) {
-				return nil
-			}
-			return err
-		}
-	}
-}
-
-func response(wr gowarc.WarcRecord, file string) (*Response, error) {
-	if wr.Type() != gowarc.Response {
-		return nil, nil
-	}
-	if wr.WarcHeader().Get(gowarc.WarcTargetURI) == "" {
-		return nil, nil // a response of no address: nothing to file a record under
-	}
-	if _, err := wr.ValidateDigest(); err != nil { // reads (and keeps) the block
-
-		return nil, err
-	}
-	blk, ok := wr.Block().(gowarc.HttpResponseBlock)
-	if !ok {
-		return nil, nil // not HTTP (dns:, whois: ...)
-	}
-	payload, err := blk.PayloadBytes()
-	if err != nil {
-		return nil, err
-	}
-	body, err := io.ReadAll(bufio.NewReader(payload))
-	if err != nil {
-		return nil, err
-	}
-	date, _ := wr.Date()
-	h := http.Header{}
-	if hh := blk.HttpHeader(); hh != nil {
-		h = hh.Clone()
-	}
-	return &Response{URL: wr.WarcHeader().Get(gowarc.WarcTargetURI), StatusCode: blk.HttpStatusCode(), Header: h,
-		Body: body, Date: date.UTC(), File: file, RecordID: wr.RecordId()}, nil
-}
-
-// MaxHeaderBytes bounds a WARC record's header block (and what stands
-// between two records): trusted readers cap it near 1 MiB; past it the
-// record is damaged. gowarc reads header lines without a bound, so a gzip
-// member of 1 MB holding a 1 GiB header line took reextract to 4.3 GB.
-const MaxHeaderBytes = 1 << 20
-
-// ErrHeaderTooLarge is a record whose header block passes MaxHeaderBytes.
-var ErrHeaderTooLarge = errors.New("WARC header block larger than 1 MiB")
-
-// guardedStream is a WARC file's records as gowarc reads them: the gzip
-// members decompressed here, one after another, so that headerGuard sees
-// the records' bytes and bounds their headers; plain files as they are.
-func guardedStream(f *os.File) (io.Reader, bool, error) {
-	br := bufio.NewReaderSize(f, 64<<10)
-	var src io.Reader = br
-	magic, _ := br.Peek(2)
-	gz := len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b
-	if gz {
-		zr, err := gzip.NewReader(br) // multistream: every member, in order
-		if err != nil {
-			return nil, false, err
-		}
-		src = zr
-	}
-	return &headerGuard{r: src}, gz, nil
-}
-
-// headerGuard passes a WARC stream through, following its framing (a
-// header block up to a blank line, then Content-Length bytes of block),
-// and fails a header block of more than MaxHeaderBytes.
-type headerGuard struct {
-	r          io.Reader
-	inBlock    bool
-	remaining  int64  // block bytes left
-	header     int    // bytes of the header block so far
-	line       []byte // the start of the current header line
-	sawVersion bool   // the header's WARC/ line was read
-	length     int64  // its Content-Length
-	err        error
-}
-
-func (g *headerGuard) Read(p []byte) (int, error) {
-	if g.err != nil {
-		return 0, g.err
-	}
-	n, err := g.r.Read(p)
-	for i := 0; i < n; {
-		if g.inBlock {
-			take := int(min(g.remaining, int64(n-i)))
-			g.remaining -= int64(take)
-			i += take
-			if g.remaining == 0 {
-				g.inBlock, g.header, g.sawVersion, g.length = false, 0, false, 0
-			}
-			continue
-		}
-		b := p[i]
-		i++
-		g.header++
-		if g.header > MaxHeaderBytes {
-			g.err = ErrHeaderTooLarge
-			return i - 1, g.err
-		}
-		if b != '\n' {
-			if len(g.line) < 64 {
-				g.line = append(g.line, b)
-			}
-			continue
-		}
-		line := strings.TrimRight(string(g.line), "\r")
-		g.line = g.line[:0]
-		switch {
-		case strings.HasPrefix(line, "WARC/"):
-			g.sawVersion = true
-		case line == "" && g.sawVersion: // the end of the header block
-			g.inBlock, g.remaining = g.length > 0, g.length
-			if !g.inBlock {
-				g.header, g.sawVersion = 0, false
-			}
-		case g.sawVersion && len(line) > 15 && strings.EqualFold(line[:15], "content-length:"):
-			if v, perr := strconv.ParseInt(strings.TrimSpace(line[15:]), 10, 64); perr == nil && v > 0 {
-				g.length = v
-			}
-		}
-	}
-	return n, err
-}

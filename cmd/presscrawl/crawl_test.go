@@ -38,6 +38,13 @@ func idOf(canonical string) string {
 // once each, with the right title, date and language.
 func checkArchive(t *testing.T, dir string, site *newssite.Site) {
 	t.Helper()
+	checkArticles(t, dir, site.URL, site.Articles)
+}
+
+// checkArticles asserts that the data dir holds exactly these articles of
+// the site at siteURL, once each, with the right title, date and language.
+func checkArticles(t *testing.T, dir, siteURL string, articles []newssite.Article) {
+	t.Helper()
 	store, err := local.Open(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -47,11 +54,11 @@ func checkArchive(t *testing.T, dir string, site *newssite.Site) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != uint64(len(site.Articles)) {
-		t.Errorf("%d records stored, want %d (the articles, once each)", n, len(site.Articles))
+	if n != uint64(len(articles)) {
+		t.Errorf("%d records stored, want %d (the articles, once each)", n, len(articles))
 	}
-	for _, a := range site.Articles {
-		r, err := store.Get(context.Background(), idOf(site.URL+a.Path))
+	for _, a := range articles {
+		r, err := store.Get(context.Background(), idOf(siteURL+a.Path))
 		if err != nil || r == nil {
 			t.Errorf("article %s not stored (%v)", a.Path, err)
 			continue

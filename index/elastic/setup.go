@@ -31,11 +31,13 @@ import (
 //   - published_day: the publication day as the page gives it (its own time
 //     zone), keyword, for counts by day, month and year;
 //   - html: stored, not indexed;
+//   - warc_file, warc_record_id, archive_url (keyword), archived_at (date):
+//     the capture a record came from;
 //   - version, versions (integer), first_fetched_at (date): the article's
 //     versions; the earlier versions themselves are documents of the
 //     companion index <alias>-versions (ids <id>-v<n>), made from the same
 //     template.
-const templateVersion = 2
+const templateVersion = 3
 
 func (c *Client) templateName() string { return "presscrawl-" + c.cfg.Index }
 
@@ -66,7 +68,7 @@ func Template(alias string) map[string]any {
 		"language": lower, "section": lower, "tags": lower, "date_source": kw, "extractor": kw,
 		"published_at": date, "modified_at": date, "fetched_at": date, "published_day": kw,
 		"word_count": map[string]any{"type": "integer"}, "is_article": map[string]any{"type": "boolean"},
-		"warc_file": kw, "warc_record_id": kw,
+		"warc_file": kw, "warc_record_id": kw, "archived_at": date, "archive_url": kw,
 		"version": map[string]any{"type": "integer"}, "versions": map[string]any{"type": "integer"}, "first_fetched_at": date,
 	}
 	return map[string]any{
