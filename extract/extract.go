@@ -16,6 +16,7 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"github.com/presscrawl/presscrawl/record"
+	"github.com/presscrawl/presscrawl/stories"
 	"github.com/presscrawl/presscrawl/urlcanon"
 )
 
@@ -95,13 +96,16 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 		pageURL, _ = url.Parse(rec.URL)
 	}
 	inMenu := pageURL != nil && !articleAddress(pageURL.EscapedPath()) && menuLinksTo(doc, pageURL) // before clean drops the menus
-	bs, err := body(ctx, src, doc, m, order, base, rec.Title)
+	bs, wire, err := body(ctx, src, doc, m, order, base, rec.Title)
 	if err != nil {
 		return nil, err
 	}
 	rec.Text = strings.Join(texts(bs), "\n\n")
 	rec.HTML = renderHTML(bs)
 	rec.WordCount = wordCount(rec.Text)
+	if rec.Wire = stories.Wire(rec.Text); rec.Wire == "" {
+		rec.Wire = wire // a credit line the text's cleaning dropped ("(Reporting by ...)")
+	}
 	sum := sha256.Sum256([]byte(rec.Text))
 	rec.ContentHash = hex.EncodeToString(sum[:])
 	rec.ID = rec.ContentHash
@@ -224,23 +228,25 @@ func describe(rec *record.Record, m *meta, ld map[string]any, doc *html.Node, ba
 
 // body cleans the page and finds the article's blocks: readability's
 // choice refined, second opinions on a doubtful one, the standfirst first.
-func body(ctx context.Context, src string, doc *html.Node, m *meta, order map[*html.Node]int, base *url.URL, title string) ([]block, error) {
+func body(ctx context.Context, src string, doc *html.Node, m *meta, order map[*html.Node]int, base *url.URL, title string) ([]block, string, error) {
 	lead := standfirst(m, doc, order)
 	marked := markedBodyOpening(doc)
 	unwrapNoscript(doc)
 	clean(doc)
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	bs := refine(bodyBlocks(doc, base), title)
+	raw := bodyBlocks(doc, base)
+	wire := stories.Wire(strings.Join(texts(raw), "\n\n")) // before refine drops the credit lines at the edges
+	bs := refine(raw, title)
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	bs = secondOpinions(src, bs, base, title, marked)
 	if lead != "" && len(bs) > 0 && !strings.Contains(strings.Join(texts(bs), " "), lead) {
 		bs = append([]block{{text: lead, html: html.EscapeString(lead), tag: atom.P}}, bs...)
 	}
-	return bs, nil
+	return bs, wire, nil
 }
 
 var readabilityVersion = sync.OnceValue(func() string {

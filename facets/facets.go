@@ -1,5 +1,6 @@
 // Package facets counts archive records by one of their fields (site,
-// language, author, section, tag, or the publication day, month or year):
+// language, author, section, tag, the publication day, month or year, the
+// story group or the wire agency):
 // the archive at a glance, on a laptop, without Elasticsearch.
 package facets
 
@@ -14,15 +15,19 @@ import (
 )
 
 // Fields are the fields records can be counted by.
-var Fields = []string{"site", "language", "author", "section", "tag", "day", "month", "year"}
+var Fields = []string{"site", "language", "author", "section", "tag", "day", "month", "year", "story", "wire"}
 
 // NoValue counts the records without the field (no date, no author...).
 const NoValue = "(none)"
 
-// Count is how many records hold one value.
+// Count is how many records hold one value. Counted by story, Title is
+// the story's first title (its first record's) and Sites how many sites
+// ran it.
 type Count struct {
 	Value string `json:"value"`
 	Count int    `json:"count"`
+	Title string `json:"title,omitempty"`
+	Sites int    `json:"sites,omitempty"`
 }
 
 // Counter counts records by one field.
@@ -30,6 +35,10 @@ type Counter struct {
 	field   string
 	counts  map[string]int
 	records int
+	// by story: the first title seen (the story's own record's wins) and
+	// the sites of each story
+	titles map[string]string
+	sites  map[string]map[string]bool
 }
 
 // New returns a counter by field, one of Fields.
@@ -37,7 +46,20 @@ func New(field string) (*Counter, error) {
 	if !slices.Contains(Fields, field) {
 		return nil, fmt.Errorf("cannot count by %q: one of %s", field, strings.Join(Fields, ", "))
 	}
-	return &Counter{field: field, counts: map[string]int{}}, nil
+	return &Counter{field: field, counts: map[string]int{}, titles: map[string]string{}, sites: map[string]map[string]bool{}}, nil
+}
+
+// AddStory adds n records of a story, with its first title and sites, as
+// counted elsewhere (an archive's aggregations).
+func (c *Counter) AddStory(story string, n int, title string, sites int) {
+	c.AddCount(story, n)
+	c.titles[story] = title
+	if c.sites[story] == nil {
+		c.sites[story] = map[string]bool{}
+	}
+	for i := len(c.sites[story]); i < sites; i++ {
+		c.sites[story][fmt.Sprint(i)] = true
+	}
 }
 
 // AddCount adds n records holding value, as counted elsewhere (an
@@ -69,6 +91,23 @@ func (c *Counter) Add(r *record.Record) {
 	for _, v := range vals {
 		c.counts[v]++
 	}
+	if c.field == "story" {
+		s := vals[0]
+		if _, ok := c.titles[s]; !ok || r.ID == s {
+			c.titles[s] = r.Title
+		}
+		if c.sites[s] == nil {
+			c.sites[s] = map[string]bool{}
+		}
+		c.sites[s][siteOf(r)] = true
+	}
+}
+
+func siteOf(r *record.Record) string {
+	if r.SiteName != "" {
+		return r.SiteName
+	}
+	return host(r.URL)
 }
 
 func (c *Counter) values(r *record.Record) []string {
@@ -86,10 +125,14 @@ func (c *Counter) values(r *record.Record) []string {
 	}
 	switch c.field {
 	case "site":
-		if r.SiteName != "" {
-			return one(r.SiteName)
+		return one(siteOf(r))
+	case "story":
+		if r.StoryID != "" {
+			return one(r.StoryID)
 		}
-		return one(host(r.URL))
+		return one(r.ID) // stored before stories were kept: its own
+	case "wire":
+		return one(r.Wire)
 	case "language":
 		return one(r.Language)
 	case "author":
@@ -130,7 +173,7 @@ func (c *Counter) Counts(top int) []Count {
 			none = n
 			continue
 		}
-		out = append(out, Count{v, n})
+		out = append(out, Count{Value: v, Count: n, Title: c.titles[v], Sites: len(c.sites[v])})
 	}
 	slices.SortFunc(out, func(a, b Count) int {
 		if a.Count != b.Count {
@@ -145,7 +188,7 @@ func (c *Counter) Counts(top int) []Count {
 		slices.SortFunc(out, func(a, b Count) int { return cmp.Compare(a.Value, b.Value) })
 	}
 	if none > 0 {
-		out = append(out, Count{NoValue, none})
+		out = append(out, Count{Value: NoValue, Count: none})
 	}
 	return out
 }

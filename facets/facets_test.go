@@ -29,13 +29,13 @@ func TestCounts(t *testing.T) {
 		top  int
 		want []Count
 	}{
-		{"site", 0, []Count{{"Arab Press", 2}, {"Courier", 1}, {"news.example", 1}}}, // no site name: the host
-		{"language", 0, []Count{{"ar", 2}, {"en", 2}}},
-		{"author", 0, []Count{{"Sara Ali", 2}, {"Jane Roe", 1}, {"Omar Haddad", 1}, {NoValue, 1}}},
-		{"author", 1, []Count{{"Sara Ali", 2}, {NoValue, 1}}},
-		{"day", 0, []Count{{"2020-09-30", 1}, {"2020-10-17", 1}, {"2020-10-18", 1}, {NoValue, 1}}},
-		{"month", 0, []Count{{"2020-09", 1}, {"2020-10", 2}, {NoValue, 1}}},
-		{"month", 1, []Count{{"2020-10", 2}, {NoValue, 1}}}, // the most frequent month, not the first
+		{"site", 0, []Count{{Value: "Arab Press", Count: 2}, {Value: "Courier", Count: 1}, {Value: "news.example", Count: 1}}}, // no site name: the host
+		{"language", 0, []Count{{Value: "ar", Count: 2}, {Value: "en", Count: 2}}},
+		{"author", 0, []Count{{Value: "Sara Ali", Count: 2}, {Value: "Jane Roe", Count: 1}, {Value: "Omar Haddad", Count: 1}, {Value: NoValue, Count: 1}}},
+		{"author", 1, []Count{{Value: "Sara Ali", Count: 2}, {Value: NoValue, Count: 1}}},
+		{"day", 0, []Count{{Value: "2020-09-30", Count: 1}, {Value: "2020-10-17", Count: 1}, {Value: "2020-10-18", Count: 1}, {Value: NoValue, Count: 1}}},
+		{"month", 0, []Count{{Value: "2020-09", Count: 1}, {Value: "2020-10", Count: 2}, {Value: NoValue, Count: 1}}},
+		{"month", 1, []Count{{Value: "2020-10", Count: 2}, {Value: NoValue, Count: 1}}}, // the most frequent month, not the first
 	} {
 		c, err := New(tc.by)
 		if err != nil {

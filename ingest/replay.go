@@ -213,8 +213,9 @@ type ReplayOptions struct {
 	// large), streamed past, never held: the extractor's own limit.
 	MaxBytes int64
 	// Read, when set, counts the HTML responses read so far, Bytes the
-	// files' bytes (for a progress display).
-	Read, Bytes *atomic.Int64
+	// files' bytes, Stored the records stored and FilesDone the files
+	// finished (for a progress display).
+	Read, Bytes, Stored, FilesDone *atomic.Int64
 	// Parallel is how many files are read at once (default 1: in order,
 	// so that a later capture of a page wins).
 	Parallel int
@@ -251,7 +252,7 @@ type job struct {
 func ReplaySources(ctx context.Context, p Pipeline, srcs []Source, o ReplayOptions) (ReplaySummary, error) {
 	sum := &ReplaySummary{Skipped: map[string]int{}, Records: map[string]int{}}
 	c := newCommitter(ctx, p.Store, sum)
-	c.state, c.srcs = o.State, srcs
+	c.state, c.srcs, c.stored, c.filesDone = o.State, srcs, o.Stored, o.FilesDone
 	if !o.Filters.Since.IsZero() {
 		p.Since = o.Filters.Since
 	}
@@ -576,6 +577,9 @@ type committer struct {
 	state   *ReplayState
 	srcs    []Source
 	saved   time.Time // when the state was last written
+	// stored and filesDone, when set, follow the summary's counts (for a
+	// progress display).
+	stored, filesDone *atomic.Int64
 }
 
 // item is a decision with where its response was read (src -1: none), or
@@ -654,6 +658,9 @@ func (c *committer) run() {
 			for _, out := range outs {
 				c.sum.count(outcomeOf(out))
 			}
+			if c.stored != nil {
+				c.stored.Store(int64(c.sum.Stored))
+			}
 		}
 		c.advance(moves)
 	}
@@ -700,6 +707,9 @@ func (c *committer) takeRun(max int) ([]*record.Record, []item) {
 		if it.marker {
 			if c.state == nil {
 				c.sum.Files++
+			}
+			if c.filesDone != nil {
+				c.filesDone.Add(1)
 			}
 			moves = append(moves, it)
 			continue

@@ -20,7 +20,7 @@ func IDForURL(canonicalURL string) string {
 // html is exported only when asked for by name.
 var Columns = []string{"id", "url", "canonical_url", "title", "published_at", "modified_at", "date_source", "language",
 	"site_name", "section", "authors", "tags", "word_count", "description", "text", "image", "fetched_at", "is_article",
-	"content_hash", "extractor", "warc_file", "warc_record_id", "archived_at", "archive_url", "version", "versions", "first_fetched_at", "html"}
+	"content_hash", "extractor", "warc_file", "warc_record_id", "archived_at", "archive_url", "story_id", "wire", "version", "versions", "first_fetched_at", "html"}
 
 // DefaultColumns are the columns of an export that names none: all but
 // html.
@@ -90,6 +90,10 @@ func (r *Record) Column(name string) string {
 		return r.ArchivedAt.Format(time.RFC3339Nano)
 	case "archive_url":
 		return r.ArchiveURL
+	case "story_id":
+		return r.StoryID
+	case "wire":
+		return r.Wire
 	case "version":
 		return strconv.Itoa(max(r.Version, 1))
 	case "versions":

@@ -51,6 +51,19 @@ type Record struct {
 	// address in the archive it came from (wayback).
 	ArchivedAt *time.Time `json:"archived_at,omitempty"`
 	ArchiveURL string     `json:"archive_url,omitempty"`
+	// StoryID is the id of the first record stored of the record's story:
+	// the group of near-duplicates it belongs to (a wire story republished
+	// by several outlets, one article under several addresses); its own id
+	// when it is the first, or alone. Set by the data dir when the record
+	// is stored.
+	StoryID string `json:"story_id,omitempty"`
+	// Wire is the news agency the text credits as its source (reuters, ap,
+	// afp, dpa, spa ...: stories.Agencies), read from a dateline or a
+	// credit line; "" when it credits none.
+	Wire string `json:"wire,omitempty"`
+	// Copies is how many records of its story a collapsed search found
+	// (search --collapse --json); never stored.
+	Copies int `json:"copies,omitempty"`
 }
 
 // DateSource says where a record's published_at came from.

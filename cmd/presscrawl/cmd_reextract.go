@@ -244,15 +244,16 @@ func runReextract(ctx context.Context, opts *reextractOptions) error {
 	conf.Crawl.Since = "" // the pipeline's since is the replay filters'
 	p := pipeline(conf, sink)
 	p.Off = false
-	var read, bytesRead atomic.Int64
+	var read, bytesRead, stored, filesDone atomic.Int64
 	start := time.Now()
 	stop := streams.startProgress(ctx, progress{Interval: conf.Crawl.ProgressInterval, Live: streams.ErrTTY, Line: func() string {
 		n, b := read.Load(), bytesRead.Load()
 		secs := max(time.Since(start).Seconds(), 1e-3)
-		return fmt.Sprintf("reading %d WARC files: %d HTML responses read, %.1f pages/s, %.1f MB/s", len(srcs), n, float64(n)/secs, float64(b)/1e6/secs)
+		return fmt.Sprintf("WARC files %d/%d: %d HTML responses read, %d articles stored, %.1f pages/s, %.1f MB/s",
+			filesDone.Load(), len(srcs), n, stored.Load(), float64(n)/secs, float64(b)/1e6/secs)
 	}})
 	sum, runErr := ingest.ReplaySources(ctx, p, srcs, ingest.ReplayOptions{MaxBytes: int64(conf.Extract.MaxPageBytes) + 64<<10, // the page and its HTTP headers
-		Read: &read, Bytes: &bytesRead, Parallel: opts.Parallel, Filters: opts.Filters, State: state})
+		Read: &read, Bytes: &bytesRead, Stored: &stored, FilesDone: &filesDone, Parallel: opts.Parallel, Filters: opts.Filters, State: state})
 	stop()
 	took := time.Since(start)
 	if err := finish(); err != nil && runErr == nil {

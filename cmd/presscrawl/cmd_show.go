@@ -106,11 +106,48 @@ func runShow(ctx context.Context, opts *showOptions) error {
 		err = out.Flush()
 	} else {
 		err = writeRecordText(opts.IO, r)
+		if err == nil {
+			err = writeStory(ctx, opts.IO, store, r)
+		}
 	}
 	if err != nil {
 		return failure(err)
 	}
 	return nil
+}
+
+// maxStoryShown bounds the members of a story show lists.
+const maxStoryShown = 50
+
+// writeStory lists the other records of r's story (its near-duplicates:
+// the same wire story elsewhere, the article under another address).
+func writeStory(ctx context.Context, io IOStreams, store index.Reader, r *record.Record) error {
+	if r.StoryID == "" {
+		return nil
+	}
+	hits, total, err := store.SearchWith(ctx, "story_id:"+r.StoryID, index.SearchOptions{Limit: maxStoryShown + 1, Sort: "date"})
+	if err != nil {
+		return err
+	}
+	var others []*record.Record
+	for _, h := range hits {
+		if h.Record.ID != r.ID {
+			others = append(others, h.Record)
+		}
+	}
+	if len(others) == 0 {
+		return nil
+	}
+	fmt.Fprintf(io.Out, "\nthe same story: %d other records (story_id %s)\n", total-1, r.StoryID[:min(12, len(r.StoryID))])
+	tw := tabwriter.NewWriter(io.Out, 0, 0, 2, ' ', 0)
+	for _, o := range others[:min(len(others), maxStoryShown)] {
+		date := ""
+		if o.PublishedAt != nil {
+			date = o.PublishedAt.Time.Format("2006-01-02")
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", o.ID[:min(12, len(o.ID))], date, truncate(oneLine(o.SiteName), 24), truncate(oneLine(o.Title), 60), oneLine(o.URL))
+	}
+	return tw.Flush()
 }
 
 // writeRecordText prints a record's fields, a blank line and its text.
@@ -147,6 +184,14 @@ func writeRecordText(io IOStreams, r *record.Record) error {
 		row("fetched_at", r.FetchedAt.Format("2006-01-02T15:04:05Z"))
 	}
 	row("warc", strings.TrimSpace(r.WARCFile+" "+r.WARCRecordID))
+	if r.ArchivedAt != nil {
+		row("archived_at", r.ArchivedAt.Format("2006-01-02T15:04:05Z"))
+	}
+	row("archive_url", r.ArchiveURL)
+	row("wire", r.Wire)
+	if r.StoryID != "" && r.StoryID != r.ID {
+		row("story_id", r.StoryID)
+	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write: %w", err)
 	}

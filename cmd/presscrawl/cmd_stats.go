@@ -86,9 +86,21 @@ func runStats(ctx context.Context, opts *statsOptions) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "RECORDS\t%s\n", strings.ToUpper(opts.By))
-	for _, c := range counts {
-		fmt.Fprintf(tw, "%d\t%s\n", c.Count, oneLine(c.Value))
+	if opts.By == "story" {
+		// the largest stories first: how many records and sites, the first title
+		fmt.Fprintf(tw, "RECORDS\tSITES\tSTORY\tFIRST TITLE\n")
+		for _, c := range counts {
+			id := c.Value
+			if len(id) > 12 && id != facets.NoValue {
+				id = id[:12] // enough for show, search story_id:ID... and their id prefixes
+			}
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\n", c.Count, c.Sites, id, oneLine(c.Title))
+		}
+	} else {
+		fmt.Fprintf(tw, "RECORDS\t%s\n", strings.ToUpper(opts.By))
+		for _, c := range counts {
+			fmt.Fprintf(tw, "%d\t%s\n", c.Count, oneLine(c.Value))
+		}
 	}
 	if err := tw.Flush(); err != nil {
 		return failure(fmt.Errorf("write: %w", err))

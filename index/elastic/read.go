@@ -146,6 +146,7 @@ func (c *Client) SearchWith(ctx context.Context, query string, o index.SearchOpt
 var facetField = map[string]string{
 	"site": "site_name", "language": "language", "author": "authors", "section": "section", "tag": "tags",
 	"day": "published_day", "month": "published_day", "year": "published_day",
+	"story": "story_id", "wire": "wire",
 }
 
 // maxTerms bounds the values a terms aggregation returns when all are asked.
@@ -169,10 +170,19 @@ func (c *Client) Counts(ctx context.Context, by, query string, top int) ([]facet
 	if top > 0 && field != "published_day" {
 		size = top
 	}
+	terms := map[string]any{"terms": map[string]any{"field": field, "size": size,
+		"order": []any{map[string]any{"_count": "desc"}, map[string]any{"_key": "asc"}}}}
+	if by == "story" {
+		// each story's first title (its earliest record) and how many sites ran it
+		terms["aggs"] = map[string]any{
+			"first": map[string]any{"top_hits": map[string]any{"size": 1, "_source": []string{"title"},
+				"sort": []any{map[string]any{"fetched_at": map[string]any{"order": "asc", "unmapped_type": "date"}}}}},
+			"sites": map[string]any{"cardinality": map[string]any{"field": "site_name"}},
+		}
+	}
 	body := map[string]any{"size": 0, "track_total_hits": true, "query": stringQuery(query), "aggs": map[string]any{
-		"values": map[string]any{"terms": map[string]any{"field": field, "size": size,
-			"order": []any{map[string]any{"_count": "desc"}, map[string]any{"_key": "asc"}}}},
-		"none": map[string]any{"missing": map[string]any{"field": field}},
+		"values": terms,
+		"none":   map[string]any{"missing": map[string]any{"field": field}},
 	}}
 	var out struct {
 		Hits         searchHits `json:"hits"`
@@ -181,6 +191,18 @@ func (c *Client) Counts(ctx context.Context, by, query string, top int) ([]facet
 				Buckets []struct {
 					Key      any   `json:"key"`
 					DocCount int64 `json:"doc_count"`
+					First    struct {
+						Hits struct {
+							Hits []struct {
+								Source struct {
+									Title string `json:"title"`
+								} `json:"_source"`
+							} `json:"hits"`
+						} `json:"hits"`
+					} `json:"first"`
+					Sites struct {
+						Value int `json:"value"`
+					} `json:"sites"`
 				} `json:"buckets"`
 			} `json:"values"`
 			None struct {
@@ -192,6 +214,14 @@ func (c *Client) Counts(ctx context.Context, by, query string, top int) ([]facet
 		return nil, 0, err
 	}
 	for _, b := range out.Aggregations.Values.Buckets {
+		if by == "story" {
+			title := ""
+			if h := b.First.Hits.Hits; len(h) > 0 {
+				title = h[0].Source.Title
+			}
+			counter.AddStory(fmt.Sprint(b.Key), int(b.DocCount), title, b.Sites.Value)
+			continue
+		}
 		counter.AddCount(fmt.Sprint(b.Key), int(b.DocCount))
 	}
 	counter.AddCount(facets.NoValue, int(out.Aggregations.None.DocCount))

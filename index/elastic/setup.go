@@ -32,7 +32,8 @@ import (
 //     zone), keyword, for counts by day, month and year;
 //   - html: stored, not indexed;
 //   - warc_file, warc_record_id, archive_url (keyword), archived_at (date):
-//     the capture a record came from;
+//     the capture a record came from; story_id, wire (keyword): its story
+//     group and the agency it credits;
 //   - version, versions (integer), first_fetched_at (date): the article's
 //     versions; the earlier versions themselves are documents of the
 //     companion index <alias>-versions (ids <id>-v<n>), made from the same
@@ -68,7 +69,7 @@ func Template(alias string) map[string]any {
 		"language": lower, "section": lower, "tags": lower, "date_source": kw, "extractor": kw,
 		"published_at": date, "modified_at": date, "fetched_at": date, "published_day": kw,
 		"word_count": map[string]any{"type": "integer"}, "is_article": map[string]any{"type": "boolean"},
-		"warc_file": kw, "warc_record_id": kw, "archived_at": date, "archive_url": kw,
+		"warc_file": kw, "warc_record_id": kw, "archived_at": date, "archive_url": kw, "story_id": kw, "wire": lower,
 		"version": map[string]any{"type": "integer"}, "versions": map[string]any{"type": "integer"}, "first_fetched_at": date,
 	}
 	return map[string]any{

@@ -32,6 +32,7 @@ import (
 	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/internal/datafile"
 	"github.com/presscrawl/presscrawl/record"
+	"github.com/presscrawl/presscrawl/stories"
 	"github.com/presscrawl/presscrawl/versions"
 )
 
@@ -49,7 +50,7 @@ const (
 	keywordAnalyzer = "presscrawl_keyword"
 	// searchMapping is the search index's mapping version: an index made by
 	// another is set aside and rebuilt from the records when opened.
-	searchMapping = "4"
+	searchMapping = "5"
 )
 
 var recordsBucket = []byte("records")
@@ -196,7 +197,7 @@ func openStore(dir string, stale bool) (*store, error) {
 	}
 	if err := guard(rp, func() error {
 		return db.Update(func(tx *bolt.Tx) error {
-			for _, b := range [][]byte{recordsBucket, outboxBucket, rejectedBucket, metaBucket, versionsBucket, versionOutboxBucket} {
+			for _, b := range [][]byte{recordsBucket, outboxBucket, rejectedBucket, metaBucket, versionsBucket, versionOutboxBucket, storySigsBucket, storyBandsBucket} {
 				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 					return err
 				}
@@ -305,22 +306,18 @@ func (l *Records) PutAll(ctx context.Context, rs []*record.Record) ([]index.PutR
 	if l.st.readOnly {
 		return nil, ErrReadOnly
 	}
-	vals := make([][]byte, len(rs))
+	sigs := make([]*stories.Signature, len(rs))
 	for i, r := range rs {
 		if r.ID == "" {
 			return nil, fmt.Errorf("record of %s without id", r.URL)
 		}
 		stampFirst(r)
-		v, err := json.Marshal(r)
-		if err != nil {
-			return nil, fmt.Errorf("encode record %s: %w", r.ID, err)
-		}
-		vals[i] = v
+		sigs[i] = signature(r)
 	}
 	outs := make([]index.PutResult, len(rs))
 	err := l.st.db.Update(func(tx *bolt.Tx) error {
 		for i, r := range rs {
-			res, err := putIn(tx, r, vals[i], false)
+			res, err := putIn(tx, r, sigs[i], false)
 			if err != nil {
 				return fmt.Errorf("store record %s: %w", r.ID, err)
 			}
@@ -357,14 +354,11 @@ func (l *Records) put(ctx context.Context, r *record.Record, onlyNew bool) (inde
 		return 0, errors.New("record without id")
 	}
 	stampFirst(r)
-	val, err := json.Marshal(r)
-	if err != nil {
-		return 0, fmt.Errorf("encode record %s: %w", r.ID, err)
-	}
+	sig := signature(r) // outside the write transaction: the CPU of grouping is not serialised
 	var res index.PutResult
-	err = l.st.db.Batch(func(tx *bolt.Tx) error {
+	err := l.st.db.Batch(func(tx *bolt.Tx) error {
 		var err error
-		res, err = putIn(tx, r, val, onlyNew)
+		res, err = putIn(tx, r, sig, onlyNew)
 		return err
 	})
 	if err != nil {
@@ -536,9 +530,10 @@ func (s *store) wrote(r *record.Record) {
 // with the fields it follows from it. Unchanged: the same content read
 // from the same address (an alias's record is replaced by its canonical
 // page's). Revised: an edit; the record it replaces is kept as a version.
-func putIn(tx *bolt.Tx, r *record.Record, val []byte, onlyNew bool) (index.PutResult, error) {
+func putIn(tx *bolt.Tx, r *record.Record, sig *stories.Signature, onlyNew bool) (index.PutResult, error) {
 	b := tx.Bucket(recordsBucket)
 	res := index.Created
+	prevStory := ""
 	if old := b.Get([]byte(r.ID)); old != nil {
 		var head struct { // enough to tell an unchanged record, the common case of a re-crawl
 			URL          string            `json:"url"`
@@ -547,6 +542,7 @@ func putIn(tx *bolt.Tx, r *record.Record, val []byte, onlyNew bool) (index.PutRe
 			Title        string            `json:"title"`
 			Authors      []string          `json:"authors"`
 			PublishedAt  *record.Timestamp `json:"published_at"`
+			StoryID      string            `json:"story_id"`
 		}
 		ok := json.Unmarshal(old, &head) == nil
 		if onlyNew || ok && head.ContentHash == r.ContentHash && head.URL == r.URL &&
@@ -557,6 +553,10 @@ func putIn(tx *bolt.Tx, r *record.Record, val []byte, onlyNew bool) (index.PutRe
 		if ok && head.URL != r.URL && head.URL != head.CanonicalURL && r.URL == r.CanonicalURL {
 			res = index.Replaced
 		}
+		prevStory = head.StoryID
+		if prevStory == "" {
+			prevStory = r.ID // stored before stories were kept: its own
+		}
 		var prev record.Record
 		if ok && json.Unmarshal(old, &prev) == nil {
 			kept, err := follow(tx, &prev, r, res != index.Replaced)
@@ -566,15 +566,29 @@ func putIn(tx *bolt.Tx, r *record.Record, val []byte, onlyNew bool) (index.PutRe
 			if kept {
 				res = index.Revised
 			}
-			if val, err = json.Marshal(r); err != nil {
-				return 0, fmt.Errorf("encode record %s: %w", r.ID, err)
-			}
 		}
+	}
+	if err := groupIn(tx, r, sig, prevStory); err != nil {
+		return 0, fmt.Errorf("story of %s: %w", r.ID, err)
+	}
+	val, err := json.Marshal(r)
+	if err != nil {
+		return 0, fmt.Errorf("encode record %s: %w", r.ID, err)
 	}
 	if err := b.Put([]byte(r.ID), val); err != nil {
 		return 0, err
 	}
 	return res, queue(tx, r)
+}
+
+// signature is a record's story signature, or nil for a text too short
+// to group.
+func signature(r *record.Record) *stories.Signature {
+	s, ok := stories.Of(r.Text)
+	if !ok {
+		return nil
+	}
+	return &s
 }
 
 // view runs a read transaction; a damaged records.db is an error, not a

@@ -100,11 +100,11 @@ func docMapping(analyzer string) *mapping.DocumentMapping {
 		doc.AddFieldMappingsAt(name, text())
 	}
 	doc.AddFieldMappingsAt("id", kw(true)) // the order of export (search_after)
-	for _, name := range []string{"url", "canonical_url", "content_hash"} {
+	for _, name := range []string{"url", "canonical_url", "content_hash", "story_id"} {
 		doc.AddFieldMappingsAt(name, kw(false))
 	}
 	// Where people filter, case does not matter: section:Gulf finds "gulf".
-	for _, name := range []string{"site_name", "language", "section", "tags", "authors", "date_source"} {
+	for _, name := range []string{"site_name", "language", "section", "tags", "authors", "date_source", "wire"} {
 		f := kw(false)
 		f.Analyzer = keywordAnalyzer
 		doc.AddFieldMappingsAt(name, f)
@@ -135,7 +135,7 @@ func searchDoc(r *record.Record) map[string]any {
 		"id": r.ID, "url": r.URL, "canonical_url": r.CanonicalURL, "title": fold.Digits(r.Title), "text": fold.Digits(r.Text),
 		"description": fold.Digits(r.Description), "site_name": r.SiteName, "language": r.Language, "section": r.Section,
 		"tags": r.Tags, "authors": r.Authors, "content_hash": r.ContentHash, "date_source": string(r.DateSource),
-		"word_count": r.WordCount, "is_article": r.IsArticle,
+		"word_count": r.WordCount, "is_article": r.IsArticle, "story_id": r.StoryID, "wire": r.Wire,
 	}
 	if r.Language == "en" || r.Language == "ar" {
 		d[analysisField] = r.Language
