@@ -28,6 +28,7 @@ unit:
 
 devset-score:
 	$(GO) test -count=1 -timeout 10m -run 'TestDevSet|TestLanguageDetectorOnDevSet|TestPublicationDatesOnLabels|TestPublicationDatesUntuned' ./extract
+	$(GO) test -count=1 -timeout 10m -run 'TestGroupingOnLabelledSet|TestDevSetFormsNoGroups' ./stories
 
 ## devset: extraction quality on ../shared/datasets/trafilatura-eval, with the worst pages
 devset:

@@ -48,7 +48,15 @@ type Config struct {
 	Username, Password, APIKey string
 	// HTTPClient, when set, replaces the default client (a CA of one's own).
 	HTTPClient *http.Client
+	// ReadyWait bounds the wait for the server to be ready (/api/status:
+	// Kibana answers 503 "not ready yet" for a minute or two after it
+	// starts); 0 means DefaultReadyWait, a negative wait one try.
+	ReadyWait time.Duration
+	readyPoll time.Duration // between two status requests (tests)
 }
+
+// DefaultReadyWait is how long setup waits for a server starting up.
+const DefaultReadyWait = 3 * time.Minute
 
 // Result lists what Setup did.
 type Result struct {
@@ -67,6 +75,9 @@ func Setup(ctx context.Context, cfg Config) (Result, error) {
 	}
 	s := &session{cfg: cfg, base: strings.TrimSuffix(cfg.URL, "/")}
 	var res Result
+	if err := s.waitReady(ctx); err != nil {
+		return res, err
+	}
 	views := []struct{ id, name, timeField string }{
 		{configs.DataViewPublished, "presscrawl: " + cfg.Alias + " (by publication date)", "published_at"},
 		{configs.DataViewFetched, "presscrawl: " + cfg.Alias + " (by fetch date)", "fetched_at"},
@@ -91,6 +102,55 @@ func Setup(ctx context.Context, cfg Config) (Result, error) {
 type session struct {
 	cfg  Config
 	base string
+}
+
+// waitReady polls GET /api/status until the server says it is available
+// (Kibana: status.overall.level "available"; Dashboards: state "green"
+// or "yellow"), at most ReadyWait: a server refusing connections or
+// answering 503 is starting up.
+func (s *session) waitReady(ctx context.Context) error {
+	wait, poll := s.cfg.ReadyWait, s.cfg.readyPoll
+	if wait == 0 {
+		wait = DefaultReadyWait
+	}
+	if poll <= 0 {
+		poll = 2 * time.Second
+	}
+	deadline := time.Now().Add(wait)
+	var last error
+	for {
+		var st struct {
+			Status struct {
+				Overall struct {
+					Level string `json:"level"`
+					State string `json:"state"`
+				} `json:"overall"`
+			} `json:"status"`
+		}
+		code, err := s.request(ctx, http.MethodGet, "/api/status", "", nil, &st)
+		o := st.Status.Overall
+		switch {
+		case err == nil && (o.Level == "available" || o.Level == "degraded" || o.State == "green" || o.State == "yellow" || o.Level == "" && o.State == ""):
+			return nil
+		case err == nil:
+			last = fmt.Errorf("%s at %s: not ready: status %s%s", s.cfg.Flavor, urlcanon.Redact(s.base), o.Level, o.State)
+		case code == http.StatusUnauthorized || code == http.StatusForbidden:
+			return err // credentials: waiting mends nothing
+		default:
+			last = err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if time.Now().Add(poll).After(deadline) {
+			return fmt.Errorf("%w (not ready after %s of waiting)", last, wait)
+		}
+		select {
+		case <-time.After(poll):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // request sends one API request with the xsrf header and credentials, and

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/presscrawl/presscrawl/configs"
 	"github.com/presscrawl/presscrawl/index/elastic"
@@ -28,6 +29,7 @@ type fakeServer struct {
 	views    map[string]map[string]any // id -> attributes
 	objects  map[string]map[string]any // type/id -> object
 	requests []string
+	notReady int // /api/status answers 503 this many times first
 }
 
 func newFake(t *testing.T, f Flavor) (*fakeServer, *httptest.Server) {
@@ -55,6 +57,20 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body, _ := io.ReadAll(r.Body)
 	path := r.URL.Path
+	if path == "/api/status" {
+		if f.notReady > 0 { // "Kibana server is not ready yet", as right after docker compose up
+			f.notReady--
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, "Kibana server is not ready yet")
+			return
+		}
+		if f.flavor == Dashboards {
+			io.WriteString(w, `{"status":{"overall":{"state":"green"}}}`)
+		} else {
+			io.WriteString(w, `{"status":{"overall":{"level":"available"}}}`)
+		}
+		return
+	}
 	switch {
 	case f.flavor == Kibana && r.Method == http.MethodGet && strings.HasPrefix(path, "/api/data_views/data_view/"):
 		id := strings.TrimPrefix(path, "/api/data_views/data_view/")
@@ -177,7 +193,7 @@ func TestSetupKibanaTwice(t *testing.T) {
 		if err != nil {
 			t.Fatalf("run %d: %v\n%s", run, err, strings.Join(fs.requests, "\n"))
 		}
-		if res.Imported != 6 || len(res.DataViews) != 2 {
+		if res.Imported != 8 || len(res.DataViews) != 2 {
 			t.Errorf("run %d: %+v", run, res)
 		}
 	}
@@ -187,7 +203,7 @@ func TestSetupKibanaTwice(t *testing.T) {
 			t.Errorf("data view %s: %v, want title articles, time field %s", id, v, field)
 		}
 	}
-	if len(fs.objects) != 6 || fs.objects["dashboard/presscrawl-dashboard"] == nil {
+	if len(fs.objects) != 8 || fs.objects["dashboard/presscrawl-dashboard"] == nil {
 		t.Errorf("imported %d objects: %v", len(fs.objects), fs.objects)
 	}
 	// The second run updated the data views in place instead of creating them.
@@ -209,7 +225,7 @@ func TestSetupOpenSearchDashboards(t *testing.T) {
 	if v := fs.views[configs.DataViewPublished]; v == nil || v["title"] != "news" || v["timeFieldName"] != "published_at" {
 		t.Errorf("index pattern: %v", v)
 	}
-	if len(fs.objects) != 6 {
+	if len(fs.objects) != 8 {
 		t.Errorf("imported %d objects", len(fs.objects))
 	}
 }
@@ -274,6 +290,13 @@ func TestDashboardFieldsExistInTheMapping(t *testing.T) {
 		for _, n := range names {
 			fields++
 			m, ok := props[n].(map[string]any)
+			if top, sub, isSub := strings.Cut(n, "."); isSub { // a subfield: title.keyword
+				var parent map[string]any
+				if parent, ok = props[top].(map[string]any); ok {
+					subs, _ := parent["fields"].(map[string]any)
+					m, ok = subs[sub].(map[string]any)
+				}
+			}
 			if !ok {
 				t.Errorf("%s uses field %s, which the archive does not map", o.Type, n)
 				continue
@@ -285,5 +308,26 @@ func TestDashboardFieldsExistInTheMapping(t *testing.T) {
 	}
 	if fields < 10 {
 		t.Errorf("only %d fields checked", fields)
+	}
+}
+
+// Right after docker compose up, Kibana answers 503 "not ready yet": setup
+// waits on /api/status (bounded) and then goes on; a server that never gets
+// ready is an error after the wait, saying so.
+func TestSetupWaitsForReadiness(t *testing.T) {
+	fs, srv := newFake(t, Kibana)
+	defer srv.Close()
+	fs.notReady = 2
+	cfg := Config{URL: srv.URL, Flavor: Kibana, Alias: "articles", ReadyWait: 10 * time.Second, readyPoll: 10 * time.Millisecond}
+	if _, err := Setup(context.Background(), cfg); err != nil {
+		t.Fatalf("%v\n%s", err, strings.Join(fs.requests, "\n"))
+	}
+	if n := strings.Count(strings.Join(fs.requests, "\n"), "GET /api/status"); n != 3 {
+		t.Errorf("%d status requests, want 3", n)
+	}
+	fs.notReady = 1 << 30
+	cfg.ReadyWait = 100 * time.Millisecond
+	if _, err := Setup(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "not ready") {
+		t.Errorf("a server never ready: %v", err)
 	}
 }

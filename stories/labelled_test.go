@@ -69,8 +69,8 @@ func devArticles(t *testing.T) ([]string, [][]string) {
 }
 
 func TestGroupingOnLabelledSet(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the labelled set extracts the development set: not in -short mode")
+	if testing.Short() || raceDetector {
+		t.Skip("the labelled set extracts the development set: not in -short mode or under the race detector (make test runs it without)")
 	}
 	_, cases := devArticles(t)
 	GroupingOnLabelledSet(t, cases)
@@ -79,8 +79,8 @@ func TestGroupingOnLabelledSet(t *testing.T) {
 // The 990 dev-set pages are distinct articles: any group formed among them
 // is a false positive, listed here.
 func TestDevSetFormsNoGroups(t *testing.T) {
-	if testing.Short() {
-		t.Skip("extracts the development set: not in -short mode")
+	if testing.Short() || raceDetector {
+		t.Skip("extracts the development set: not in -short mode or under the race detector (make test runs it without)")
 	}
 	texts, _ := devArticles(t)
 	m := NewMemory()

@@ -224,7 +224,7 @@ func TestKibanaSetupUsage(t *testing.T) {
 			t.Errorf("%v: exit %d %q", args, code, stderr)
 		}
 	}
-	code, _, stderr := runCtx(t, context.Background(), "kibana", "setup", "--kibana-url", "http://127.0.0.1:1")
+	code, _, stderr := runCtx(t, context.Background(), "kibana", "setup", "--wait", "0", "--kibana-url", "http://127.0.0.1:1")
 	if code != 1 || !strings.Contains(stderr, "Kibana at http://127.0.0.1:1") {
 		t.Errorf("Kibana down: exit %d %q", code, stderr)
 	}

@@ -34,20 +34,23 @@ func newKibanaCmd(streams IOStreams, runF func(context.Context, *kibanaOptions) 
 		Short: "Create the data views and import the starter dashboard (idempotent)",
 		Long: `Setup creates two data views on the archive's alias (time field
 published_at, and fetched_at), then imports the starter dashboard
-(articles per day, per site, per language, top authors, the newest records)
+(articles per day, per site, per language, top authors, the most republished
+stories, wire agencies, the newest records; it opens on the last ten years)
 with its visualizations and saved search, from configs/kibana-dashboard.ndjson
 (built into presscrawl). Running it again overwrites the same objects.
 
 Kibana 8 (--kibana-url): the data views API and the saved objects import.
 OpenSearch Dashboards 2 (--dashboards-url): index patterns and the import
 through its saved objects API. Credentials: PRESSCRAWL_KIBANA_USERNAME and
-PRESSCRAWL_KIBANA_PASSWORD, or PRESSCRAWL_KIBANA_API_KEY.`,
+PRESSCRAWL_KIBANA_PASSWORD, or PRESSCRAWL_KIBANA_API_KEY. A server starting
+up is waited for (--wait) on its /api/status.`,
 		Args: cobra.NoArgs,
 	}
 	setup.Flags().String("kibana-url", "", "Kibana's address, e.g. http://localhost:5601")
 	setup.Flags().String("dashboards-url", "", "OpenSearch Dashboards' address, e.g. http://localhost:5601")
 	keyed := config.NewFlags(setup.Flags())
 	keyed.Bind("es-index", "es.index", "the archive's index alias the data views read")
+	setup.Flags().Duration("wait", 2*time.Minute, "how long to wait for a server starting up (Kibana answers 503 \"not ready yet\" for a minute or two after docker compose up); 0: try once")
 	setup.Flags().StringVar(&opts.CACert, "ca-cert", "", "PEM file of a certificate authority the server's TLS certificate is signed by (verification stays on)")
 	setup.RunE = func(cmd *cobra.Command, _ []string) error {
 		conf, err := loadConfig(cmd, keyed)
@@ -67,6 +70,10 @@ PRESSCRAWL_KIBANA_PASSWORD, or PRESSCRAWL_KIBANA_API_KEY.`,
 			cfg.URL, cfg.Flavor = dURL, kibana.Dashboards
 		default:
 			return usageError(errors.New("kibana setup needs --kibana-url URL (Kibana) or --dashboards-url URL (OpenSearch Dashboards)"))
+		}
+		wait, _ := cmd.Flags().GetDuration("wait")
+		if cfg.ReadyWait = wait; wait <= 0 {
+			cfg.ReadyWait = -1 // one try
 		}
 		opts.Setup = cfg
 		if runF != nil {

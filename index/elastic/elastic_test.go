@@ -569,3 +569,32 @@ func TestArchivesWithSharedPrefix(t *testing.T) {
 		t.Error("the longer name's template must have the higher priority")
 	}
 }
+
+// Counting every value pages through a composite aggregation: with pages of
+// 7 values, every day and story (over a hundred of each) and every author
+// and site is counted as locally (no terms request of 65,536 buckets, which
+// search.max_buckets refuses).
+func TestCountsPageThroughEveryValue(t *testing.T) {
+	c := connect(t)
+	l := fill(t, 120)
+	if err := (&Deliverer{Client: c, Outbox: l}).Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	count(t, c)
+	defer func(n int) { compositePage = n }(compositePage)
+	compositePage = 7
+	for _, by := range []string{"author", "day", "story", "site"} {
+		want, _ := facets.New(by)
+		l.Each(ctx, "", func(r *record.Record) error { want.Add(r); return nil })
+		got, n, err := c.Counts(ctx, by, "", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) <= 7 && (by == "day" || by == "story") {
+			t.Errorf("by %s: %d values: the test does not page", by, len(got))
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want.Counts(0)) || n != want.Records() {
+			t.Errorf("by %s: archive %v (%d records), local %v (%d)", by, got, n, want.Counts(0), want.Records())
+		}
+	}
+}

@@ -149,8 +149,8 @@ var facetField = map[string]string{
 	"story": "story_id", "wire": "wire",
 }
 
-// maxTerms bounds the values a terms aggregation returns when all are asked.
-const maxTerms = 65536
+// compositePage is the values one composite aggregation request returns.
+var compositePage = 1000
 
 // Counts counts the records a query finds (all for "") by one of
 // facets.Fields with a terms aggregation (and a missing one for (none)),
@@ -166,10 +166,13 @@ func (c *Client) Counts(ctx context.Context, by, query string, top int) ([]facet
 		return nil, 0, err
 	}
 	field := facetField[by]
-	size := maxTerms
-	if top > 0 && field != "published_day" {
-		size = top
+	if top <= 0 || field == "published_day" {
+		// every value: paged with a composite aggregation, which no
+		// search.max_buckets (65,536 on Elasticsearch 8, 65,535 on
+		// OpenSearch) refuses however many authors the archive holds
+		return c.countsAll(ctx, counter, by, field, query, top)
 	}
+	size := top
 	terms := map[string]any{"terms": map[string]any{"field": field, "size": size,
 		"order": []any{map[string]any{"_count": "desc"}, map[string]any{"_key": "asc"}}}}
 	if by == "story" {
@@ -406,4 +409,122 @@ func (c *Client) Versions(ctx context.Context, id string) ([]*record.Record, err
 		vs = append(vs, r)
 	}
 	return append(vs, cur), nil
+}
+
+// countsAll counts every value of field with a composite aggregation,
+// page after page (after_key); by story, each story's first title and sites
+// come from a second, bounded request for the largest stories shown.
+func (c *Client) countsAll(ctx context.Context, counter *facets.Counter, by, field, query string, top int) ([]facets.Count, int, error) {
+	var after map[string]any
+	total := 0
+	for page := 0; ; page++ {
+		comp := map[string]any{"size": compositePage, "sources": []any{map[string]any{"v": map[string]any{"terms": map[string]any{"field": field}}}}}
+		if after != nil {
+			comp["after"] = after
+		}
+		body := map[string]any{"size": 0, "track_total_hits": true, "query": stringQuery(query), "aggs": map[string]any{
+			"values": map[string]any{"composite": comp},
+		}}
+		if page == 0 {
+			body["aggs"].(map[string]any)["none"] = map[string]any{"missing": map[string]any{"field": field}}
+		}
+		var out struct {
+			Hits         searchHits `json:"hits"`
+			Aggregations struct {
+				Values struct {
+					AfterKey map[string]any `json:"after_key"`
+					Buckets  []struct {
+						Key      map[string]any `json:"key"`
+						DocCount int64          `json:"doc_count"`
+					} `json:"buckets"`
+				} `json:"values"`
+				None struct {
+					DocCount int64 `json:"doc_count"`
+				} `json:"none"`
+			} `json:"aggregations"`
+		}
+		if err := c.search(ctx, body, false, &out, "count by "+by); err != nil {
+			return nil, 0, err
+		}
+		if page == 0 {
+			total = int(out.Hits.Total.Value)
+			counter.AddCount(facets.NoValue, int(out.Aggregations.None.DocCount))
+		}
+		for _, b := range out.Aggregations.Values.Buckets {
+			counter.AddCount(fmt.Sprint(b.Key["v"]), int(b.DocCount))
+		}
+		if len(out.Aggregations.Values.Buckets) < compositePage || out.Aggregations.Values.AfterKey == nil {
+			break
+		}
+		after = out.Aggregations.Values.AfterKey
+	}
+	counts := counter.Counts(top)
+	if by == "story" {
+		if err := c.storyDetails(ctx, counts, query); err != nil {
+			return nil, 0, err
+		}
+	}
+	return counts, total, nil
+}
+
+// maxStoryDetails bounds the stories whose first title and sites are
+// fetched when every story is counted.
+const maxStoryDetails = 1000
+
+// storyDetails fills the first title and sites of the largest stories.
+func (c *Client) storyDetails(ctx context.Context, counts []facets.Count, query string) error {
+	var ids []string
+	for _, cn := range counts {
+		if cn.Value != facets.NoValue && len(ids) < maxStoryDetails {
+			ids = append(ids, cn.Value)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	body := map[string]any{"size": 0, "query": map[string]any{"bool": map[string]any{"filter": []any{stringQuery(query), map[string]any{"terms": map[string]any{"story_id": ids}}}}},
+		"aggs": map[string]any{"values": map[string]any{"terms": map[string]any{"field": "story_id", "size": len(ids)}, "aggs": map[string]any{
+			"first": map[string]any{"top_hits": map[string]any{"size": 1, "_source": []string{"title"},
+				"sort": []any{map[string]any{"fetched_at": map[string]any{"order": "asc", "unmapped_type": "date"}}}}},
+			"sites": map[string]any{"cardinality": map[string]any{"field": "site_name"}},
+		}}}}
+	var out struct {
+		Aggregations struct {
+			Values struct {
+				Buckets []struct {
+					Key   any `json:"key"`
+					First struct {
+						Hits struct {
+							Hits []struct {
+								Source struct {
+									Title string `json:"title"`
+								} `json:"_source"`
+							} `json:"hits"`
+						} `json:"hits"`
+					} `json:"first"`
+					Sites struct {
+						Value int `json:"value"`
+					} `json:"sites"`
+				} `json:"buckets"`
+			} `json:"values"`
+		} `json:"aggregations"`
+	}
+	if err := c.search(ctx, body, false, &out, "stories' titles"); err != nil {
+		return err
+	}
+	at := map[string]int{}
+	for i, cn := range counts {
+		at[cn.Value] = i
+	}
+	for _, b := range out.Aggregations.Values.Buckets {
+		i, ok := at[fmt.Sprint(b.Key)]
+		if !ok {
+			continue
+		}
+		if h := b.First.Hits.Hits; len(h) > 0 {
+			counts[i].Title = h[0].Source.Title
+		}
+		counts[i].Sites = b.Sites.Value
+	}
+	return nil
 }

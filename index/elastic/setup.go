@@ -61,7 +61,8 @@ func Template(alias string) map[string]any {
 	date := map[string]any{"type": "date", "format": "strict_date_optional_time||yyyy-MM-dd", "ignore_malformed": true}
 	props := map[string]any{
 		"id": kw, "url": kw, "canonical_url": kw, "content_hash": kw, "image": map[string]any{"type": "keyword", "index": false, "doc_values": false},
-		"title": folded, "description": folded, "text": folded,
+		"title":       map[string]any{"type": "text", "analyzer": "presscrawl_folded", "fields": map[string]any{"keyword": map[string]any{"type": "keyword", "ignore_above": 512}}},
+		"description": folded, "text": folded,
 		"text_en": map[string]any{"type": "text", "analyzer": "english"},
 		"text_ar": map[string]any{"type": "text", "analyzer": "arabic"},
 		"html":    map[string]any{"type": "text", "index": false},

@@ -1,0 +1,5 @@
+//go:build !race
+
+package stories
+
+const raceDetector = false
