@@ -64,9 +64,9 @@ func startDelivery(ctx context.Context, conf config.Config, c *elastic.Client, o
 		return c, err
 	}
 	d.Target = urlcanon.Redact(conf.ES.URL)
-	if c != nil {
-		_ = c.SetRefresh(ctx, "30s")
-	}
+	// The indices' refresh_interval is the user's: a crawl no more sets it
+	// (a killed crawl left 30s behind, and two crawls reset each other's);
+	// idle shards skip refreshes on their own ("search idle").
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	dl := &delivery{conf: conf, d: d, outbox: outbox, streams: streams, start: time.Now(), cancel: cancel, done: make(chan struct{})}
 	go func() {
@@ -78,8 +78,8 @@ func startDelivery(ctx context.Context, conf config.Config, c *elastic.Client, o
 
 // finish delivers what is left while the archive takes it (giving up after
 // es.wait without progress; 15 s at most after an interruption: the next
-// run delivers the rest), restores the refresh interval and prints what
-// was delivered. Records left undelivered after a complete crawl fail it
+// run delivers the rest), refreshes the archive and prints what was
+// delivered. Records left undelivered after a complete crawl fail it
 // (exit 1), safe in the data dir.
 func (dl *delivery) finish(interrupted bool, summary io.Writer) error {
 	if dl == nil {
@@ -98,7 +98,6 @@ func (dl *delivery) finish(interrupted bool, summary io.Writer) error {
 	drainErr := dl.d.Drain(ctx)
 	if c := dl.d.Client; c != nil {
 		rctx, rcancel := context.WithTimeout(context.Background(), 30*time.Second)
-		_ = c.SetRefresh(rctx, "")
 		_ = c.Refresh(rctx)
 		rcancel()
 	}

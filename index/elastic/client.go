@@ -23,6 +23,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/elastic/elastic-transport-go/v8/elastictransport"
@@ -59,6 +60,9 @@ type Client struct {
 	Server  Server
 	display string // the URL without userinfo
 	base    *http.Transport
+	// the aliases' write indices, for delivery after a rollover
+	aliasMu sync.Mutex
+	aliases map[string]aliasEntry
 }
 
 // Server is what the archive says it is.

@@ -219,6 +219,14 @@ func (d *Deliverer) pass(ctx context.Context) (n, retry int, err error) {
 	if err != nil {
 		return 0, 0, fmt.Errorf("bulk indexer: %w", err)
 	}
+	// After a rollover (by the user, ILM or ISM) the alias spans several
+	// indices and _id is unique per index only: a record delivered again
+	// goes to the index that already holds it, never a second copy in the
+	// new write index.
+	homes, err := d.Client.homes(ctx, recs)
+	if err != nil {
+		return 0, 0, fmt.Errorf("bulk request to %s: %w: %s", d.Client.URL(), ErrUnreachable, cleanErr(err))
+	}
 	for _, o := range recs {
 		r := o.Record
 		body, err := json.Marshal(DocumentOf(r))
@@ -229,6 +237,9 @@ func (d *Deliverer) pass(ctx context.Context) (n, retry int, err error) {
 		target := d.Client.Index()
 		if o.Version {
 			target = d.Client.VersionsIndex()
+		}
+		if home, ok := homes[target+"/"+id]; ok {
+			target = home
 		}
 		err = bi.Add(ctx, esutil.BulkIndexerItem{
 			Index: target, Action: "index", DocumentID: id, Body: bytes.NewReader(body),

@@ -1,6 +1,7 @@
 package elastic
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -596,5 +597,101 @@ func TestCountsPageThroughEveryValue(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(want.Counts(0)) || n != want.Records() {
 			t.Errorf("by %s: archive %v (%d records), local %v (%d)", by, got, n, want.Counts(0), want.Records())
 		}
+	}
+}
+
+// After a rollover (the user's, ILM's or ISM's) the alias spans two
+// indices: every record delivered again (index push --all, an edit) stays
+// one document, in the index that held it; a new record goes to the new
+// write index; a record is read by id through the alias.
+func TestRolloverKeepsOneCopy(t *testing.T) {
+	c := connect(t)
+	l := fill(t, 40)
+	if err := (&Deliverer{Client: c, Outbox: l}).Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, c); n != 40 {
+		t.Fatalf("%d documents before the rollover, want 40", n)
+	}
+	req, _ := http.NewRequest(http.MethodPost, estest.URL(t)+"/"+c.Index()+"/_rollover", strings.NewReader("{}"))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `"rolled_over":true`) {
+		t.Fatalf("rollover: %d %s", resp.StatusCode, b)
+	}
+	c.aliasMu.Lock()
+	c.aliases = nil // the cache would show the rollover within a minute
+	c.aliasMu.Unlock()
+	if _, err := l.QueueAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Put(ctx, testRecord(1000)); err != nil { // a new record, after the rollover
+		t.Fatal(err)
+	}
+	if err := (&Deliverer{Client: c, Outbox: l}).Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, c); n != 41 {
+		t.Errorf("%d documents after the rollover and a push of everything, want 41 (each once)", n)
+	}
+	r, err := c.Get(ctx, testRecord(3).ID)
+	if err != nil || r == nil || r.Title != testRecord(3).Title {
+		t.Errorf("get through an alias over two indices: %v %v", r, err)
+	}
+	write, several, err := c.writeIndex(ctx, c.Index())
+	if err != nil || !several || !strings.HasSuffix(write, "-000002") {
+		t.Errorf("write index %q, several %v, %v", write, several, err)
+	}
+}
+
+// A template the user tuned (a refresh interval, replicas) survives setup,
+// which every crawl and push runs, while its version is presscrawl's; so
+// does an index setting. An older template is replaced.
+func TestSetupKeepsUserTuning(t *testing.T) {
+	c := connect(t)
+	name := c.templateName()
+	tmpl := c.IndexTemplate()
+	settings := tmpl["template"].(map[string]any)["settings"].(map[string]any)
+	settings["refresh_interval"] = "7s"
+	b, _ := json.Marshal(tmpl)
+	do := func(method, path string, body []byte) string {
+		req, _ := http.NewRequest(method, estest.URL(t)+path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode/100 != 2 {
+			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, out)
+		}
+		return string(out)
+	}
+	do(http.MethodPut, "/_index_template/"+name, b)
+	do(http.MethodPut, "/"+c.Index()+"/_settings", []byte(`{"index":{"refresh_interval":"9s"}}`))
+	if err := c.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := do(http.MethodGet, "/_index_template/"+name, nil); !strings.Contains(got, `"refresh_interval":"7s"`) {
+		t.Errorf("the user's template setting was reverted: %s", got)
+	}
+	if got := do(http.MethodGet, "/"+c.Index()+"/_settings", nil); !strings.Contains(got, `"refresh_interval":"9s"`) {
+		t.Errorf("the user's index setting was reverted: %s", got)
+	}
+	// an older presscrawl's template is replaced
+	tmpl["version"] = templateVersion - 1
+	b, _ = json.Marshal(tmpl)
+	do(http.MethodPut, "/_index_template/"+name, b)
+	if err := c.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := do(http.MethodGet, "/_index_template/"+name, nil); strings.Contains(got, `"refresh_interval":"7s"`) || !strings.Contains(got, fmt.Sprintf(`"version":%d`, templateVersion)) {
+		t.Errorf("an older template was not replaced: %s", got)
 	}
 }

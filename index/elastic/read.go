@@ -334,27 +334,121 @@ func (c *Client) raw(ctx context.Context, method, path string, body []byte) (*es
 
 // Get returns the record with id, or nil when the archive has none.
 func (c *Client) Get(ctx context.Context, id string) (*record.Record, error) {
+	// an ids query, not GET <alias>/_doc/<id>: an alias over several indices
+	// (after a rollover) refuses the latter ("has more than one index")
 	var out struct {
-		Found  bool            `json:"found"`
-		Source json.RawMessage `json:"_source"`
+		Hits searchHits `json:"hits"`
 	}
-	call := func(ctx context.Context) (*esapi.Response, error) {
-		return c.api.Get(c.cfg.Index, id, c.api.Get.WithContext(ctx))
-	}
-	if err := c.do(ctx, call, &out, "get "+id); err != nil {
+	body := map[string]any{"size": 1, "query": map[string]any{"ids": map[string]any{"values": []string{id}}}}
+	if err := c.search(ctx, body, false, &out, "get "+id); err != nil {
 		if statusOf(err) == http.StatusNotFound {
 			return nil, nil
 		}
 		return nil, err
 	}
-	if !out.Found {
+	if len(out.Hits.Hits) == 0 {
 		return nil, nil
 	}
 	r := new(record.Record)
-	if err := json.Unmarshal(out.Source, r); err != nil {
+	if err := json.Unmarshal(out.Hits.Hits[0].Source, r); err != nil {
 		return nil, fmt.Errorf("document %s: %w", id, err)
 	}
 	return r, nil
+}
+
+// homes finds, for a batch about to be delivered, the concrete index that
+// already holds each record (keyed "<alias>/<id>"), when it is not the
+// alias's write index: after a rollover, where a record delivered again
+// must go so that it stays one document. One search per alias and batch.
+func (c *Client) homes(ctx context.Context, recs []index.Outgoing) (map[string]string, error) {
+	byAlias := map[string][]string{}
+	for _, o := range recs {
+		alias := c.cfg.Index
+		if o.Version {
+			alias = c.VersionsIndex()
+		}
+		byAlias[alias] = append(byAlias[alias], o.Key())
+	}
+	out := map[string]string{}
+	for alias, ids := range byAlias {
+		write, several, err := c.writeIndex(ctx, alias)
+		if err != nil {
+			return nil, err
+		}
+		if !several {
+			continue // one index behind the alias: nothing to look up
+		}
+		body := map[string]any{"size": len(ids), "_source": false, "query": map[string]any{"ids": map[string]any{"values": ids}}}
+		b, _ := json.Marshal(body)
+		var res struct {
+			Hits struct {
+				Hits []struct {
+					Index string `json:"_index"`
+					ID    string `json:"_id"`
+				} `json:"hits"`
+			} `json:"hits"`
+		}
+		call := func(ctx context.Context) (*esapi.Response, error) {
+			return c.api.Search(c.api.Search.WithContext(ctx), c.api.Search.WithIndex(alias), c.api.Search.WithBody(bytes.NewReader(b)),
+				c.api.Search.WithIgnoreUnavailable(true))
+		}
+		if err := c.do(ctx, call, &res, "find the indices of a batch"); err != nil {
+			if statusOf(err) == http.StatusNotFound {
+				continue
+			}
+			return nil, err
+		}
+		for _, h := range res.Hits.Hits {
+			if h.Index != write {
+				out[alias+"/"+h.ID] = h.Index
+			}
+		}
+	}
+	return out, nil
+}
+
+// writeIndex is the alias's write index, and whether the alias spans
+// several indices; cached for a minute (a rollover shows within it).
+func (c *Client) writeIndex(ctx context.Context, alias string) (string, bool, error) {
+	c.aliasMu.Lock()
+	e, ok := c.aliases[alias]
+	c.aliasMu.Unlock()
+	if ok && time.Since(e.at) < time.Minute {
+		return e.write, e.several, nil
+	}
+	var res map[string]struct {
+		Aliases map[string]struct {
+			IsWriteIndex *bool `json:"is_write_index"`
+		} `json:"aliases"`
+	}
+	call := func(ctx context.Context) (*esapi.Response, error) {
+		return c.api.Indices.GetAlias(c.api.Indices.GetAlias.WithContext(ctx), c.api.Indices.GetAlias.WithName(alias))
+	}
+	if err := c.do(ctx, call, &res, "read alias "+alias); err != nil {
+		if statusOf(err) == http.StatusNotFound {
+			return "", false, nil // a plain index (the versions' companion), or none yet
+		}
+		return "", false, err
+	}
+	write := ""
+	for idx, a := range res {
+		if w := a.Aliases[alias].IsWriteIndex; w != nil && *w || len(res) == 1 {
+			write = idx
+		}
+	}
+	c.aliasMu.Lock()
+	if c.aliases == nil {
+		c.aliases = map[string]aliasEntry{}
+	}
+	c.aliases[alias] = aliasEntry{write: write, several: len(res) > 1, at: time.Now()}
+	c.aliasMu.Unlock()
+	return write, len(res) > 1, nil
+}
+
+type aliasEntry struct {
+	write   string
+	several bool
+	at      time.Time
 }
 
 // GetPrefix returns the record whose id starts with prefix, or nil; an

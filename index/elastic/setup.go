@@ -108,18 +108,28 @@ func Template(alias string) map[string]any {
 // other, so their lengths, and priorities, always differ.
 func templatePriority(alias string) int { return 200 + len(alias) }
 
-// Setup installs the template and creates the first index behind the
-// write alias, when they are missing. It can run any number of times.
+// Setup installs the template (when it is missing or older than this
+// presscrawl's: one the user tuned is left as it is) and creates the first
+// index behind the write alias, when they are missing. It can run any
+// number of times.
 func (c *Client) Setup(ctx context.Context) error {
 	body, err := json.Marshal(c.IndexTemplate())
 	if err != nil {
 		return err
 	}
-	put := func(ctx context.Context) (*esapi.Response, error) {
-		return c.api.Indices.PutIndexTemplate(c.templateName(), bytes.NewReader(body), c.api.Indices.PutIndexTemplate.WithContext(ctx))
-	}
-	if err := c.do(ctx, put, nil, "install index template "+c.templateName()); err != nil {
+	installed, err := c.installedTemplateVersion(ctx)
+	if err != nil {
 		return err
+	}
+	if installed < templateVersion {
+		// missing, or made by an earlier presscrawl: put (a template the
+		// user tuned is kept while its version is presscrawl's or newer)
+		put := func(ctx context.Context) (*esapi.Response, error) {
+			return c.api.Indices.PutIndexTemplate(c.templateName(), bytes.NewReader(body), c.api.Indices.PutIndexTemplate.WithContext(ctx))
+		}
+		if err := c.do(ctx, put, nil, "install index template "+c.templateName()); err != nil {
+			return err
+		}
 	}
 	if err := c.setupAlias(ctx); err != nil {
 		return err
@@ -128,6 +138,31 @@ func (c *Client) Setup(ctx context.Context) error {
 		return err
 	}
 	return c.putMapping(ctx)
+}
+
+// installedTemplateVersion is the version of the template installed under
+// presscrawl's name (0: none, or one without a version).
+func (c *Client) installedTemplateVersion(ctx context.Context) (int, error) {
+	var out struct {
+		IndexTemplates []struct {
+			IndexTemplate struct {
+				Version int `json:"version"`
+			} `json:"index_template"`
+		} `json:"index_templates"`
+	}
+	get := func(ctx context.Context) (*esapi.Response, error) {
+		return c.api.Indices.GetIndexTemplate(c.api.Indices.GetIndexTemplate.WithName(c.templateName()), c.api.Indices.GetIndexTemplate.WithContext(ctx))
+	}
+	if err := c.do(ctx, get, &out, "read index template "+c.templateName()); err != nil {
+		if statusOf(err) == http.StatusNotFound {
+			return 0, nil
+		}
+		return 0, err
+	}
+	if len(out.IndexTemplates) == 0 {
+		return 0, nil
+	}
+	return out.IndexTemplates[0].IndexTemplate.Version, nil
 }
 
 // setupAlias creates the first index behind the write alias when the
@@ -188,20 +223,6 @@ func (c *Client) putMapping(ctx context.Context) error {
 		return c.api.Indices.PutMapping([]string{c.cfg.Index, c.VersionsIndex()}, bytes.NewReader(body), c.api.Indices.PutMapping.WithContext(ctx))
 	}
 	return c.do(ctx, call, nil, "add the template's fields to "+c.cfg.Index)
-}
-
-// SetRefresh sets the refresh interval of the indices behind the alias
-// ("30s" during a crawl; "" restores the default).
-func (c *Client) SetRefresh(ctx context.Context, interval string) error {
-	v := "null"
-	if interval != "" {
-		v = fmt.Sprintf("%q", interval)
-	}
-	body := `{"index":{"refresh_interval":` + v + `}}`
-	call := func(ctx context.Context) (*esapi.Response, error) {
-		return c.api.Indices.PutSettings(strings.NewReader(body), c.api.Indices.PutSettings.WithIndex(c.cfg.Index), c.api.Indices.PutSettings.WithContext(ctx))
-	}
-	return c.do(ctx, call, nil, "set refresh_interval of "+c.cfg.Index)
 }
 
 // Refresh makes what was indexed searchable now.
