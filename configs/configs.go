@@ -19,4 +19,6 @@ var Dashboard []byte
 const (
 	DataViewPublished = "presscrawl-articles"
 	DataViewFetched   = "presscrawl-articles-fetched"
+	// DashboardID is the starter dashboard's id.
+	DashboardID = "presscrawl-dashboard"
 )

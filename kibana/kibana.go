@@ -53,6 +53,9 @@ type Config struct {
 	// starts); 0 means DefaultReadyWait, a negative wait one try.
 	ReadyWait time.Duration
 	readyPoll time.Duration // between two status requests (tests)
+	// Space is the Kibana space the objects go to ("" or "default": the
+	// default space); OpenSearch Dashboards has none.
+	Space string
 }
 
 // DefaultReadyWait is how long setup waits for a server starting up.
@@ -62,6 +65,8 @@ const DefaultReadyWait = 3 * time.Minute
 type Result struct {
 	DataViews []string // ids created or updated
 	Imported  int      // saved objects imported
+	// Dashboard and Discover are where to open them.
+	Dashboard, Discover string
 }
 
 // Setup creates or updates the data views and imports the dashboard.
@@ -73,8 +78,21 @@ func Setup(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: time.Minute}
 	}
-	s := &session{cfg: cfg, base: strings.TrimSuffix(cfg.URL, "/")}
-	var res Result
+	base := strings.TrimSuffix(cfg.URL, "/")
+	if sp := strings.TrimSpace(cfg.Space); sp != "" && sp != "default" {
+		if cfg.Flavor == Dashboards {
+			return Result{}, fmt.Errorf("a space (%q) is Kibana's: OpenSearch Dashboards has none", sp)
+		}
+		if strings.ContainsAny(sp, "/?#% ") {
+			return Result{}, fmt.Errorf("space %q: a Kibana space id has no slash, space or URL syntax", sp)
+		}
+		base += "/s/" + sp // every API of a space is under its path
+	}
+	s := &session{cfg: cfg, base: base}
+	res := Result{Dashboard: base + "/app/dashboards#/view/" + configs.DashboardID, Discover: base + "/app/discover"}
+	if cfg.Flavor == Dashboards {
+		res.Discover = base + "/app/data-explorer/discover"
+	}
 	if err := s.waitReady(ctx); err != nil {
 		return res, err
 	}
@@ -195,17 +213,27 @@ func (s *session) request(ctx context.Context, method, path, contentType string,
 	return res.StatusCode, nil
 }
 
+// sourceFilters keep Discover from fetching, for every row shown, the
+// fields nobody reads there: the page's HTML and the analysed copies of
+// the text.
+var sourceFilters = []map[string]string{{"value": "html"}, {"value": "text_en"}, {"value": "text_ar"}}
+
+// fieldFormats show url as a link.
+var fieldFormats = map[string]any{"url": map[string]any{"id": "url"}}
+
 // dataView creates a Kibana data view, or updates it when it exists
 // (GET /api/data_views/data_view/{id}, then POST create or POST update).
 func (s *session) dataView(ctx context.Context, id, name, timeField string) error {
 	status, err := s.request(ctx, http.MethodGet, "/api/data_views/data_view/"+id, "", nil, nil)
 	switch {
 	case err == nil:
-		body, _ := json.Marshal(map[string]any{"data_view": map[string]any{"title": s.cfg.Alias, "name": name, "timeFieldName": timeField}})
+		body, _ := json.Marshal(map[string]any{"data_view": map[string]any{"title": s.cfg.Alias, "name": name, "timeFieldName": timeField,
+			"sourceFilters": sourceFilters, "fieldFormats": fieldFormats}})
 		_, err = s.request(ctx, http.MethodPost, "/api/data_views/data_view/"+id, "application/json", body, nil)
 		return err
 	case status == http.StatusNotFound:
-		body, _ := json.Marshal(map[string]any{"data_view": map[string]any{"id": id, "title": s.cfg.Alias, "name": name, "timeFieldName": timeField}})
+		body, _ := json.Marshal(map[string]any{"data_view": map[string]any{"id": id, "title": s.cfg.Alias, "name": name, "timeFieldName": timeField,
+			"sourceFilters": sourceFilters, "fieldFormats": fieldFormats}})
 		_, err = s.request(ctx, http.MethodPost, "/api/data_views/data_view", "application/json", body, nil)
 		return err
 	default:
@@ -216,7 +244,10 @@ func (s *session) dataView(ctx context.Context, id, name, timeField string) erro
 // indexPattern creates or overwrites an OpenSearch Dashboards index
 // pattern (POST /api/saved_objects/index-pattern/{id}?overwrite=true).
 func (s *session) indexPattern(ctx context.Context, id, timeField string) error {
-	body, _ := json.Marshal(map[string]any{"attributes": map[string]any{"title": s.cfg.Alias, "timeFieldName": timeField}})
+	filters, _ := json.Marshal(sourceFilters)
+	formats, _ := json.Marshal(fieldFormats)
+	body, _ := json.Marshal(map[string]any{"attributes": map[string]any{"title": s.cfg.Alias, "timeFieldName": timeField,
+		"sourceFilters": string(filters), "fieldFormatMap": string(formats)}})
 	_, err := s.request(ctx, http.MethodPost, "/api/saved_objects/index-pattern/"+id+"?overwrite=true", "application/json", body, nil)
 	return err
 }

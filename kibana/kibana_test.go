@@ -29,7 +29,8 @@ type fakeServer struct {
 	views    map[string]map[string]any // id -> attributes
 	objects  map[string]map[string]any // type/id -> object
 	requests []string
-	notReady int // /api/status answers 503 this many times first
+	notReady int    // /api/status answers 503 this many times first
+	space    string // the space of the last request
 }
 
 func newFake(t *testing.T, f Flavor) (*fakeServer, *httptest.Server) {
@@ -57,6 +58,10 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body, _ := io.ReadAll(r.Body)
 	path := r.URL.Path
+	if rest, ok := strings.CutPrefix(path, "/s/"); ok && f.flavor == Kibana { // a space's APIs
+		sp, p, _ := strings.Cut(rest, "/")
+		f.space, path = sp, "/"+p
+	}
 	if path == "/api/status" {
 		if f.notReady > 0 { // "Kibana server is not ready yet", as right after docker compose up
 			f.notReady--
@@ -329,5 +334,41 @@ func TestSetupWaitsForReadiness(t *testing.T) {
 	cfg.ReadyWait = 100 * time.Millisecond
 	if _, err := Setup(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "not ready") {
 		t.Errorf("a server never ready: %v", err)
+	}
+}
+
+// The data views leave html and the analysed text copies out of Discover's
+// rows and show url as a link; a space puts everything under its path;
+// setup says where to open the dashboard.
+func TestSetupDataViewOptionsAndSpace(t *testing.T) {
+	fs, srv := newFake(t, Kibana)
+	defer srv.Close()
+	res, err := Setup(context.Background(), Config{URL: srv.URL, Flavor: Kibana, Alias: "articles", Space: "research"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := fs.views[configs.DataViewPublished]
+	b, _ := json.Marshal(v)
+	if !strings.Contains(string(b), `"sourceFilters":[{"value":"html"},{"value":"text_en"},{"value":"text_ar"}]`) || !strings.Contains(string(b), `"fieldFormats":{"url":{"id":"url"}}`) {
+		t.Errorf("data view %s", b)
+	}
+	if fs.space != "research" || res.Dashboard != srv.URL+"/s/research/app/dashboards#/view/presscrawl-dashboard" {
+		t.Errorf("space %q, dashboard %q", fs.space, res.Dashboard)
+	}
+	for _, r := range fs.requests {
+		if !strings.HasPrefix(strings.Fields(r)[1], "/s/research/") {
+			t.Errorf("request outside the space: %s", r)
+		}
+	}
+	if _, err := Setup(context.Background(), Config{URL: srv.URL, Flavor: Dashboards, Alias: "a", Space: "research"}); err == nil {
+		t.Error("a space for OpenSearch Dashboards was taken")
+	}
+	fd, srvd := newFake(t, Dashboards)
+	defer srvd.Close()
+	if _, err := Setup(context.Background(), Config{URL: srvd.URL, Flavor: Dashboards, Alias: "news"}); err != nil {
+		t.Fatal(err)
+	}
+	if a := fd.views[configs.DataViewPublished]; a["sourceFilters"] != `[{"value":"html"},{"value":"text_en"},{"value":"text_ar"}]` {
+		t.Errorf("index pattern source filters %v", a["sourceFilters"])
 	}
 }

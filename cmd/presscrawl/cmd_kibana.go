@@ -14,6 +14,7 @@ import (
 	"github.com/presscrawl/presscrawl/crawler"
 	"github.com/presscrawl/presscrawl/internal/config"
 	"github.com/presscrawl/presscrawl/kibana"
+	"github.com/presscrawl/presscrawl/urlcanon"
 )
 
 // kibanaOptions are what kibana setup needs.
@@ -50,6 +51,7 @@ up is waited for (--wait) on its /api/status.`,
 	setup.Flags().String("dashboards-url", "", "OpenSearch Dashboards' address, e.g. http://localhost:5601")
 	keyed := config.NewFlags(setup.Flags())
 	keyed.Bind("es-index", "es.index", "the archive's index alias the data views read")
+	setup.Flags().String("kibana-space", "", "the Kibana space to set up in (default: the default space)")
 	setup.Flags().Duration("wait", 2*time.Minute, "how long to wait for a server starting up (Kibana answers 503 \"not ready yet\" for a minute or two after docker compose up); 0: try once")
 	setup.Flags().StringVar(&opts.CACert, "ca-cert", "", "PEM file of a certificate authority the server's TLS certificate is signed by (verification stays on)")
 	setup.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -71,6 +73,7 @@ up is waited for (--wait) on its /api/status.`,
 		default:
 			return usageError(errors.New("kibana setup needs --kibana-url URL (Kibana) or --dashboards-url URL (OpenSearch Dashboards)"))
 		}
+		cfg.Space, _ = cmd.Flags().GetString("kibana-space")
 		wait, _ := cmd.Flags().GetDuration("wait")
 		if cfg.ReadyWait = wait; wait <= 0 {
 			cfg.ReadyWait = -1 // one try
@@ -97,7 +100,7 @@ func runKibanaSetup(ctx context.Context, opts *kibanaOptions) error {
 		client.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
 	}
 	cfg.HTTPClient = client
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, max(cfg.ReadyWait, 0)+2*time.Minute)
 	defer cancel()
 	res, err := kibana.Setup(ctx, cfg)
 	if err != nil {
@@ -105,5 +108,6 @@ func runKibanaSetup(ctx context.Context, opts *kibanaOptions) error {
 	}
 	fmt.Fprintf(streams.ErrOut, "presscrawl: %s: data views %v on %s, %d saved objects imported (dashboard \"presscrawl: the archive at a glance\")\n",
 		cfg.Flavor, res.DataViews, cfg.Alias, res.Imported)
+	fmt.Fprintf(streams.ErrOut, "  dashboard: %s\n  discover:  %s\n", urlcanon.Redact(res.Dashboard), urlcanon.Redact(res.Discover))
 	return nil
 }

@@ -695,3 +695,18 @@ func TestSetupKeepsUserTuning(t *testing.T) {
 		t.Errorf("an older template was not replaced: %s", got)
 	}
 }
+
+// Kibana's free-text KQL reads the article: the indices' default fields
+// are the title, description, text, authors and site, not ids and URLs.
+func TestDefaultFields(t *testing.T) {
+	c := connect(t)
+	resp, err := http.Get(estest.URL(t) + "/" + c.Index() + "/_settings/index.query.default_field")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `"default_field":["title","description","text","text_en","text_ar","authors","site_name"]`) {
+		t.Errorf("settings: %s", b)
+	}
+}

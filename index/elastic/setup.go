@@ -38,7 +38,7 @@ import (
 //     versions; the earlier versions themselves are documents of the
 //     companion index <alias>-versions (ids <id>-v<n>), made from the same
 //     template.
-const templateVersion = 3
+const templateVersion = 4
 
 func (c *Client) templateName() string { return "presscrawl-" + c.cfg.Index }
 
@@ -84,6 +84,9 @@ func Template(alias string) map[string]any {
 				// One node (a laptop, docker compose): no replica to wait
 				// for. Raise it on a cluster.
 				"number_of_replicas": 0,
+				// what a query without a field reads (Kibana's free-text
+				// KQL): the article, not ids, URLs and hashes
+				"index.query.default_field": []string{"title", "description", "text", "text_en", "text_ar", "authors", "site_name"},
 				"analysis": map[string]any{
 					"analyzer": map[string]any{
 						"presscrawl_folded": map[string]any{"type": "custom", "tokenizer": "standard",
