@@ -38,7 +38,7 @@ import (
 //     versions; the earlier versions themselves are documents of the
 //     companion index <alias>-versions (ids <id>-v<n>), made from the same
 //     template.
-const templateVersion = 4
+const templateVersion = 5
 
 func (c *Client) templateName() string { return "presscrawl-" + c.cfg.Index }
 
@@ -90,7 +90,7 @@ func Template(alias string) map[string]any {
 				"analysis": map[string]any{
 					"analyzer": map[string]any{
 						"presscrawl_folded": map[string]any{"type": "custom", "tokenizer": "standard",
-							"filter": []string{"lowercase", "decimal_digit", "arabic_normalization"}},
+							"filter": []string{"lowercase", "asciifolding", "decimal_digit", "arabic_normalization"}}, // asciifolding: cafe finds café
 					},
 					"normalizer": map[string]any{
 						"presscrawl_lower": map[string]any{"type": "custom", "filter": []string{"lowercase"}},

@@ -460,3 +460,36 @@ func TestQueryBounds(t *testing.T) {
 		t.Errorf("two wildcards: %d %v", total, err)
 	}
 }
+
+// Latin diacritics fold: cafe finds café, Muller finds Müller, and the
+// other way round; Arabic is untouched by it.
+func TestDiacriticsFold(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, r := range []*record.Record{
+		testRecord(1, "fr", "Le café de la gare a rouvert ses portes ce matin."),
+		testRecord(2, "de", "Bürgermeister Müller eröffnete die Ausstellung."),
+		testRecord(3, "ar", "افتتح الوزير المعرض في المدينة"),
+	} {
+		if _, err := l.Put(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Close(); err != nil { // flushes the search index
+		t.Fatal(err)
+	}
+	if l, err = Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for q, want := range map[string]int{"cafe": 1, "café": 1, "Muller": 1, "müller": 1, "burgermeister": 1, "المعرض": 1} {
+		hits, _, err := l.Search(ctx, q, 10)
+		if err != nil || len(hits) != want {
+			t.Errorf("%q: %d hits (%v), want %d", q, len(hits), err, want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/lang/ar"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
@@ -50,6 +51,7 @@ func newMapping() mapping.IndexMapping {
 	m := bleve.NewIndexMapping()
 	if err := m.AddCustomAnalyzer(foldedAnalyzer, map[string]any{
 		"type":          custom.Name,
+		"char_filters":  []any{asciifolding.Name}, // Latin diacritics: cafe finds café, Muller finds Müller
 		"tokenizer":     unicode.Name,
 		"token_filters": []any{lowercase.Name, ar.NormalizeName},
 	}); err != nil {
