@@ -4,7 +4,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build test lint unit devset-score devset bench crawlbench archivebench extractbench extractmem demo es-up es-down
+.PHONY: all build test lint unit devset-score test-opensearch3 devset bench crawlbench archivebench extractbench extractmem demo es-up es-down
 
 all: build
 
@@ -15,8 +15,9 @@ build:
 
 ## test: formatting and vet checks, then every test: with the race detector,
 ## then the development-set scoring without it (no concurrency of its own,
-## ten times slower under the detector). Explicit timeouts: a hung test fails.
-test: lint unit devset-score
+## ten times slower under the detector), then the archive tests again on
+## OpenSearch 3. Explicit timeouts: a hung test fails.
+test: lint unit devset-score test-opensearch3
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -29,6 +30,19 @@ unit:
 devset-score:
 	$(GO) test -count=1 -timeout 10m -run 'TestDevSet|TestLanguageDetectorOnDevSet|TestPublicationDatesOnLabels|TestPublicationDatesUntuned' ./extract
 	$(GO) test -count=1 -timeout 10m -run 'TestGroupingOnLabelledSet|TestDevSetFormsNoGroups' ./stories
+
+## test-opensearch3: the archive tests (index/elastic and the CLI's archive
+## tests) on a real OpenSearch 3.9 node of their own (the unit tests ran them
+## on 2.19 or on ES_URL); needs Java 21 or newer (JAVA_HOME or /usr/lib/jvm),
+## skipped with a message without it, a failure under CI=true
+OS3 := 3.9.0
+ARCHIVE_CLI_TESTS := TestCrawlIntoArchive|TestIndexPushAndUnreachableArchive|TestArchiveOutageMidCrawl|TestArchiveKill9MidCrawl|TestKibanaSetupUsage|TestVersionsInArchive
+test-opensearch3:
+	@if ! OPENSEARCH_VERSION=$(OS3) scripts/esnode.sh java >/dev/null; then \
+		if [ "$$CI" = true ]; then echo "test-opensearch3: no Java 21 under CI=true"; exit 1; fi; \
+		echo "test-opensearch3: skipped (no Java 21 or newer)"; exit 0; fi; \
+	env -u ES_URL OPENSEARCH_VERSION=$(OS3) $(GO) test -count=1 -timeout 15m ./index/elastic && \
+	env -u ES_URL OPENSEARCH_VERSION=$(OS3) $(GO) test -count=1 -timeout 20m -run '$(ARCHIVE_CLI_TESTS)' ./cmd/presscrawl
 
 ## devset: extraction quality on ../shared/datasets/trafilatura-eval, with the worst pages
 devset:

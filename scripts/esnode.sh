@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# A real OpenSearch 2.19 node in one JVM, from Maven Central, for the
-# archive tests and for trying presscrawl's Elasticsearch backend without
-# Docker (Elasticsearch 8's HTTP module is not on Maven Central; OpenSearch
-# serves the same REST API for everything presscrawl uses).
+# A real OpenSearch node in one JVM, from Maven Central, for the archive
+# tests and for trying presscrawl's Elasticsearch backend without Docker
+# (Elasticsearch 8's HTTP module is not on Maven Central; OpenSearch serves
+# the same REST API for everything presscrawl uses). OpenSearch 2.19 by
+# default; OPENSEARCH_VERSION=3.9.0 for OpenSearch 3 (needs Java 21 or newer:
+# JAVA_HOME, or the newest JDK in /usr/lib/jvm).
 #
 #   scripts/esnode.sh build              resolve and compile (once; ~30 s)
 #   scripts/esnode.sh classpath          print the node's Java classpath
+#   scripts/esnode.sh java               print the java binary that runs it
 #   scripts/esnode.sh up [PORT] [HOME]   start it in the background (default
 #                                        port 9200, home .esnode), wait for
 #                                        cluster health yellow, print its URL
@@ -16,26 +19,61 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 proj="$here/esnode"
 root="$(cd "$here/.." && pwd)"
+version="${OPENSEARCH_VERSION:-2.19.6}"
+major="${version%%.*}"
+
+# javaMajor prints the major version of the java binary $1.
+javaMajor() {
+	"$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -1
+}
+
+# pickJava prints a java binary able to run this OpenSearch: 17 or newer
+# for 2.x, 21 or newer for 3.x.
+pickJava() {
+	local want=17 j
+	[ "$major" -ge 3 ] && want=21
+	for j in "${JAVA_HOME:+$JAVA_HOME/bin/java}" "$(command -v java || true)" $(ls -d /usr/lib/jvm/*/bin/java 2>/dev/null | sort -rV); do
+		[ -n "$j" ] && [ -x "$j" ] || continue
+		if [ "$(javaMajor "$j")" -ge "$want" ] 2>/dev/null; then
+			echo "$j"
+			return
+		fi
+	done
+	echo "esnode: OpenSearch $version needs Java $want or newer; none found (set JAVA_HOME)" >&2
+	exit 1
+}
+
+if [ "$major" -ge 3 ]; then
+	# OpenSearch 3 renamed its modules' plugin classes: a source of its own
+	src="$proj/src3/main/java" target="$proj/target-$version" release=21
+else
+	src="$proj/src/main/java" target="$proj/target" release=17
+	[ "$version" = 2.19.6 ] || target="$proj/target-$version"
+fi
 
 build() {
-	if [ -f "$proj/target/classes/presscrawl/EsNode.class" ] && [ -d "$proj/target/lib" ] &&
-		[ "$proj/target/classes/presscrawl/EsNode.class" -nt "$proj/src/main/java/presscrawl/EsNode.java" ] &&
-		[ "$proj/target/lib" -nt "$proj/pom.xml" ]; then
+	if [ -f "$target/classes/presscrawl/EsNode.class" ] && [ -d "$target/lib" ] &&
+		[ "$target/classes/presscrawl/EsNode.class" -nt "$src/presscrawl/EsNode.java" ] &&
+		[ "$target/lib" -nt "$proj/pom.xml" ]; then
 		return
 	fi
 	command -v mvn >/dev/null || { echo "esnode: needs Maven (apt-get install maven)" >&2; exit 1; }
-	rm -rf "$proj/target/lib"
-	mvn -q -B -f "$proj/pom.xml" package dependency:copy-dependencies \
-		-DoutputDirectory="$proj/target/lib" -DincludeScope=runtime >&2
-	touch "$proj/target/lib"
+	local java
+	java="$(pickJava)"
+	rm -rf "$target/lib"
+	JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$java")")")" mvn -q -B -f "$proj/pom.xml" package dependency:copy-dependencies \
+		-Dopensearch.version="$version" -Dmaven.compiler.release="$release" -Desnode.target="$target" -Desnode.src="$src" \
+		-DoutputDirectory="$target/lib" -DincludeScope=runtime >&2
+	touch "$target/lib"
 }
 
 case "${1:-}" in
 build) build ;;
 classpath)
 	build
-	echo "$proj/target/classes:$proj/target/lib/*"
+	echo "$target/classes:$target/lib/*"
 	;;
+java) pickJava ;;
 up)
 	build
 	port="${2:-9200}"
@@ -45,7 +83,7 @@ up)
 		echo "esnode: already running (pid $(cat "$home/pid"))" >&2
 		exit 1
 	fi
-	nohup java -Xms512m -Xmx512m -cp "$proj/target/classes:$proj/target/lib/*" presscrawl.EsNode "$home" "$port" \
+	nohup "$(pickJava)" -Xms512m -Xmx512m -cp "$target/classes:$target/lib/*" presscrawl.EsNode "$home" "$port" \
 		>"$home/node.log" 2>&1 &
 	echo $! >"$home/pid"
 	for _ in $(seq 1 180); do
@@ -69,7 +107,7 @@ down)
 	rm -f "$home/pid"
 	;;
 *)
-	sed -n 2,15p "$0" >&2
+	sed -n 2,17p "$0" >&2
 	exit 2
 	;;
 esac

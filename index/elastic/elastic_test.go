@@ -145,6 +145,7 @@ func getJSON(t *testing.T, url string, out any) {
 // a second Setup changes nothing; the mapping is as docs/archive.md describes it.
 func TestSetupTemplateAndMapping(t *testing.T) {
 	c := connect(t)
+	t.Logf("the archive: %s", c.Server) // which server the run tested
 	if err := c.Setup(ctx); err != nil {
 		t.Fatalf("second setup: %v", err)
 	}

@@ -1,7 +1,8 @@
 // Package estest gives tests a real search node: the Elasticsearch or
 // OpenSearch that ES_URL names (docker compose's, say), or an OpenSearch
-// 2.19 node started from Maven Central artifacts by scripts/esnode.sh (a
-// JDK 17 and Maven; .ci/run installs them). Without either the test is
+// node started from Maven Central artifacts by scripts/esnode.sh: 2.19 (a
+// JDK 17 and Maven; .ci/run installs them), or the version
+// OPENSEARCH_VERSION names (3.9.0: Java 21 or newer; make test-opensearch3). Without either the test is
 // skipped, or fails under CI=true, where the node must be there.
 //
 // A test binary shares one node (stopped by Main); a test that stops and
@@ -119,9 +120,10 @@ func repoRoot() (string, error) {
 }
 
 var (
-	cpOnce sync.Once
-	cp     string
-	cpErr  error
+	cpOnce  sync.Once
+	cp      string
+	javaBin string
+	cpErr   error
 )
 
 func classpath() (string, error) {
@@ -145,6 +147,13 @@ func classpath() (string, error) {
 			return
 		}
 		cp = strings.TrimSpace(string(out))
+		// the java that runs this OpenSearch (3.x needs 21 or newer)
+		out, err = exec.Command("bash", filepath.Join(root, "scripts", "esnode.sh"), "java").Output()
+		if err != nil {
+			cpErr = fmt.Errorf("scripts/esnode.sh java: %v", err)
+			return
+		}
+		javaBin = strings.TrimSpace(string(out))
 	})
 	return cp, cpErr
 }
@@ -171,7 +180,7 @@ func (n *Node) launch(cp string) error {
 		return err
 	}
 	defer log.Close()
-	cmd := exec.Command("java", "-Xms512m", "-Xmx512m", "-XX:+UseSerialGC", "-cp", cp, "presscrawl.EsNode", n.home, fmt.Sprint(n.port))
+	cmd := exec.Command(javaBin, "-Xms512m", "-Xmx512m", "-XX:+UseSerialGC", "-cp", cp, "presscrawl.EsNode", n.home, fmt.Sprint(n.port))
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
