@@ -15,10 +15,12 @@ import _ "embed"
 var Dashboard []byte
 
 // The data views the saved objects refer to: the archive's alias with
-// published_at, and with fetched_at, as time field.
+// published_at, and with fetched_at, as time field; and the article
+// versions' companion index (<alias>-versions) by fetch date.
 const (
 	DataViewPublished = "presscrawl-articles"
 	DataViewFetched   = "presscrawl-articles-fetched"
+	DataViewVersions  = "presscrawl-articles-versions"
 	// DashboardID is the starter dashboard's id.
 	DashboardID = "presscrawl-dashboard"
 )

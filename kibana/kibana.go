@@ -99,20 +99,31 @@ func Setup(ctx context.Context, cfg Config) (Result, error) {
 	views := []struct{ id, name, timeField string }{
 		{configs.DataViewPublished, "presscrawl: " + cfg.Alias + " (by publication date)", "published_at"},
 		{configs.DataViewFetched, "presscrawl: " + cfg.Alias + " (by fetch date)", "fetched_at"},
+		{configs.DataViewVersions, "presscrawl: " + cfg.Alias + " earlier versions (by fetch date)", "fetched_at"},
 	}
 	for _, v := range views {
+		title := cfg.Alias
+		if v.id == configs.DataViewVersions {
+			title += "-versions" // index/elastic's companion index of earlier versions
+		}
 		var err error
 		if cfg.Flavor == Dashboards {
-			err = s.indexPattern(ctx, v.id, v.timeField)
+			err = s.indexPattern(ctx, v.id, title, v.timeField)
 		} else {
-			err = s.dataView(ctx, v.id, v.name, v.timeField)
+			err = s.dataView(ctx, v.id, title, v.name, v.timeField)
 		}
 		if err != nil {
 			return res, err
 		}
 		res.DataViews = append(res.DataViews, v.id)
 	}
-	n, err := s.importObjects(ctx, configs.Dashboard)
+	objects := configs.Dashboard
+	if cfg.Flavor == Kibana {
+		if objects, err = kibanaObjects(configs.Dashboard); err != nil {
+			return res, err
+		}
+	}
+	n, err := s.importObjects(ctx, objects)
 	res.Imported = n
 	return res, err
 }
@@ -223,16 +234,16 @@ var fieldFormats = map[string]any{"url": map[string]any{"id": "url"}}
 
 // dataView creates a Kibana data view, or updates it when it exists
 // (GET /api/data_views/data_view/{id}, then POST create or POST update).
-func (s *session) dataView(ctx context.Context, id, name, timeField string) error {
+func (s *session) dataView(ctx context.Context, id, title, name, timeField string) error {
 	status, err := s.request(ctx, http.MethodGet, "/api/data_views/data_view/"+id, "", nil, nil)
 	switch {
 	case err == nil:
-		body, _ := json.Marshal(map[string]any{"data_view": map[string]any{"title": s.cfg.Alias, "name": name, "timeFieldName": timeField,
+		body, _ := json.Marshal(map[string]any{"data_view": map[string]any{"title": title, "name": name, "timeFieldName": timeField,
 			"sourceFilters": sourceFilters, "fieldFormats": fieldFormats}})
 		_, err = s.request(ctx, http.MethodPost, "/api/data_views/data_view/"+id, "application/json", body, nil)
 		return err
 	case status == http.StatusNotFound:
-		body, _ := json.Marshal(map[string]any{"data_view": map[string]any{"id": id, "title": s.cfg.Alias, "name": name, "timeFieldName": timeField,
+		body, _ := json.Marshal(map[string]any{"data_view": map[string]any{"id": id, "title": title, "name": name, "timeFieldName": timeField,
 			"sourceFilters": sourceFilters, "fieldFormats": fieldFormats}})
 		_, err = s.request(ctx, http.MethodPost, "/api/data_views/data_view", "application/json", body, nil)
 		return err
@@ -243,13 +254,45 @@ func (s *session) dataView(ctx context.Context, id, name, timeField string) erro
 
 // indexPattern creates or overwrites an OpenSearch Dashboards index
 // pattern (POST /api/saved_objects/index-pattern/{id}?overwrite=true).
-func (s *session) indexPattern(ctx context.Context, id, timeField string) error {
+func (s *session) indexPattern(ctx context.Context, id, title, timeField string) error {
 	filters, _ := json.Marshal(sourceFilters)
 	formats, _ := json.Marshal(fieldFormats)
-	body, _ := json.Marshal(map[string]any{"attributes": map[string]any{"title": s.cfg.Alias, "timeFieldName": timeField,
+	body, _ := json.Marshal(map[string]any{"attributes": map[string]any{"title": title, "timeFieldName": timeField,
 		"sourceFilters": string(filters), "fieldFormatMap": string(formats)}})
 	_, err := s.request(ctx, http.MethodPost, "/api/saved_objects/index-pattern/"+id+"?overwrite=true", "application/json", body, nil)
 	return err
+}
+
+// kibanaObjects rewrites the saved objects for Kibana 8 and 9: each
+// object's 7.x migrationVersion ({"visualization": "7.10.0"}) becomes the
+// typeMigrationVersion and coreMigrationVersion that Kibana's import
+// documentation asks files kept outside Kibana to carry (Kibana migrates
+// each object from that version on import). OpenSearch Dashboards reads the
+// file as it is: migrationVersion is its format.
+func kibanaObjects(ndjson []byte) ([]byte, error) {
+	var out bytes.Buffer
+	for i, line := range bytes.Split(bytes.TrimSpace(ndjson), []byte("\n")) {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(line, &obj); err != nil {
+			return nil, fmt.Errorf("saved objects, line %d: %w", i+1, err)
+		}
+		var typ string
+		var mv map[string]string
+		json.Unmarshal(obj["type"], &typ)
+		json.Unmarshal(obj["migrationVersion"], &mv)
+		if v := mv[typ]; v != "" {
+			q, _ := json.Marshal(v)
+			obj["typeMigrationVersion"], obj["coreMigrationVersion"] = q, q
+		}
+		delete(obj, "migrationVersion")
+		b, err := json.Marshal(obj)
+		if err != nil {
+			return nil, err
+		}
+		out.Write(b)
+		out.WriteByte('\n')
+	}
+	return out.Bytes(), nil
 }
 
 // importObjects imports saved objects, overwriting those with the same ids

@@ -198,14 +198,18 @@ func TestSetupKibanaTwice(t *testing.T) {
 		if err != nil {
 			t.Fatalf("run %d: %v\n%s", run, err, strings.Join(fs.requests, "\n"))
 		}
-		if res.Imported != 8 || len(res.DataViews) != 2 {
+		if res.Imported != 8 || len(res.DataViews) != 3 {
 			t.Errorf("run %d: %+v", run, res)
 		}
 	}
-	for id, field := range map[string]string{configs.DataViewPublished: "published_at", configs.DataViewFetched: "fetched_at"} {
-		v := fs.views[id]
-		if v == nil || v["title"] != "articles" || v["timeFieldName"] != field {
-			t.Errorf("data view %s: %v, want title articles, time field %s", id, v, field)
+	for _, want := range []struct{ id, title, field string }{
+		{configs.DataViewPublished, "articles", "published_at"},
+		{configs.DataViewFetched, "articles", "fetched_at"},
+		{configs.DataViewVersions, "articles-versions", "fetched_at"},
+	} {
+		v := fs.views[want.id]
+		if v == nil || v["title"] != want.title || v["timeFieldName"] != want.field {
+			t.Errorf("data view %s: %v, want title %s, time field %s", want.id, v, want.title, want.field)
 		}
 	}
 	if len(fs.objects) != 8 || fs.objects["dashboard/presscrawl-dashboard"] == nil {
@@ -213,7 +217,7 @@ func TestSetupKibanaTwice(t *testing.T) {
 	}
 	// The second run updated the data views in place instead of creating them.
 	joined := strings.Join(fs.requests, "\n")
-	if strings.Count(joined, "POST /api/data_views/data_view\n") != 2 || !strings.Contains(joined, "POST /api/data_views/data_view/"+configs.DataViewPublished) {
+	if strings.Count(joined, "POST /api/data_views/data_view\n") != 3 || !strings.Contains(joined, "POST /api/data_views/data_view/"+configs.DataViewPublished) {
 		t.Errorf("requests:\n%s", joined)
 	}
 }
@@ -229,6 +233,9 @@ func TestSetupOpenSearchDashboards(t *testing.T) {
 	}
 	if v := fs.views[configs.DataViewPublished]; v == nil || v["title"] != "news" || v["timeFieldName"] != "published_at" {
 		t.Errorf("index pattern: %v", v)
+	}
+	if v := fs.views[configs.DataViewVersions]; v == nil || v["title"] != "news-versions" || v["timeFieldName"] != "fetched_at" {
+		t.Errorf("versions index pattern: %v", v)
 	}
 	if len(fs.objects) != 8 {
 		t.Errorf("imported %d objects", len(fs.objects))
@@ -370,5 +377,44 @@ func TestSetupDataViewOptionsAndSpace(t *testing.T) {
 	}
 	if a := fd.views[configs.DataViewPublished]; a["sourceFilters"] != `[{"value":"html"},{"value":"text_en"},{"value":"text_ar"}]` {
 		t.Errorf("index pattern source filters %v", a["sourceFilters"])
+	}
+}
+
+// Kibana 8 and 9 get each saved object's version as typeMigrationVersion
+// and coreMigrationVersion (the form Kibana's import documents for files
+// kept outside Kibana); OpenSearch Dashboards gets migrationVersion, its own
+// form, as the file has it.
+func TestSavedObjectVersionsPerFlavor(t *testing.T) {
+	for _, flavor := range []Flavor{Kibana, Dashboards} {
+		fs, srv := newFake(t, flavor)
+		if _, err := Setup(context.Background(), Config{URL: srv.URL, Flavor: flavor, Alias: "articles"}); err != nil {
+			t.Fatal(err)
+		}
+		srv.Close()
+		if len(fs.objects) != 8 {
+			t.Fatalf("%v: %d objects", flavor, len(fs.objects))
+		}
+		for key, o := range fs.objects {
+			typ := o["type"].(string)
+			mv, hasMV := o["migrationVersion"].(map[string]any)
+			tv, _ := o["typeMigrationVersion"].(string)
+			cv, _ := o["coreMigrationVersion"].(string)
+			if flavor == Kibana {
+				if hasMV || tv == "" || cv != tv || !strings.HasPrefix(tv, "7.") {
+					t.Errorf("kibana %s: migrationVersion %v, typeMigrationVersion %q, coreMigrationVersion %q", key, mv, tv, cv)
+				}
+				if o["attributes"] == nil {
+					t.Errorf("kibana %s lost its body: %v", key, o)
+				}
+			} else if !hasMV || mv[typ] == nil || tv != "" || cv != "" {
+				t.Errorf("dashboards %s: migrationVersion %v, typeMigrationVersion %q", key, mv, tv)
+			}
+		}
+	}
+}
+
+func TestKibanaObjectsRejectsABadFile(t *testing.T) {
+	if _, err := kibanaObjects([]byte("{\"type\":\"search\"}\nnot json\n")); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("bad line: %v", err)
 	}
 }
