@@ -33,8 +33,9 @@ func newKibanaCmd(streams IOStreams, runF func(context.Context, *kibanaOptions) 
 	setup := &cobra.Command{
 		Use:   "setup (--kibana-url URL | --dashboards-url URL) [--es-index ALIAS]",
 		Short: "Create the data views and import the starter dashboard (idempotent)",
-		Long: `Setup creates two data views on the archive's alias (time field
-published_at, and fetched_at), then imports the starter dashboard
+		Long: `Setup creates three data views: two on the archive's alias (time field
+published_at, and fetched_at) and one on its earlier versions, <alias>-versions
+(fetched_at); then it imports the starter dashboard
 (articles per day, per site, per language, top authors, the most republished
 stories, wire agencies, the newest records; it opens on the last ten years)
 with its visualizations and saved search, from configs/kibana-dashboard.ndjson
