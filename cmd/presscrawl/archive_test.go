@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -227,6 +228,20 @@ func TestKibanaSetupUsage(t *testing.T) {
 	code, _, stderr := runCtx(t, context.Background(), "kibana", "setup", "--wait", "0", "--kibana-url", "http://127.0.0.1:1")
 	if code != 1 || !strings.Contains(stderr, "Kibana at http://127.0.0.1:1") {
 		t.Errorf("Kibana down: exit %d %q", code, stderr)
+	}
+	// Elastic Cloud: the id names Kibana's address ("localhost:1$es$kb").
+	cloud := "deployment:" + base64.StdEncoding.EncodeToString([]byte("localhost:1$es0$kb0"))
+	code, _, stderr = runCtx(t, context.Background(), "kibana", "setup", "--wait", "0", "--es-cloud-id", cloud)
+	if code != 1 || !strings.Contains(stderr, "Kibana at https://kb0.localhost:1") {
+		t.Errorf("Kibana from the cloud id: exit %d %q", code, stderr)
+	}
+	code, _, stderr = runCtx(t, context.Background(), "kibana", "setup", "--es-cloud-id", "deployment:bm8tZG9sbGFy")
+	if code != 2 || !strings.Contains(stderr, "es.cloud_id") {
+		t.Errorf("a bad cloud id: exit %d %q", code, stderr)
+	}
+	code, _, stderr = runCtx(t, context.Background(), "search", "--index", "elasticsearch", "--es-cloud-id", cloud, "--es-url", "http://127.0.0.1:1", "x")
+	if code != 2 || !strings.Contains(stderr, "--es-cloud-id: give es.cloud_id or es.url") {
+		t.Errorf("cloud id and url: exit %d %q", code, stderr)
 	}
 }
 

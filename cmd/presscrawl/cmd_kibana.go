@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/presscrawl/presscrawl/crawler"
+	"github.com/presscrawl/presscrawl/index/elastic"
 	"github.com/presscrawl/presscrawl/internal/config"
 	"github.com/presscrawl/presscrawl/kibana"
 	"github.com/presscrawl/presscrawl/urlcanon"
@@ -45,13 +46,15 @@ Kibana 8 (--kibana-url): the data views API and the saved objects import.
 OpenSearch Dashboards 2 (--dashboards-url): index patterns and the import
 through its saved objects API. Credentials: PRESSCRAWL_KIBANA_USERNAME and
 PRESSCRAWL_KIBANA_PASSWORD, or PRESSCRAWL_KIBANA_API_KEY. A server starting
-up is waited for (--wait) on its /api/status.`,
+up is waited for (--wait) on its /api/status. On Elastic Cloud, es.cloud_id
+(--es-cloud-id, PRESSCRAWL_ES_CLOUD_ID) gives Kibana's address.`,
 		Args: cobra.NoArgs,
 	}
 	setup.Flags().String("kibana-url", "", "Kibana's address, e.g. http://localhost:5601")
 	setup.Flags().String("dashboards-url", "", "OpenSearch Dashboards' address, e.g. http://localhost:5601")
 	keyed := config.NewFlags(setup.Flags())
 	keyed.Bind("es-index", "es.index", "the archive's index alias the data views read")
+	keyed.Bind("es-cloud-id", "es.cloud_id", "an Elastic Cloud deployment's id: Kibana's address is taken from it when --kibana-url is not given")
 	setup.Flags().String("kibana-space", "", "the Kibana space to set up in (default: the default space)")
 	setup.Flags().Duration("wait", 2*time.Minute, "how long to wait for a server starting up (Kibana answers 503 \"not ready yet\" for a minute or two after docker compose up); 0: try once")
 	setup.Flags().StringVar(&opts.CACert, "ca-cert", "", "PEM file of a certificate authority the server's TLS certificate is signed by (verification stays on)")
@@ -71,8 +74,17 @@ up is waited for (--wait) on its /api/status.`,
 			cfg.URL, cfg.Flavor = kURL, kibana.Kibana
 		case dURL != "":
 			cfg.URL, cfg.Flavor = dURL, kibana.Dashboards
+		case conf.ES.CloudID != "": // an Elastic Cloud deployment: its Kibana is in the id
+			_, kb, err := elastic.CloudURLs(conf.ES.CloudID)
+			if err != nil {
+				return usageError(fmt.Errorf("es.cloud_id: %w", err))
+			}
+			if kb == "" {
+				return usageError(errors.New("es.cloud_id names no Kibana: give --kibana-url"))
+			}
+			cfg.URL, cfg.Flavor = kb, kibana.Kibana
 		default:
-			return usageError(errors.New("kibana setup needs --kibana-url URL (Kibana) or --dashboards-url URL (OpenSearch Dashboards)"))
+			return usageError(errors.New("kibana setup needs --kibana-url URL (Kibana) or --dashboards-url URL (OpenSearch Dashboards), or es.cloud_id"))
 		}
 		cfg.Space, _ = cmd.Flags().GetString("kibana-space")
 		wait, _ := cmd.Flags().GetDuration("wait")

@@ -23,6 +23,8 @@ func addArchiveFlags(f *config.Flags, withBackend bool) {
 	f.Bind("es-url", "es.url", "the archive's address (also ELASTICSEARCH_URL); credentials from PRESSCRAWL_ES_USERNAME/_PASSWORD or PRESSCRAWL_ES_API_KEY, never a flag")
 	f.Bind("es-index", "es.index", "the archive's index alias")
 	f.Bind("es-ca-cert", "es.ca_cert", "PEM file of a certificate authority the archive's TLS certificate is signed by (verification stays on)")
+	f.Bind("es-ca-fingerprint", "es.ca_fingerprint", "SHA-256 fingerprint of the CA certificate Elasticsearch 8 printed on its first start (hex, colons allowed), trusted instead of a CA file")
+	f.Bind("es-cloud-id", "es.cloud_id", "an Elastic Cloud deployment's id, instead of --es-url")
 }
 
 // readFlags declares the flags of the commands that read an index (search,

@@ -66,7 +66,8 @@ func toArchive(conf config.Config) bool { return conf.Index.Backend == "elastics
 
 func esConfig(conf config.Config) elastic.Config {
 	return elastic.Config{URL: conf.ES.URL, Index: conf.ES.Index, Username: conf.ES.Username,
-		Password: conf.ES.Password, APIKey: conf.ES.APIKey, CACert: conf.ES.CACert}
+		Password: conf.ES.Password, APIKey: conf.ES.APIKey, CACert: conf.ES.CACert,
+		CAFingerprint: conf.ES.CAFingerprint, CloudID: conf.ES.CloudID}
 }
 
 // connectArchive connects to the archive: an error naming it and why, and

@@ -45,6 +45,12 @@ type Config struct {
 	// CACert is a PEM file of an authority to trust besides the system's.
 	// Certificates are always verified.
 	CACert string
+	// CAFingerprint, instead, pins the SHA-256 fingerprint (hex, colons
+	// allowed) of the CA certificate Elasticsearch 8 prints on its first
+	// start, or of the server's own certificate.
+	CAFingerprint string
+	// CloudID, instead of URL, is an Elastic Cloud deployment's id.
+	CloudID string
 	// Timeout bounds one request (default 60s).
 	Timeout time.Duration
 }
@@ -95,6 +101,13 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	if err := checkIndexName(cfg.Index); err != nil {
 		return nil, err
 	}
+	if cfg.CloudID != "" {
+		es, _, err := CloudURLs(cfg.CloudID)
+		if err != nil {
+			return nil, err
+		}
+		cfg.URL = es
+	}
 	u, err := url.Parse(cfg.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("Elasticsearch URL %q: want http(s)://host:port", urlcanon.Redact(cfg.URL))
@@ -110,6 +123,18 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	base := &http.Transport{Proxy: http.ProxyFromEnvironment, DialContext: (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
 		TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}, ResponseHeaderTimeout: cfg.Timeout, MaxIdleConnsPerHost: 8}
+	if cfg.CAFingerprint != "" {
+		if cfg.CACert != "" {
+			return nil, errors.New("give the archive's CA certificate (es.ca_cert) or its fingerprint (es.ca_fingerprint), not both")
+		}
+		fp, err := ParseFingerprint(cfg.CAFingerprint)
+		if err != nil {
+			return nil, err
+		}
+		// Not elastictransport's CertificateFingerprint: its dial has no
+		// timeout nor context, and it takes any certificate of the chain.
+		base.TLSClientConfig = pinnedTLS(fp)
+	}
 	tc := elastictransport.Config{URLs: []*url.URL{u}, Username: cfg.Username, Password: cfg.Password, APIKey: cfg.APIKey,
 		Transport: base, DisableRetry: true, UserAgent: "presscrawl"}
 	if cfg.CACert != "" {

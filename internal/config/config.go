@@ -94,6 +94,11 @@ type ES struct {
 	Password    string        `mapstructure:"password"` // secret
 	APIKey      string        `mapstructure:"api_key"`  // secret
 	CACert      string        `mapstructure:"ca_cert"`
+	// CAFingerprint pins the SHA-256 of the CA certificate Elasticsearch 8
+	// prints on first start, instead of a CA file.
+	CAFingerprint string `mapstructure:"ca_fingerprint"`
+	// CloudID is an Elastic Cloud deployment's id, instead of URL.
+	CloudID string `mapstructure:"cloud_id"`
 	Wait        time.Duration `mapstructure:"wait"`
 	BulkWorkers int           `mapstructure:"bulk_workers"`
 }
@@ -115,6 +120,8 @@ func Default() Config {
 		ES:      ES{URL: "http://localhost:9200", Index: "articles", Wait: 2 * time.Minute, BulkWorkers: 2},
 	}
 }
+
+var fingerprintRE = regexp.MustCompile(`^[0-9A-Fa-f]{64}$`)
 
 // Bounds of values no site or machine needs past.
 const (
@@ -282,6 +289,17 @@ func (c Config) Validate() error {
 	}
 	if u, err := url.Parse(c.ES.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("es.url", "%q: want http(s)://host:port", urlcanon.Redact(c.ES.URL))
+	}
+	if c.ES.CloudID != "" && c.ES.URL != Default().ES.URL {
+		bad("es.cloud_id", "give es.cloud_id or es.url (--es-url, ELASTICSEARCH_URL), not both")
+	}
+	if fp := c.ES.CAFingerprint; fp != "" {
+		if !fingerprintRE.MatchString(strings.ReplaceAll(strings.TrimSpace(fp), ":", "")) {
+			bad("es.ca_fingerprint", "%q: want a SHA-256 in hex (64 digits, colons allowed)", fp)
+		}
+		if c.ES.CACert != "" {
+			bad("es.ca_fingerprint", "give es.ca_cert or es.ca_fingerprint, not both")
+		}
 	}
 	switch c.Crawl.Scope {
 	case "auto", "site", "seeds":

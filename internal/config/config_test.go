@@ -69,6 +69,9 @@ func TestBadConfigs(t *testing.T) {
 		{"es:\n  url: \"localhost:9200\"\n", `es.url`},
 		{"es:\n  url: \"https://admin:hunter2@es.lan:9200/x y\"\n  bulk_workers: 0\n", `es.bulk_workers: 0`},
 		{"fetch:\n  timeout: 0s\n", `fetch.timeout: 0s`},
+		{"es:\n  cloud_id: \"d:aGVsbG8kYWJj\"\n  url: https://es.lan:9200\n", `es.cloud_id: give es.cloud_id or es.url`},
+		{"es:\n  ca_fingerprint: \"AB:CD\"\n", `es.ca_fingerprint: "AB:CD": want a SHA-256 in hex`},
+		{"es:\n  ca_fingerprint: \"" + strings.Repeat("ab", 32) + "\"\n  ca_cert: /etc/ca.pem\n", `es.ca_fingerprint: give es.ca_cert or es.ca_fingerprint, not both`},
 		{"data_dir: [a, b]\n", `data_dir`},
 	} {
 		_, err := decodeYAML(t, tc.doc)
@@ -83,6 +86,10 @@ func TestBadConfigs(t *testing.T) {
 }
 
 func TestGoodConfig(t *testing.T) {
+	fp := strings.TrimSuffix(strings.Repeat("AB:", 32), ":")
+	if c, err := decodeYAML(t, "es:\n  cloud_id: \"d:aGVsbG8kYWJj\"\n  ca_fingerprint: \""+fp+"\"\n"); err != nil || c.ES.CloudID != "d:aGVsbG8kYWJj" || c.ES.CAFingerprint != fp {
+		t.Errorf("cloud id and fingerprint: %+v %v", c.ES, err)
+	}
 	c, err := decodeYAML(t, "crawl:\n  delay: 250ms\n  allow: [\"/news/\"]\n  extract: false\nes:\n  url: https://es.lan:9243\n  wait: 0s\n")
 	if err != nil {
 		t.Fatal(err)
