@@ -67,7 +67,7 @@ func toArchive(conf config.Config) bool { return conf.Index.Backend == "elastics
 func esConfig(conf config.Config) elastic.Config {
 	return elastic.Config{URL: conf.ES.URL, Index: conf.ES.Index, Username: conf.ES.Username,
 		Password: conf.ES.Password, APIKey: conf.ES.APIKey, CACert: conf.ES.CACert,
-		CAFingerprint: conf.ES.CAFingerprint, CloudID: conf.ES.CloudID}
+		CAFingerprint: conf.ES.CAFingerprint, CloudID: conf.ES.CloudID, LifecyclePolicy: conf.ES.LifecyclePolicy}
 }
 
 // connectArchive connects to the archive: an error naming it and why, and

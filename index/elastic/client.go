@@ -51,6 +51,9 @@ type Config struct {
 	CAFingerprint string
 	// CloudID, instead of URL, is an Elastic Cloud deployment's id.
 	CloudID string
+	// LifecyclePolicy names an ILM (Elasticsearch) or ISM (OpenSearch)
+	// policy for the indices behind the alias; it must exist.
+	LifecyclePolicy string
 	// Timeout bounds one request (default 60s).
 	Timeout time.Duration
 }
@@ -226,8 +229,11 @@ type apiError struct {
 }
 
 func (e *apiError) Error() string {
-	if e.Type == "" {
+	if e.Type == "" && e.Reason == "" {
 		return fmt.Sprintf("HTTP %d", e.Status)
+	}
+	if e.Type == "" {
+		return fmt.Sprintf("HTTP %d: %s", e.Status, e.Reason)
 	}
 	return fmt.Sprintf("HTTP %d %s: %s", e.Status, e.Type, e.Reason)
 }

@@ -38,7 +38,10 @@ import (
 //     versions; the earlier versions themselves are documents of the
 //     companion index <alias>-versions (ids <id>-v<n>), made from the same
 //     template.
-const templateVersion = 5
+//   - composed of presscrawl-<alias>@settings (shards, replicas, lifecycle:
+//     presscrawl's) and presscrawl-<alias>@custom (the user's, never
+//     overwritten), see lifecycle.go.
+const templateVersion = 6
 
 func (c *Client) templateName() string { return "presscrawl-" + c.cfg.Index }
 
@@ -75,15 +78,13 @@ func Template(alias string) map[string]any {
 	}
 	return map[string]any{
 		"index_patterns": []string{alias + "-*"},
+		"composed_of":    []string{"presscrawl-" + alias + "@settings", "presscrawl-" + alias + "@custom"},
 		"priority":       templatePriority(alias),
 		"version":        templateVersion,
 		"_meta":          map[string]any{"created_by": "presscrawl"},
 		"template": map[string]any{
+			// shards and replicas: in the component templates (lifecycle.go)
 			"settings": map[string]any{
-				"number_of_shards": 1,
-				// One node (a laptop, docker compose): no replica to wait
-				// for. Raise it on a cluster.
-				"number_of_replicas": 0,
 				// what a query without a field reads (Kibana's free-text
 				// KQL): the article, not ids, URLs and hashes
 				"index.query.default_field": []string{"title", "description", "text", "text_en", "text_ar", "authors", "site_name"},
@@ -118,6 +119,12 @@ func templatePriority(alias string) int { return 200 + len(alias) }
 func (c *Client) Setup(ctx context.Context) error {
 	body, err := json.Marshal(c.IndexTemplate())
 	if err != nil {
+		return err
+	}
+	if err := c.checkPolicy(ctx); err != nil {
+		return err
+	}
+	if err := c.setupComponents(ctx); err != nil {
 		return err
 	}
 	installed, err := c.installedTemplateVersion(ctx)
@@ -190,7 +197,10 @@ func (c *Client) setupAlias(ctx context.Context) error {
 	if statusOf(err) == http.StatusBadRequest && strings.Contains(err.Error(), "already_exists") {
 		return fmt.Errorf("index %s exists but alias %s does not point at it: add the alias or choose another index alias", c.FirstIndex(), c.cfg.Index)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return c.attachPolicy(ctx, c.FirstIndex())
 }
 
 // setupVersions creates the companion index of versions when it is
@@ -204,7 +214,12 @@ func (c *Client) setupVersions(ctx context.Context) error {
 		return err
 	}
 	create := func(ctx context.Context) (*esapi.Response, error) {
-		return c.api.Indices.Create(c.VersionsIndex(), c.api.Indices.Create.WithContext(ctx), c.api.Indices.Create.WithWaitForActiveShards("1"))
+		opts := []func(*esapi.IndicesCreateRequest){c.api.Indices.Create.WithContext(ctx), c.api.Indices.Create.WithWaitForActiveShards("1")}
+		if settings := c.versionsSettings(); len(settings) > 0 {
+			b, _ := json.Marshal(map[string]any{"settings": settings})
+			opts = append(opts, c.api.Indices.Create.WithBody(bytes.NewReader(b)))
+		}
+		return c.api.Indices.Create(c.VersionsIndex(), opts...)
 	}
 	err = c.do(ctx, create, nil, "create index "+c.VersionsIndex())
 	if statusOf(err) == http.StatusBadRequest && strings.Contains(err.Error(), "already_exists") {

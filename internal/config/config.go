@@ -99,6 +99,9 @@ type ES struct {
 	CAFingerprint string `mapstructure:"ca_fingerprint"`
 	// CloudID is an Elastic Cloud deployment's id, instead of URL.
 	CloudID string `mapstructure:"cloud_id"`
+	// LifecyclePolicy names an existing ILM (Elasticsearch) or ISM
+	// (OpenSearch) policy for the indices behind the alias.
+	LifecyclePolicy string `mapstructure:"lifecycle_policy"`
 	Wait        time.Duration `mapstructure:"wait"`
 	BulkWorkers int           `mapstructure:"bulk_workers"`
 }
