@@ -1,6 +1,7 @@
 package configs
 
 import (
+	"encoding/pem"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -72,5 +73,134 @@ func TestComposeHealthchecks(t *testing.T) {
 	}
 	if checks < 4 {
 		t.Errorf("%d healthchecks, want one for each of Elasticsearch, Kibana, OpenSearch and Dashboards", checks)
+	}
+}
+
+// docker-compose.secure.yml: every service it waits for has a healthcheck,
+// the secrets come from .env only (compose refuses to start without them),
+// presscrawl reaches the node over TLS with the CA the setup service made,
+// and the node's and Kibana's checks, run by a shell, pass against servers
+// that answer as a secured node (TLS, a password) and a ready Kibana do,
+// and fail otherwise.
+func TestComposeSecure(t *testing.T) {
+	if _, err := exec.LookPath("curl"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("curl is missing (.ci/run installs it)")
+		}
+		t.Skip("curl is not installed")
+	}
+	b, err := os.ReadFile("../docker-compose.secure.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var compose struct {
+		Services map[string]struct {
+			Environment []string `yaml:"environment"`
+			Healthcheck *struct {
+				Test []string `yaml:"test"`
+			} `yaml:"healthcheck"`
+			DependsOn map[string]struct {
+				Condition string `yaml:"condition"`
+			} `yaml:"depends_on"`
+			Volumes []string `yaml:"volumes"`
+		} `yaml:"services"`
+		Volumes map[string]any `yaml:"volumes"`
+	}
+	if err := yaml.Unmarshal(b, &compose); err != nil {
+		t.Fatalf("docker-compose.secure.yml: %v", err)
+	}
+	for _, name := range []string{"setup", "es01", "kibana", "presscrawl"} {
+		if _, ok := compose.Services[name]; !ok {
+			t.Fatalf("no service %s", name)
+		}
+	}
+	env := func(svc string) map[string]string {
+		m := map[string]string{}
+		for _, kv := range compose.Services[svc].Environment {
+			k, v, _ := strings.Cut(kv, "=")
+			m[k] = v
+		}
+		return m
+	}
+	for name, svc := range compose.Services {
+		for dep, d := range svc.DependsOn {
+			if d.Condition == "service_healthy" && compose.Services[dep].Healthcheck == nil {
+				t.Errorf("%s waits for %s to be healthy, which has no healthcheck", name, dep)
+			}
+		}
+		for _, v := range svc.Volumes {
+			if vol, _, _ := strings.Cut(v, ":"); !strings.HasPrefix(vol, ".") && !strings.HasPrefix(vol, "/") {
+				if _, ok := compose.Volumes[vol]; !ok {
+					t.Errorf("%s mounts volume %s, which is not declared", name, vol)
+				}
+			}
+		}
+		for k, v := range env(name) {
+			if strings.Contains(k, "PASSWORD") && !strings.HasPrefix(v, "${") {
+				t.Errorf("%s: %s=%q: a password written in the file, not taken from .env", name, k, v)
+			}
+		}
+	}
+	es, pc := env("es01"), env("presscrawl")
+	if es["xpack.security.enabled"] != "true" || es["xpack.security.http.ssl.enabled"] != "true" {
+		t.Errorf("es01 security: %v", es)
+	}
+	if !strings.HasPrefix(pc["ELASTICSEARCH_URL"], "https://es01:") || pc["PRESSCRAWL_ES_CA_CERT"] != "/certs/ca/ca.crt" || pc["PRESSCRAWL_ES_USERNAME"] == "" {
+		t.Errorf("presscrawl's connection: %v", pc)
+	}
+
+	// The node's check, against a TLS server that wants elastic's password.
+	const password = "s3cret pass"
+	node := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != "elastic" || p != password {
+			w.WriteHeader(401)
+			return
+		}
+		if r.URL.Query().Get("wait_for_status") != "yellow" || r.URL.Query().Get("timeout") != "5s" {
+			w.WriteHeader(400)
+			return
+		}
+		w.Write([]byte(`{"status":"yellow"}`))
+	}))
+	defer node.Close()
+	ca := t.TempDir() + "/ca.crt"
+	f, _ := os.Create(ca)
+	pem.Encode(f, &pem.Block{Type: "CERTIFICATE", Bytes: node.Certificate().Raw})
+	f.Close()
+	kibanaUp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/login", http.StatusFound)
+	}))
+	defer kibanaUp.Close()
+	kibanaStarting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(503)
+	}))
+	defer kibanaStarting.Close()
+	run := func(check, addr, pw string) error {
+		cmd := strings.NewReplacer("$$", "$", "config/certs/ca/ca.crt", ca, "localhost:9200", addr, "localhost:5601", addr).Replace(check)
+		c := exec.Command("sh", "-c", cmd)
+		c.Env = append(os.Environ(), "ELASTIC_PASSWORD="+pw)
+		return c.Run()
+	}
+	esCheck, kbCheck := compose.Services["es01"].Healthcheck.Test[1], compose.Services["kibana"].Healthcheck.Test[1]
+	nodeAddr := strings.TrimPrefix(node.URL, "https://")
+	if err := run(esCheck, nodeAddr, password); err != nil {
+		t.Errorf("es01 check against a running node: %v (%s)", err, esCheck)
+	}
+	if err := run(esCheck, nodeAddr, "wrong"); err == nil {
+		t.Error("es01 check passed with a wrong password")
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	down := ln.Addr().String()
+	ln.Close()
+	if err := run(esCheck, down, password); err == nil {
+		t.Error("es01 check passed against a stopped node")
+	}
+	if err := run(kbCheck, strings.TrimPrefix(kibanaUp.URL, "http://"), ""); err != nil {
+		t.Errorf("kibana check against a ready Kibana: %v (%s)", err, kbCheck)
+	}
+	for _, addr := range []string{strings.TrimPrefix(kibanaStarting.URL, "http://"), down} {
+		if err := run(kbCheck, addr, ""); err == nil {
+			t.Errorf("kibana check passed against %s (starting or stopped)", addr)
+		}
 	}
 }
