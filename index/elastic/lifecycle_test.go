@@ -113,7 +113,10 @@ func (f *fakeCluster) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.order = append(f.order, key)
 	f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
-	notFound := func() { w.WriteHeader(404); fmt.Fprint(w, `{"error":{"type":"resource_not_found_exception","reason":"not found"},"status":404}`) }
+	notFound := func() {
+		w.WriteHeader(404)
+		fmt.Fprint(w, `{"error":{"type":"resource_not_found_exception","reason":"not found"},"status":404}`)
+	}
 	switch {
 	case r.URL.Path == "/":
 		if f.dist == "opensearch" {

@@ -88,12 +88,12 @@ type Index struct {
 
 // ES is the archive.
 type ES struct {
-	URL         string        `mapstructure:"url"`
-	Index       string        `mapstructure:"index"`
-	Username    string        `mapstructure:"username"`
-	Password    string        `mapstructure:"password"` // secret
-	APIKey      string        `mapstructure:"api_key"`  // secret
-	CACert      string        `mapstructure:"ca_cert"`
+	URL      string `mapstructure:"url"`
+	Index    string `mapstructure:"index"`
+	Username string `mapstructure:"username"`
+	Password string `mapstructure:"password"` // secret
+	APIKey   string `mapstructure:"api_key"`  // secret
+	CACert   string `mapstructure:"ca_cert"`
 	// CAFingerprint pins the SHA-256 of the CA certificate Elasticsearch 8
 	// prints on first start, instead of a CA file.
 	CAFingerprint string `mapstructure:"ca_fingerprint"`
@@ -101,9 +101,9 @@ type ES struct {
 	CloudID string `mapstructure:"cloud_id"`
 	// LifecyclePolicy names an existing ILM (Elasticsearch) or ISM
 	// (OpenSearch) policy for the indices behind the alias.
-	LifecyclePolicy string `mapstructure:"lifecycle_policy"`
-	Wait        time.Duration `mapstructure:"wait"`
-	BulkWorkers int           `mapstructure:"bulk_workers"`
+	LifecyclePolicy string        `mapstructure:"lifecycle_policy"`
+	Wait            time.Duration `mapstructure:"wait"`
+	BulkWorkers     int           `mapstructure:"bulk_workers"`
 }
 
 // Default is the configuration without flags, environment or file: the
