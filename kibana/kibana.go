@@ -1,7 +1,7 @@
 // Package kibana sets up Kibana (8.x) or OpenSearch Dashboards (2.x) for
 // the archive: two data views on the archive's alias (time field
 // published_at, and fetched_at), and the starter dashboard with its
-// visualizations and saved search (configs/kibana-dashboard.ndjson),
+// visualizations and saved search (configs/kibana-dashboard.ndjson, configs/dashboards-dashboard.ndjson),
 // through their documented HTTP APIs. Every step can run again: objects
 // have fixed ids and are overwritten in place.
 package kibana
@@ -118,10 +118,8 @@ func Setup(ctx context.Context, cfg Config) (Result, error) {
 		res.DataViews = append(res.DataViews, v.id)
 	}
 	objects := configs.Dashboard
-	if cfg.Flavor == Kibana {
-		if objects, err = kibanaObjects(configs.Dashboard); err != nil {
-			return res, err
-		}
+	if cfg.Flavor == Dashboards {
+		objects = configs.DashboardOSD
 	}
 	n, err := s.importObjects(ctx, objects)
 	res.Imported = n
@@ -261,38 +259,6 @@ func (s *session) indexPattern(ctx context.Context, id, title, timeField string)
 		"sourceFilters": string(filters), "fieldFormatMap": string(formats)}})
 	_, err := s.request(ctx, http.MethodPost, "/api/saved_objects/index-pattern/"+id+"?overwrite=true", "application/json", body, nil)
 	return err
-}
-
-// kibanaObjects rewrites the saved objects for Kibana 8 and 9: each
-// object's 7.x migrationVersion ({"visualization": "7.10.0"}) becomes the
-// typeMigrationVersion and coreMigrationVersion that Kibana's import
-// documentation asks files kept outside Kibana to carry (Kibana migrates
-// each object from that version on import). OpenSearch Dashboards reads the
-// file as it is: migrationVersion is its format.
-func kibanaObjects(ndjson []byte) ([]byte, error) {
-	var out bytes.Buffer
-	for i, line := range bytes.Split(bytes.TrimSpace(ndjson), []byte("\n")) {
-		var obj map[string]json.RawMessage
-		if err := json.Unmarshal(line, &obj); err != nil {
-			return nil, fmt.Errorf("saved objects, line %d: %w", i+1, err)
-		}
-		var typ string
-		var mv map[string]string
-		json.Unmarshal(obj["type"], &typ)
-		json.Unmarshal(obj["migrationVersion"], &mv)
-		if v := mv[typ]; v != "" {
-			q, _ := json.Marshal(v)
-			obj["typeMigrationVersion"], obj["coreMigrationVersion"] = q, q
-		}
-		delete(obj, "migrationVersion")
-		b, err := json.Marshal(obj)
-		if err != nil {
-			return nil, err
-		}
-		out.Write(b)
-		out.WriteByte('\n')
-	}
-	return out.Bytes(), nil
 }
 
 // importObjects imports saved objects, overwriting those with the same ids

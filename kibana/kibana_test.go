@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -416,5 +417,57 @@ func TestSavedObjectVersionsPerFlavor(t *testing.T) {
 func TestKibanaObjectsRejectsABadFile(t *testing.T) {
 	if _, err := kibanaObjects([]byte("{\"type\":\"search\"}\nnot json\n")); err == nil || !strings.Contains(err.Error(), "line 2") {
 		t.Errorf("bad line: %v", err)
+	}
+}
+
+// kibanaObjects rewrites the saved objects for Kibana 8 and 9: each
+// object's 7.x migrationVersion ({"visualization": "7.10.0"}) becomes the
+// typeMigrationVersion and coreMigrationVersion that Kibana's import
+// documentation asks files kept outside Kibana to carry (Kibana migrates
+// each object from that version on import). OpenSearch Dashboards reads the
+// file as it is: migrationVersion is its format.
+func kibanaObjects(ndjson []byte) ([]byte, error) {
+	var out bytes.Buffer
+	for i, line := range bytes.Split(bytes.TrimSpace(ndjson), []byte("\n")) {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(line, &obj); err != nil {
+			return nil, fmt.Errorf("saved objects, line %d: %w", i+1, err)
+		}
+		var typ string
+		var mv map[string]string
+		json.Unmarshal(obj["type"], &typ)
+		json.Unmarshal(obj["migrationVersion"], &mv)
+		if v := mv[typ]; v != "" {
+			q, _ := json.Marshal(v)
+			obj["typeMigrationVersion"], obj["coreMigrationVersion"] = q, q
+		}
+		delete(obj, "migrationVersion")
+		b, err := json.Marshal(obj)
+		if err != nil {
+			return nil, err
+		}
+		out.Write(b)
+		out.WriteByte('\n')
+	}
+	return out.Bytes(), nil
+}
+
+
+// configs/kibana-dashboard.ndjson is configs/dashboards-dashboard.ndjson
+// with Kibana's version fields; UPDATE=1 rewrites it after an edit of the
+// latter.
+func TestKibanaFileIsTheDashboardsFileConverted(t *testing.T) {
+	want, err := kibanaObjects(configs.DashboardOSD)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv("UPDATE") != "" {
+		if err := os.WriteFile("../configs/kibana-dashboard.ndjson", want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if !bytes.Equal(configs.Dashboard, want) {
+		t.Error("configs/kibana-dashboard.ndjson is not configs/dashboards-dashboard.ndjson converted: run UPDATE=1 go test ./kibana -run TestKibanaFileIsTheDashboardsFileConverted")
 	}
 }

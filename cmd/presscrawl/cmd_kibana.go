@@ -40,7 +40,7 @@ published_at, and fetched_at) and one on its earlier versions, <alias>-versions
 (articles per day, per site, per language, top authors, the most republished
 stories, wire agencies, the newest records; it opens on the last ten years)
 with its visualizations and saved search, from configs/kibana-dashboard.ndjson
-(built into presscrawl). Running it again overwrites the same objects.
+or configs/dashboards-dashboard.ndjson (built into presscrawl). Running it again overwrites the same objects.
 
 Kibana 8 (--kibana-url): the data views API and the saved objects import.
 OpenSearch Dashboards 2 (--dashboards-url): index patterns and the import
