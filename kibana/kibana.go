@@ -1,7 +1,8 @@
 // Package kibana sets up Kibana (8.x) or OpenSearch Dashboards (2.x) for
-// the archive: two data views on the archive's alias (time field
-// published_at, and fetched_at), and the starter dashboard with its
-// visualizations and saved search (configs/kibana-dashboard.ndjson, configs/dashboards-dashboard.ndjson),
+// the archive: three data views (the alias by published_at and by
+// fetched_at, its earlier versions by fetched_at), and the starter
+// dashboard with its visualizations and saved search
+// (configs/kibana-dashboard.ndjson, configs/dashboards-dashboard.ndjson),
 // through their documented HTTP APIs. Every step can run again: objects
 // have fixed ids and are overwritten in place.
 package kibana
