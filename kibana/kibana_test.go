@@ -452,7 +452,6 @@ func kibanaObjects(ndjson []byte) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-
 // configs/kibana-dashboard.ndjson is configs/dashboards-dashboard.ndjson
 // with Kibana's version fields; UPDATE=1 rewrites it after an edit of the
 // latter.
