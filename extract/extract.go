@@ -96,9 +96,21 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 		pageURL, _ = url.Parse(rec.URL)
 	}
 	inMenu := pageURL != nil && !articleAddress(pageURL.EscapedPath()) && menuLinksTo(doc, pageURL) // before clean drops the menus
+	var cards int
+	var excerpts map[string]bool
+	if ld == nil || pageURL == nil || !articleAddress(pageURL.EscapedPath()) {
+		cards, excerpts = teaserExcerpts(doc) // before clean drops the teasers' headings
+	}
 	bs, wire, err := body(ctx, src, doc, m, order, base, rec.Title)
 	if err != nil {
 		return nil, err
+	}
+	ldBody, _ := ld["articleBody"].(string)
+	if visible := blocksWords(bs); visible < stubWords || len(ldBody) > 3*textLen(bs) { // a stub, or a longer text in the data
+
+		if data, source := dataBody(src, ld, visible, base, rec.Title); data != nil {
+			bs, rec.TextSource = data, source
+		}
 	}
 	rec.Text = strings.Join(texts(bs), "\n\n")
 	rec.HTML = renderHTML(bs)
@@ -124,7 +136,7 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 	rec.IsArticle = classify(pageEvidence{
 		u: pageURL, m: m, title: rec.Title + " " + m.titleTag, words: rec.WordCount,
 		ldArticle: ld != nil, ogType: m.first("og:type"), linkDenser: ldDense, prose: prose, dateFrom: rec.DateSource,
-		inMenu: inMenu,
+		inMenu: inMenu, cards: cards, teasers: teaserShare(bs, excerpts),
 	})
 	if rec.PublishedAt == nil && searched != nil && rec.IsArticle {
 		rec.PublishedAt, rec.DateSource = searched, record.DateFromSearch

@@ -5,6 +5,9 @@ import (
 	"regexp"
 	"strings"
 
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
 	"github.com/presscrawl/presscrawl/record"
 )
 
@@ -41,6 +44,10 @@ type pageEvidence struct {
 	// inMenu: the page is an item of its site's menus (menuLinksTo),
 	// computed only for pages whose address is not an article's.
 	inMenu bool
+	// cards, teasers: a listing's cards (teaserExcerpts) and the share of
+	// the text their excerpts make
+	cards   int
+	teasers float64
 }
 
 func classify(e pageEvidence) bool {
@@ -88,6 +95,9 @@ func classify(e pageEvidence) bool {
 	}
 	if e.m.articles >= 3 {
 		score -= 2
+	}
+	if e.cards >= 6 && e.teasers >= 0.5 {
+		score -= 4 // the text is other pages' openings: a listing, with or without its address
 	}
 	if e.linkDenser && e.prose < 3 { // short lines around real paragraphs are a recipe's or a guide's lists
 		score -= 2
@@ -176,4 +186,74 @@ func leafDocument(name string) bool {
 	}
 	stem := strings.ToLower(m[1])
 	return stem != "index" && stem != "default" && !strings.HasSuffix(stem, "_node")
+}
+
+// teaserExcerpts finds a listing's cards: a heading (h2-h4) that is one
+// link to another page, beside an excerpt (a paragraph of eight words or
+// more) in the same small container. It returns how many cards there are
+// and the excerpts' texts, so that the share of the extracted text they
+// make can be told: a home or section page saved without its address is
+// still a list of other pages' openings, however many words they add up
+// to. An article's related-stories box has cards too, but the article's
+// text is not made of them.
+func teaserExcerpts(doc *html.Node) (cards int, excerpts map[string]bool) {
+	walkElements(doc, func(n *html.Node) bool {
+		switch n.DataAtom {
+		case atom.Script, atom.Style, atom.Head, atom.Nav, atom.Footer:
+			return false
+		case atom.H2, atom.H3, atom.H4:
+		default:
+			return true
+		}
+		link := find(n, func(c *html.Node) bool { return c.DataAtom == atom.A && attr(c, "href") != "" })
+		if link == nil {
+			return false
+		}
+		heading, linked := len(collapse(textOf(n))), len(collapse(textOf(link)))
+		if linked == 0 || linked*10 < heading*7 {
+			return false
+		}
+		box := n.Parent
+		for up := 0; up < 3 && box != nil; up, box = up+1, box.Parent {
+			p := find(box, func(c *html.Node) bool { return c.DataAtom == atom.P && !within(c, n) })
+			if p == nil {
+				continue
+			}
+			text := collapse(textOf(p))
+			if wordCount(text) < 8 {
+				break
+			}
+			if excerpts == nil {
+				excerpts = map[string]bool{}
+			}
+			excerpts[text] = true
+			cards++
+			break
+		}
+		return false
+	})
+	return cards, excerpts
+}
+
+// teaserShare is the share of the text's words in blocks that are excerpts
+// of teaserExcerpts.
+func teaserShare(bs []block, excerpts map[string]bool) float64 {
+	if len(excerpts) == 0 {
+		return 0
+	}
+	total, in := 0, 0
+	for _, b := range bs {
+		w := b.words
+		if w == 0 {
+			w = wordCount(b.text)
+		}
+		total += w
+		if excerpts[collapse(b.text)] {
+			in += w
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return float64(in) / float64(total)
 }

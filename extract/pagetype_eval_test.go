@@ -49,7 +49,7 @@ func TestPageTypeAccuracy(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		pages = append(pages, page{fmt.Sprintf("/2024/01/0%d/no-such-story-%d/", i+1, i), false})
 	}
-	var tp, tn, fp, fn int
+	var tp, tn, fp, fn, rightNoURL int
 	for _, p := range pages {
 		resp, err := http.Get(site.URL + p.path)
 		if err != nil {
@@ -63,6 +63,11 @@ func TestPageTypeAccuracy(t *testing.T) {
 		rec, err := Extract(Input{Body: body, URL: site.URL + p.path, ContentType: resp.Header.Get("Content-Type")})
 		if err != nil {
 			t.Fatalf("%s: %v", p.path, err)
+		}
+		if saved, err := Extract(Input{Body: body, ContentType: resp.Header.Get("Content-Type")}); err == nil && saved.IsArticle == p.article {
+			rightNoURL++ // the page saved to a file and read without its address
+		} else {
+			t.Logf("without its URL: %s taken for %s", p.path, map[bool]string{true: "a listing", false: "an article"}[p.article])
 		}
 		switch {
 		case p.article && rec.IsArticle:
@@ -82,6 +87,10 @@ func TestPageTypeAccuracy(t *testing.T) {
 	if acc < 0.98 {
 		t.Errorf("page-type accuracy %.3f below 0.98", acc)
 	}
+	t.Logf("without their URLs: accuracy %.3f", ratio(rightNoURL, len(pages)))
+	if ratio(rightNoURL, len(pages)) < 0.98 {
+		t.Errorf("page-type accuracy without URLs %.3f below 0.98", ratio(rightNoURL, len(pages)))
+	}
 }
 
 // TestPageTypeOnRealPages measures the article/other decision on real pages:
@@ -99,6 +108,7 @@ func TestPageTypeOnRealPages(t *testing.T) {
 		}
 	}
 	right, articles, articlesFound, others, othersFound := 0, 0, 0, 0, 0
+	rightNoURL := 0 // the same pages read from a file: no address given
 	for _, p := range loadDevSet(t) {
 		want, ok := labels[p.ID]
 		if !ok {
@@ -106,6 +116,11 @@ func TestPageTypeOnRealPages(t *testing.T) {
 		}
 		rec, err := Extract(Input{Body: p.body, URL: httpURL(p.URL)})
 		got := err == nil && rec.IsArticle
+		if rec, err := Extract(Input{Body: p.body}); (err == nil && rec.IsArticle) == want {
+			rightNoURL++
+		} else {
+			t.Logf("%s without its URL: is_article %v, labelled %v", p.ID, !want, want)
+		}
 		if got == want {
 			right++
 		} else {
@@ -128,9 +143,10 @@ func TestPageTypeOnRealPages(t *testing.T) {
 		t.Fatalf("%d labelled pages found of %d", n, len(labels))
 	}
 	acc := float64(right) / float64(n)
-	t.Logf("page types on %d real pages: accuracy %.3f; articles recognised %d/%d, other pages recognised %d/%d",
-		n, acc, articlesFound, articles, othersFound, others)
-	if acc < 0.8 {
-		t.Errorf("accuracy %.3f under the floor 0.8", acc)
+	accNoURL := float64(rightNoURL) / float64(n)
+	t.Logf("page types on %d real pages: accuracy %.3f (%.3f without their URLs); articles recognised %d/%d, other pages recognised %d/%d",
+		n, acc, accNoURL, articlesFound, articles, othersFound, others)
+	if acc < 0.8 || accNoURL < 0.8 {
+		t.Errorf("accuracy %.3f, %.3f without URLs: under the floor 0.8", acc, accNoURL)
 	}
 }

@@ -216,6 +216,10 @@ func TestPageTypes(t *testing.T) {
 	}{
 		{"page-home.html", "https://courier.example/", false},
 		{"page-home.html", "", false},
+		{"page-home-excerpts.html", "", false}, // forty cards with excerpts, 1,479 words, saved without its address
+		{"page-home-excerpts.html", "https://harbour.example/", false},
+		{"meta-opengraph.html", "", true},
+		{"boiler-related.html", "", true}, // an article with a related-stories box
 		{"page-section.html", "https://courier.example/category/local/", false},
 		{"page-section.html", "", false},
 		{"page-tag.html", "https://courier.example/tag/trams/", false},

@@ -20,7 +20,7 @@ func IDForURL(canonicalURL string) string {
 // html is exported only when asked for by name.
 var Columns = []string{"id", "url", "canonical_url", "title", "published_at", "modified_at", "date_source", "language",
 	"site_name", "section", "authors", "tags", "word_count", "description", "text", "image", "fetched_at", "is_article",
-	"content_hash", "extractor", "warc_file", "warc_record_id", "archived_at", "archive_url", "story_id", "wire", "version", "versions", "first_fetched_at", "html"}
+	"content_hash", "extractor", "warc_file", "warc_record_id", "archived_at", "archive_url", "story_id", "wire", "version", "versions", "first_fetched_at", "text_source", "html"}
 
 // DefaultColumns are the columns of an export that names none: all but
 // html.
@@ -50,6 +50,8 @@ func (r *Record) Column(name string) string {
 		return ts(r.ModifiedAt)
 	case "date_source":
 		return string(r.DateSource)
+	case "text_source":
+		return string(r.TextSource)
 	case "language":
 		return r.Language
 	case "site_name":

@@ -30,8 +30,11 @@ type Record struct {
 	ContentHash  string     `json:"content_hash"`
 	IsArticle    bool       `json:"is_article"`
 	DateSource   DateSource `json:"date_source,omitempty"`
-	Extractor    string     `json:"extractor"`
-	FetchedAt    *time.Time `json:"fetched_at,omitempty"`
+	// TextSource says where the text came from when not from the page's
+	// visible HTML: the page shipped its article as data (TextFromJSONLD...).
+	TextSource TextSource `json:"text_source,omitempty"`
+	Extractor  string     `json:"extractor"`
+	FetchedAt  *time.Time `json:"fetched_at,omitempty"`
 	// Version is which version of the article this is: 1 for the first
 	// text seen, then 2, 3... for each edit (a change of the words of the
 	// title, the text, the authors or the publication date). Versions is
@@ -79,6 +82,20 @@ const (
 	// DateFromSearch is the last resort: the first date written in the
 	// article's text, for an article none of the sources above dates.
 	DateFromSearch DateSource = "search"
+)
+
+// TextSource says where a record's text came from, when not from the
+// page's visible body ("": the HTML the reader sees).
+type TextSource string
+
+// The data a page may carry its article in, looked at when the visible
+// body is empty or a stub.
+const (
+	TextFromJSONLD   TextSource = "jsonld"    // JSON-LD articleBody
+	TextFromNextData TextSource = "next_data" // Next.js's __NEXT_DATA__
+	TextFromNuxt     TextSource = "nuxt"      // Nuxt's __NUXT_DATA__ or window.__NUXT__
+	TextFromApollo   TextSource = "apollo"    // window.__APOLLO_STATE__
+	TextFromState    TextSource = "state"     // window.__PRELOADED_STATE__ or __INITIAL_STATE__ (Redux and others)
 )
 
 // Timestamp is a point in time as precise as the page states it: a full time
