@@ -54,7 +54,7 @@ func (a capturing) RoundTrip(req *http.Request) (*http.Response, error) {
 	if proto == "" {
 		proto = "HTTP/1.1"
 	}
-	prov, err := a.capture.Capture(&warc.Exchange{Method: req.Method, URL: req.URL.String(), RequestHeader: req.Header.Clone(),
+	prov, err := a.capture.Capture(&warc.Exchange{Method: req.Method, URL: req.URL.String(), RequestHeader: withoutSecrets(req.Header),
 		StatusCode: resp.StatusCode, Proto: proto, ResponseHeader: rh, Body: body, FetchedAt: time.Now().UTC()})
 	if err != nil {
 		err = fmt.Errorf("WARC capture of %s: %w", req.URL, err)
@@ -75,4 +75,17 @@ func takeProvenance(h *http.Header) warc.Provenance {
 	h.Del(provenanceHeader)
 	file, id, _ := strings.Cut(v, " ")
 	return warc.Provenance{File: file, RecordID: id}
+}
+
+// withoutSecrets is a request's header without its credentials (the
+// researcher's cookies, Authorization, an API key): WARC files are shared,
+// sessions are not.
+func withoutSecrets(h http.Header) http.Header {
+	c := h.Clone()
+	for k := range c {
+		if secretHeaders[strings.ToLower(k)] {
+			delete(c, k)
+		}
+	}
+	return c
 }

@@ -5,9 +5,11 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -51,6 +53,15 @@ type Config struct {
 	// and asks the server whether older ones changed (ETag,
 	// Last-Modified). Zero fetches every page again, conditionally.
 	RecrawlAfter time.Duration
+	// Header is sent with every request to the crawl's own sites
+	// (ParseHeaders); never to another host.
+	Header http.Header
+	// Cookies, when set, is the jar the crawl starts from (LoadCookies: a
+	// browser's exported session); the sites' own cookies join it.
+	Cookies http.CookieJar
+	// Proxy, when set, carries every request (else HTTPS_PROXY and
+	// HTTP_PROXY, as Go reads them).
+	Proxy *url.URL
 }
 
 // DefaultConfig is the configuration of `presscrawl crawl` without flags.
@@ -222,8 +233,18 @@ func (c *Crawler) Run(ctx context.Context, seeds []string) (Snapshot, bool, erro
 	for _, u := range seedURLs {
 		hosts = append(hosts, u.Hostname())
 	}
-	c.transport = guardedTransport(c.cfg.AllowPrivate, localHosts(runCtx, hosts), c.cfg.Parallelism, c.cfg.RootCAs)
-	var decoded http.RoundTripper = boundedDecoding{c.transport, int64(c.cfg.MaxBodyBytes)}
+	local := localHosts(runCtx, hosts)
+	proxy := http.ProxyFromEnvironment
+	if c.cfg.Proxy != nil {
+		proxy = http.ProxyURL(c.cfg.Proxy)
+		local[strings.ToLower(c.cfg.Proxy.Hostname())] = true // the proxy itself may be local; what it is asked for is checked below
+	}
+	c.transport = guardedTransport(c.cfg.AllowPrivate, local, c.cfg.Parallelism, c.cfg.RootCAs)
+	c.transport.Proxy = proxy
+	var guarded http.RoundTripper = proxiedGuard{next: c.transport, proxy: proxy, allowAll: c.cfg.AllowPrivate, local: local,
+		resolve: net.DefaultResolver.LookupIPAddr}
+	guarded = withHeaders{next: guarded, header: c.cfg.Header, ours: func(host string) bool { return c.scope.sites[c.scope.site(host)] }}
+	var decoded http.RoundTripper = boundedDecoding{guarded, int64(c.cfg.MaxBodyBytes)}
 	if c.cfg.Capture != nil {
 		decoded = capturing{next: decoded, capture: c.cfg.Capture, max: int64(c.cfg.MaxBodyBytes), failed: c.stop}
 	}
@@ -231,6 +252,7 @@ func (c *Crawler) Run(ctx context.Context, seeds []string) (Snapshot, bool, erro
 	defer c.transport.CloseIdleConnections()
 	c.robots = newRobotsCache(c.client, c.cfg.UserAgent, c.cfg.Timeout)
 	c.robots.creds = c.creds
+	c.robots.client.Jar = c.cfg.Cookies
 	c.crawlDelay = map[string]time.Duration{}
 	if !c.cfg.IgnoreRobots {
 		c.robots.prefetch(runCtx, seedURLs) // every seed site at once
@@ -314,6 +336,9 @@ func (c *Crawler) setupCollector(sites map[string]bool) error {
 	col.MaxBodySize = c.cfg.MaxBodyBytes + 1 // colly truncates silently: one byte more tells
 	col.ParseHTTPErrorResponse = false
 	col.WithTransport(c.client)
+	if c.cfg.Cookies != nil {
+		col.SetCookieJar(c.cfg.Cookies)
+	}
 	col.SetRequestTimeout(c.cfg.Timeout)
 	col.SetRedirectHandler(c.redirect)
 	c.sites = map[string]*siteQueue{}

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 
+	"github.com/presscrawl/presscrawl/crawler"
 	"github.com/presscrawl/presscrawl/internal/config"
 	"github.com/presscrawl/presscrawl/urlcanon"
 )
@@ -68,6 +70,23 @@ func shown(key string, val any) any {
 		return "*****"
 	case config.URLKey[key]:
 		return urlcanon.MaskPassword(s)
+	case key == "fetch.headers":
+		var lines []string
+		switch v := val.(type) {
+		case []string:
+			lines = v
+		case []any:
+			for _, e := range v {
+				lines = append(lines, fmt.Sprint(e))
+			}
+		case string:
+			lines = strings.Split(v, ",")
+		}
+		masked := make([]string, len(lines))
+		for i, l := range lines {
+			masked[i] = crawler.MaskHeader(l)
+		}
+		return masked
 	}
 	return val
 }

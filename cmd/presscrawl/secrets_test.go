@@ -36,7 +36,12 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		_, out, stderr := runCtx(t, context.Background(), args...)
 		outputs, commands = append(outputs, out+stderr), append(commands, args[0])
 	}
-	run("crawl", "--data-dir", dir, "--delay", "0", "--progress-interval", "0", "--warc", warcs, "--json", seed)
+	// the researcher's own session: a header and a cookies file
+	inURL["header"], inURL["cookie"] = "hdr-secret-Lm42", "cookie-secret-Rb19"
+	cookies := filepath.Join(t.TempDir(), "cookies.txt")
+	os.WriteFile(cookies, []byte("127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\t"+inURL["cookie"]+"\n"), 0o600)
+	run("crawl", "--data-dir", dir, "--delay", "0", "--progress-interval", "0", "--warc", warcs, "--json",
+		"--header", "Authorization: Bearer "+inURL["header"], "--cookies", cookies, seed)
 	run("crawl", "--data-dir", t.TempDir(), "--progress-interval", "0", "--redis", "redis://:"+inURL["redis"]+"@127.0.0.1:1/0", "--redis-wait", "1s", seed)
 	run("crawl", "--data-dir", t.TempDir(), "--progress-interval", "0", "--index", "elasticsearch", "--es-url", esURL, "--es-wait", "1s", seed)
 	for _, args := range [][]string{
@@ -49,6 +54,8 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		run(args...)
 	}
 	t.Setenv("PRESSCRAWL_ES_URL", esURL)
+	t.Setenv("PRESSCRAWL_FETCH_HEADERS", "Authorization: Bearer "+inURL["header"])
+	t.Setenv("PRESSCRAWL_FETCH_COOKIES", cookies)
 	t.Setenv("PRESSCRAWL_CRAWL_REDIS", "redis://:"+inURL["redis"]+"@127.0.0.1:1/0")
 	run("config")
 	files := map[string][]byte{}

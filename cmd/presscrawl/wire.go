@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -42,6 +43,21 @@ func crawlerConfig(conf config.Config, seeds []string) (crawler.Config, error) {
 			return cfg, fmt.Errorf("--ca-cert: %w", err)
 		}
 		cfg.RootCAs = pool
+	}
+	h, err := crawler.ParseHeaders(conf.Fetch.Headers)
+	if err != nil {
+		return cfg, fmt.Errorf("--header: %w", err)
+	}
+	cfg.Header = h
+	if f := conf.Fetch.Cookies; f != "" {
+		jar, _, err := crawler.LoadCookies(f, time.Now())
+		if err != nil {
+			return cfg, fmt.Errorf("--cookies: %w", err)
+		}
+		cfg.Cookies = jar
+	}
+	if p := conf.Fetch.Proxy; p != "" {
+		cfg.Proxy, _ = url.Parse(p) // checked by config.Validate
 	}
 	return cfg, nil
 }

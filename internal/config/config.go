@@ -41,6 +41,14 @@ type Fetch struct {
 	Timeout      time.Duration `mapstructure:"timeout"`        // one request
 	MaxBodyBytes int           `mapstructure:"max_body_bytes"` // larger bodies are skipped
 	CACert       string        `mapstructure:"ca_cert"`        // PEM file of an extra authority
+	// Headers are "Name: value" lines sent to the crawl's sites; the
+	// values of credential headers are masked wherever shown.
+	Headers []string `mapstructure:"headers"`
+	// Cookies is a Netscape cookies.txt file (a browser's exported session).
+	Cookies string `mapstructure:"cookies"`
+	// Proxy carries every request (http://, https:// or socks5://);
+	// empty: HTTPS_PROXY and HTTP_PROXY.
+	Proxy string `mapstructure:"proxy"`
 }
 
 // Crawl is how sites are crawled.
@@ -114,7 +122,7 @@ type ES struct {
 func Default() Config {
 	return Config{
 		DataDir: "./presscrawl-data",
-		Fetch:   Fetch{Timeout: 15 * time.Second, MaxBodyBytes: 10 << 20},
+		Fetch:   Fetch{Timeout: 15 * time.Second, MaxBodyBytes: 10 << 20, Headers: []string{}},
 		Crawl: Crawl{MaxDepth: 5, MaxPages: 0, Delay: time.Second, Parallelism: 4, Retries: 2,
 			Allow: []string{}, Deny: []string{}, ProgressInterval: 10 * time.Second, Extract: true, WARCMaxBytes: 1 << 30,
 			RedisWait: 2 * time.Minute, Scope: "auto"},
@@ -136,7 +144,7 @@ const (
 // hold a password in their userinfo, which is masked.
 var (
 	Secret = map[string]bool{"crawl.redis_password": true, "es.password": true, "es.api_key": true}
-	URLKey = map[string]bool{"crawl.redis": true, "es.url": true}
+	URLKey = map[string]bool{"crawl.redis": true, "es.url": true, "fetch.proxy": true}
 )
 
 // Keys flattens a configuration into its dotted keys ("crawl.delay") and
@@ -293,7 +301,12 @@ func (c Config) Validate() error {
 	if u, err := url.Parse(c.ES.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("es.url", "%q: want http(s)://host:port", urlcanon.Redact(c.ES.URL))
 	}
-	if c.ES.CloudID != "" && c.ES.URL != Default().ES.URL {
+	if p := c.Fetch.Proxy; p != "" {
+		if u, err := url.Parse(p); err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "socks5") || u.Host == "" {
+			bad("fetch.proxy", "%q: want http://, https:// or socks5://host:port", urlcanon.MaskPassword(p))
+		}
+	}
+		if c.ES.CloudID != "" && c.ES.URL != Default().ES.URL {
 		bad("es.cloud_id", "give es.cloud_id or es.url (--es-url, ELASTICSEARCH_URL), not both")
 	}
 	if fp := c.ES.CAFingerprint; fp != "" {
