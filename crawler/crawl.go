@@ -108,6 +108,14 @@ type Frontier interface {
 	Follow(rawURL string) bool
 }
 
+// SkipConsentWall is the Outcome.Skip of a consent wall (a page asking for
+// consent to cookies instead of the article): the seed that led to it says
+// to try the researcher's cookies.
+const SkipConsentWall = "consent wall"
+
+// SeedConsentWall is the reason given for a seed that met a consent wall.
+const SeedConsentWall = "consent wall: try --cookies (your browser's cookies.txt for the site)"
+
 // Outcome is what the Handler did with a page.
 type Outcome struct {
 	Stored    bool   // a record was written

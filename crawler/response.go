@@ -293,6 +293,9 @@ func (c *Crawler) handleHTML(r *colly.Response, e *Entry, ct string, prov warc.P
 		c.stats.unchanged.Add(1)
 	case out.Skip != "":
 		c.stats.skip(out.Skip)
+		if out.Skip == SkipConsentWall {
+			c.seeds.mark(e.Key, SeedConsentWall)
+		}
 	}
 	return true
 }

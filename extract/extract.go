@@ -49,6 +49,9 @@ type Extractor struct {
 	// Now gives the current time, for pages without a fetch time: a
 	// publication date after it is wrong. Nil means time.Now.
 	Now func() time.Time
+	// Rules are per-site CSS rules (ParseRules), applied before the
+	// generic rules to the pages of their hosts; nil: none.
+	Rules *Rules
 }
 
 // Extract runs the zero Extractor.
@@ -89,7 +92,20 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 		base, _ = url.Parse(rec.CanonicalURL) // resolve relative links against what the page says it is
 	}
 	ld := m.ldArticle()
+	var sr siteRule
+	if rule := x.Rules.forURL(base); rule != nil {
+		sr = x.Rules.apply(rule, doc, x.dateRef(in)) // before every generic rule
+	}
 	order, searched := describe(rec, m, ld, doc, base, x.dateRef(in))
+	if sr.title != "" {
+		rec.Title = sr.title
+	}
+	if sr.date != nil {
+		rec.PublishedAt, rec.DateSource, searched = sr.date, record.DateFromRule, nil
+	}
+	if len(sr.authors) > 0 {
+		rec.Authors = sr.authors
+	}
 
 	var pageURL *url.URL
 	if rec.URL != "" {
@@ -101,8 +117,11 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 	if ld == nil || pageURL == nil || !articleAddress(pageURL.EscapedPath()) {
 		cards, excerpts = teaserExcerpts(doc) // before clean drops the teasers' headings
 	}
-	bs, wire, err := body(ctx, src, doc, m, order, base, rec.Title)
-	if err != nil {
+	var bs []block
+	var wire string
+	if len(sr.body) > 0 {
+		bs, wire = ruleBody(sr.body, base, rec.Title) // only what the rule selects
+	} else if bs, wire, err = body(ctx, src, doc, m, order, base, rec.Title); err != nil {
 		return nil, err
 	}
 	ldBody, _ := ld["articleBody"].(string)
@@ -138,6 +157,7 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 		ldArticle: ld != nil, ogType: m.first("og:type"), linkDenser: ldDense, prose: prose, dateFrom: rec.DateSource,
 		inMenu: inMenu, cards: cards, teasers: teaserShare(bs, excerpts),
 	})
+	rec.Access = access(m, ld, rec)
 	if rec.PublishedAt == nil && searched != nil && rec.IsArticle {
 		rec.PublishedAt, rec.DateSource = searched, record.DateFromSearch
 	}

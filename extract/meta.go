@@ -26,6 +26,7 @@ type meta struct {
 	ld           []map[string]any    // JSON-LD objects, @graph flattened
 	timeElements []*html.Node        // <time>, and hAtom's <abbr class="published" title="…">
 	articles     int                 // <article> elements: listing pages have many
+	paywall      bool                // an element whose class or id names a paywall
 }
 
 func (m *meta) first(keys ...string) string {
@@ -99,6 +100,9 @@ func readMeta(doc *html.Node) *meta {
 			}
 		case atom.Article:
 			m.articles++
+		}
+		if !m.paywall && paywallMarked(n) {
+			m.paywall = true
 		}
 		if n.DataAtom != atom.Meta {
 			// microdata on a visible element: <span itemprop="datePublished" content="2020-03-18T13:15:00+01:00">

@@ -15,7 +15,7 @@ import (
 )
 
 // Fields are the fields records can be counted by.
-var Fields = []string{"site", "language", "author", "section", "tag", "day", "month", "year", "story", "wire"}
+var Fields = []string{"site", "language", "author", "section", "tag", "day", "month", "year", "story", "wire", "access"}
 
 // NoValue counts the records without the field (no date, no author...).
 const NoValue = "(none)"
@@ -133,6 +133,8 @@ func (c *Counter) values(r *record.Record) []string {
 		return one(r.ID) // stored before stories were kept: its own
 	case "wire":
 		return one(r.Wire)
+	case "access":
+		return one(string(r.Access))
 	case "language":
 		return one(r.Language)
 	case "author":

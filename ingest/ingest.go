@@ -208,6 +208,8 @@ func (p Pipeline) Decide(pg *crawler.Page, f crawler.Frontier) Decision {
 	// page, fetched once, unless that page cannot be crawled.
 	alias := rec.CanonicalURL != "" && !urlcanon.SamePage(rec.CanonicalURL, pg.FinalURL) && f != nil && f.Follow(rec.CanonicalURL)
 	switch {
+	case rec.WordCount < 150 && extract.ConsentWall(pg.Body, pg.ContentType, pg.FinalURL):
+		return Decision{Skip: crawler.SkipConsentWall} // never an article, whatever it holds
 	case !rec.IsArticle:
 		return Decision{Skip: SkipNotArticle}
 	case !p.Since.IsZero() && rec.PublishedAt != nil && publishedBefore(*rec.PublishedAt, p.Since):

@@ -20,7 +20,7 @@ func IDForURL(canonicalURL string) string {
 // html is exported only when asked for by name.
 var Columns = []string{"id", "url", "canonical_url", "title", "published_at", "modified_at", "date_source", "language",
 	"site_name", "section", "authors", "tags", "word_count", "description", "text", "image", "fetched_at", "is_article",
-	"content_hash", "extractor", "warc_file", "warc_record_id", "archived_at", "archive_url", "story_id", "wire", "version", "versions", "first_fetched_at", "text_source", "html"}
+	"content_hash", "extractor", "warc_file", "warc_record_id", "archived_at", "archive_url", "story_id", "wire", "version", "versions", "first_fetched_at", "text_source", "access", "html"}
 
 // DefaultColumns are the columns of an export that names none: all but
 // html.
@@ -52,6 +52,8 @@ func (r *Record) Column(name string) string {
 		return string(r.DateSource)
 	case "text_source":
 		return string(r.TextSource)
+	case "access":
+		return string(r.Access)
 	case "language":
 		return r.Language
 	case "site_name":

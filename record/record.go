@@ -33,8 +33,11 @@ type Record struct {
 	// TextSource says where the text came from when not from the page's
 	// visible HTML: the page shipped its article as data (TextFromJSONLD...).
 	TextSource TextSource `json:"text_source,omitempty"`
-	Extractor  string     `json:"extractor"`
-	FetchedAt  *time.Time `json:"fetched_at,omitempty"`
+	// Access says whether a reader can read the article without paying
+	// (AccessFree, AccessPaywall, AccessUnknown).
+	Access    Access     `json:"access,omitempty"`
+	Extractor string     `json:"extractor"`
+	FetchedAt *time.Time `json:"fetched_at,omitempty"`
 	// Version is which version of the article this is: 1 for the first
 	// text seen, then 2, 3... for each edit (a change of the words of the
 	// title, the text, the authors or the publication date). Versions is
@@ -82,6 +85,8 @@ const (
 	// DateFromSearch is the last resort: the first date written in the
 	// article's text, for an article none of the sources above dates.
 	DateFromSearch DateSource = "search"
+	// DateFromRule is a date a per-site rule (--rules) selected.
+	DateFromRule DateSource = "rule"
 )
 
 // TextSource says where a record's text came from, when not from the
@@ -96,6 +101,16 @@ const (
 	TextFromNuxt     TextSource = "nuxt"      // Nuxt's __NUXT_DATA__ or window.__NUXT__
 	TextFromApollo   TextSource = "apollo"    // window.__APOLLO_STATE__
 	TextFromState    TextSource = "state"     // window.__PRELOADED_STATE__ or __INITIAL_STATE__ (Redux and others)
+)
+
+// Access is whether a reader can read the article without paying.
+type Access string
+
+// What a page says or shows of its access.
+const (
+	AccessFree    Access = "free"    // isAccessibleForFree true, or a full article and no paywall
+	AccessPaywall Access = "paywall" // isAccessibleForFree false, or a paywall beside a truncated body
+	AccessUnknown Access = "unknown" // neither: a short text, a page that is no article
 )
 
 // Timestamp is a point in time as precise as the page states it: a full time

@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/presscrawl/presscrawl/crawler"
+	"github.com/presscrawl/presscrawl/extract"
 	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/index/elastic"
 	"github.com/presscrawl/presscrawl/index/local"
@@ -142,6 +143,7 @@ func addCrawlFlags(f *config.Flags) {
 	f.Bind("header", "fetch.headers", "a request header for the crawled sites, \"Name: value\" (repeatable); never sent to other hosts, credential values (Authorization, Cookie) masked wherever shown and left out of WARC files")
 	f.Bind("cookies", "fetch.cookies", "a Netscape cookies.txt file (a browser's exported session, curl -c): each cookie sent only to its domain and path, never printed, left out of WARC files")
 	f.Bind("proxy", "fetch.proxy", "send every request through this proxy (http://, https:// or socks5://host:port; default: HTTPS_PROXY, HTTP_PROXY)")
+	f.Bind("rules", "extract.rules", "a YAML file of per-site CSS rules (body, remove, title, date, author by host), applied before the generic rules; the summary says which matched nothing")
 	f.Bind("ca-cert", "fetch.ca_cert", "PEM file of a certificate authority to trust besides the system's (an intranet site's private CA); verification stays on")
 	f.Bind("warc", "crawl.warc_dir", "keep every response in WARC/1.1 files in this directory (re-extract them later with 'presscrawl reextract')")
 	f.Bind("warc-max-size", "crawl.warc_max_bytes", "start a new WARC file when the current one would pass this many bytes")
@@ -229,7 +231,11 @@ func runCrawl(ctx context.Context, opts *crawlOptions) error {
 		defer capture.Close()
 		opts.Crawler.Capture = capture
 	}
-	c, err := crawler.New(opts.Crawler, state, pipeline(conf, store))
+	rules, err := loadRules(conf)
+	if err != nil {
+		return usageError(err)
+	}
+	c, err := crawler.New(opts.Crawler, state, pipeline(conf, store, rules))
 	if err != nil {
 		return usageError(err)
 	}
@@ -248,7 +254,7 @@ func runCrawl(ctx context.Context, opts *crawlOptions) error {
 		closeErr = errors.Join(closeErr, capture.Close())
 	}
 	return reportCrawl(ctx, opts, crawlReport{snap: snap, resumed: resumed, runErr: runErr, closeErr: closeErr,
-		deliveryErr: deliveryErr, archive: archiveSummary.Bytes()})
+		deliveryErr: deliveryErr, archive: archiveSummary.Bytes(), rules: rules})
 }
 
 // openCrawlStore opens the data dir for a crawl and says what opening had
@@ -335,6 +341,7 @@ type crawlReport struct {
 	resumed                       bool
 	runErr, closeErr, deliveryErr error
 	archive                       []byte // the delivery's summary
+	rules                         *extract.Rules
 }
 
 // reportCrawl prints the summary (and the JSON one) and returns the exit
@@ -344,6 +351,7 @@ func reportCrawl(ctx context.Context, opts *crawlOptions, r crawlReport) error {
 	interrupted := ctx.Err() != nil
 	snap := withFlagNames(r.snap)
 	printSummary(streams.ErrOut, snap, r.resumed, interrupted, r.runErr != nil)
+	printRuleMisses(streams.ErrOut, r.rules)
 	if opts.JSON {
 		enc := json.NewEncoder(streams.Out)
 		enc.SetEscapeHTML(false)

@@ -43,6 +43,7 @@ status is 1.`,
 	cmd.Flags().StringVar(&opts.PageURL, "url", "", "the page's address when reading one file (for relative links and the record's url)")
 	f := config.NewFlags(cmd.Flags())
 	f.Bind("format", "extract.format", "output format: json or text")
+	f.Bind("rules", "extract.rules", "a YAML file of per-site CSS rules (body, remove, title, date, author by host), applied before the generic rules")
 	f.Bind("timeout", "fetch.timeout", "HTTP request timeout for URL inputs")
 	f.Bind("user-agent", "user_agent", "User-Agent for URL inputs")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -70,7 +71,12 @@ func runExtract(ctx context.Context, opts *extractOptions) error {
 	fetcher := crawler.NewFetcher(crawler.FetcherOptions{
 		UserAgent: userAgent(conf), Timeout: conf.Fetch.Timeout, MaxBodyBytes: int64(conf.Fetch.MaxBodyBytes),
 	})
-	x := extract.Extractor{MaxBytes: conf.Extract.MaxPageBytes}
+	rules, err := loadRules(conf)
+	if err != nil {
+		return usageError(err)
+	}
+	x := extractor(conf, rules)
+	defer printRuleMisses(streams.ErrOut, rules)
 	// JSON Lines or text, each through one buffer, flushed before a
 	// stderr line so that the two streams stay in input order.
 	records := index.NewJSONLines(streams.Out)

@@ -84,6 +84,7 @@ Records are written in the order read, so a later capture of a page wins.`,
 	keyed.Bind("allow", "crawl.allow", "only WARC records whose target URL matches this regular expression (repeatable)")
 	keyed.Bind("deny", "crawl.deny", "pass over WARC records whose target URL matches this regular expression (repeatable)")
 	keyed.Bind("since", "crawl.since", "only captures and articles of this day (YYYY-MM-DD) or after")
+	keyed.Bind("rules", "extract.rules", "a YAML file of per-site CSS rules (body, remove, title, date, author by host), applied before the generic rules")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		conf, err := loadConfig(cmd, keyed)
 		if err != nil {
@@ -242,7 +243,12 @@ func runReextract(ctx context.Context, opts *reextractOptions) error {
 		return usageError(fmt.Errorf("--index %q: want local or jsonl", kind))
 	}
 	conf.Crawl.Since = "" // the pipeline's since is the replay filters'
-	p := pipeline(conf, sink)
+	rules, err := loadRules(conf)
+	if err != nil {
+		return usageError(err)
+	}
+	p := pipeline(conf, sink, rules)
+	defer printRuleMisses(streams.ErrOut, rules)
 	p.Off = false
 	var read, bytesRead, stored, filesDone atomic.Int64
 	start := time.Now()

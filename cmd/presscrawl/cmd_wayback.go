@@ -73,6 +73,7 @@ WARC files; --index elasticsearch delivers to the archive as a crawl does.`,
 	addArchiveFlags(f, true)
 	f.Bind("warc", "crawl.warc_dir", "keep every capture in WARC/1.1 files in this directory")
 	f.Bind("user-agent", "user_agent", "User-Agent of every request")
+	f.Bind("rules", "extract.rules", "a YAML file of per-site CSS rules (body, remove, title, date, author by host), applied before the generic rules")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		conf, err := loadConfig(cmd, f)
 		if err != nil {
@@ -177,7 +178,12 @@ func runWayback(ctx context.Context, opts *waybackOptions) error {
 	st.Query = key
 	client := &wayback.Client{CDX: opts.CDX, UserAgent: userAgent(conf), Delay: opts.Delay, Retries: max(conf.Crawl.Retries, 3),
 		HTTP: &http.Client{Timeout: conf.Fetch.Timeout + 30*time.Second}, MaxBody: int64(conf.Fetch.MaxBodyBytes), PageSize: opts.PageSize}
-	p := pipeline(conf, store)
+	rules, err := loadRules(conf)
+	if err != nil {
+		return usageError(err)
+	}
+	p := pipeline(conf, store, rules)
+	defer printRuleMisses(streams.ErrOut, rules)
 	p.Since = time.Time{}
 	delivery := startDelivery(ctx, conf, arc, store, streams)
 	var n waybackCounts

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -62,11 +63,42 @@ func crawlerConfig(conf config.Config, seeds []string) (crawler.Config, error) {
 	return cfg, nil
 }
 
-// pipeline is the path from a page to store: the extractor as configured.
-func pipeline(conf config.Config, store ingest.Store) ingest.Pipeline {
+// pipeline is the path from a page to store: the extractor as configured,
+// with the per-site rules loaded (loadRules).
+func pipeline(conf config.Config, store ingest.Store, rules *extract.Rules) ingest.Pipeline {
 	since, _ := conf.Crawl.SinceTime()
-	return ingest.Pipeline{Extractor: extract.Extractor{MaxBytes: conf.Extract.MaxPageBytes}, Store: store,
+	return ingest.Pipeline{Extractor: extractor(conf, rules), Store: store,
 		Off: !conf.Crawl.Extract, Budget: conf.Extract.Timeout, Since: since}
+}
+
+// extractor is the extractor as configured.
+func extractor(conf config.Config, rules *extract.Rules) extract.Extractor {
+	return extract.Extractor{MaxBytes: conf.Extract.MaxPageBytes, Rules: rules}
+}
+
+// loadRules reads the per-site rules file (extract.rules, --rules); nil
+// when none is named.
+func loadRules(conf config.Config) (*extract.Rules, error) {
+	if conf.Extract.Rules == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(conf.Extract.Rules)
+	if err != nil {
+		return nil, fmt.Errorf("--rules: %w", err)
+	}
+	rs, err := extract.ParseRules(b)
+	if err != nil {
+		return nil, fmt.Errorf("--rules %s: %w", conf.Extract.Rules, err)
+	}
+	return rs, nil
+}
+
+// printRuleMisses says which per-site rules matched nothing, and on how
+// many pages: markup changes silently.
+func printRuleMisses(w io.Writer, rules *extract.Rules) {
+	for _, m := range rules.Misses() {
+		fmt.Fprintf(w, "  %s\n", m)
+	}
 }
 
 // userAgent is the configured User-Agent, or presscrawl's own.

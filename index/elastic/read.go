@@ -146,7 +146,7 @@ func (c *Client) SearchWith(ctx context.Context, query string, o index.SearchOpt
 var facetField = map[string]string{
 	"site": "site_name", "language": "language", "author": "authors", "section": "section", "tag": "tags",
 	"day": "published_day", "month": "published_day", "year": "published_day",
-	"story": "story_id", "wire": "wire",
+	"story": "story_id", "wire": "wire", "access": "access",
 }
 
 // compositePage is the values one composite aggregation request returns.

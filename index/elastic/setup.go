@@ -39,7 +39,8 @@ import (
 //     companion index <alias>-versions (ids <id>-v<n>), made from the same
 //     template.
 //   - text_source (keyword): where the text came from when the page
-//     shipped its article as data (version 7);
+//     shipped its article as data; access (keyword): free, paywall or
+//     unknown (version 7);
 //   - composed of presscrawl-<alias>@settings (shards, replicas, lifecycle:
 //     presscrawl's) and presscrawl-<alias>@custom (the user's, never
 //     overwritten), see lifecycle.go.
@@ -72,7 +73,7 @@ func Template(alias string) map[string]any {
 		"text_ar": map[string]any{"type": "text", "analyzer": "arabic"},
 		"html":    map[string]any{"type": "text", "index": false},
 		"authors": named, "site_name": named,
-		"language": lower, "section": lower, "tags": lower, "date_source": kw, "text_source": kw, "extractor": kw,
+		"language": lower, "section": lower, "tags": lower, "date_source": kw, "text_source": kw, "access": kw, "extractor": kw,
 		"published_at": date, "modified_at": date, "fetched_at": date, "published_day": kw,
 		"word_count": map[string]any{"type": "integer"}, "is_article": map[string]any{"type": "boolean"},
 		"warc_file": kw, "warc_record_id": kw, "archived_at": date, "archive_url": kw, "story_id": kw, "wire": lower,

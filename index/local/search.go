@@ -106,7 +106,7 @@ func docMapping(analyzer string) *mapping.DocumentMapping {
 		doc.AddFieldMappingsAt(name, kw(false))
 	}
 	// Where people filter, case does not matter: section:Gulf finds "gulf".
-	for _, name := range []string{"site_name", "language", "section", "tags", "authors", "date_source", "wire"} {
+	for _, name := range []string{"site_name", "language", "section", "tags", "authors", "date_source", "wire", "access", "text_source"} {
 		f := kw(false)
 		f.Analyzer = keywordAnalyzer
 		doc.AddFieldMappingsAt(name, f)
@@ -138,6 +138,12 @@ func searchDoc(r *record.Record) map[string]any {
 		"description": fold.Digits(r.Description), "site_name": r.SiteName, "language": r.Language, "section": r.Section,
 		"tags": r.Tags, "authors": r.Authors, "content_hash": r.ContentHash, "date_source": string(r.DateSource),
 		"word_count": r.WordCount, "is_article": r.IsArticle, "story_id": r.StoryID, "wire": r.Wire,
+	}
+	if r.Access != "" {
+		d["access"] = string(r.Access)
+	}
+	if r.TextSource != "" {
+		d["text_source"] = string(r.TextSource)
 	}
 	if r.Language == "en" || r.Language == "ar" {
 		d[analysisField] = r.Language

@@ -87,6 +87,9 @@ type Extract struct {
 	Format       string        `mapstructure:"format"` // json or text
 	MaxPageBytes int           `mapstructure:"max_page_bytes"`
 	Timeout      time.Duration `mapstructure:"timeout"` // 0: no budget
+	// Rules is a YAML file of per-site CSS rules (body, remove, title,
+	// date, author by host); empty: none.
+	Rules string `mapstructure:"rules"`
 }
 
 // Index is where records go.
@@ -306,7 +309,7 @@ func (c Config) Validate() error {
 			bad("fetch.proxy", "%q: want http://, https:// or socks5://host:port", urlcanon.MaskPassword(p))
 		}
 	}
-		if c.ES.CloudID != "" && c.ES.URL != Default().ES.URL {
+	if c.ES.CloudID != "" && c.ES.URL != Default().ES.URL {
 		bad("es.cloud_id", "give es.cloud_id or es.url (--es-url, ELASTICSEARCH_URL), not both")
 	}
 	if fp := c.ES.CAFingerprint; fp != "" {
