@@ -4,7 +4,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build test lint unit devset-score test-opensearch3 devset bench crawlbench archivebench extractbench extractmem demo es-up es-down
+.PHONY: all build test lint unit devset-score test-opensearch3 devset bench crawlbench renderbench archivebench extractbench extractmem demo es-up es-down
 
 all: build
 
@@ -60,6 +60,12 @@ bench:
 ## needs GNU time and redis-server. The extraction-only rate on the same pages: make extractbench
 crawlbench:
 	scripts/crawlbench.sh 10000 100000
+
+## renderbench: --render auto on a site of application shells (rendered pages/s, peak
+## memory of presscrawl and Chromium with 2 tabs), then --render never vs auto on a
+## site that needs no rendering; needs chromium and GNU time
+renderbench:
+	scripts/renderbench.sh 300 5000 3
 
 ## archivebench: a crawl of 10,000 synthetic articles into the local index
 ## alone and with delivery to the archive (ES_URL, or a node started here)

@@ -106,6 +106,10 @@ type Frontier interface {
 	// page whose canonical URL is elsewhere. It reports whether the crawl
 	// fetches it now or already has; false when it is out of scope.
 	Follow(rawURL string) bool
+	// Allowed reports whether the crawl may request u: in its scope (the
+	// seeds' sites, --allow, --deny) and allowed by robots.txt. What a
+	// page rendered in a browser asks for is held to it.
+	Allowed(u *url.URL) bool
 }
 
 // SkipConsentWall is the Outcome.Skip of a consent wall (a page asking for
@@ -122,6 +126,7 @@ type Outcome struct {
 	Revised   bool   // with Stored: an edit of the stored record, kept as a new version
 	Unchanged bool   // a record with the same content was already stored
 	Skip      string // why nothing was stored ("not an article", …), when not stored
+	Rendered  bool   // the page was rendered in a browser (its HTML was an application shell)
 }
 
 // Crawler runs one crawl. Create it with New.

@@ -34,6 +34,13 @@ func (f pageFrontier) Follow(raw string) bool {
 	return true
 }
 
+func (f pageFrontier) Allowed(u *url.URL) bool {
+	if u == nil || !f.c.scope.contains(u) {
+		return false
+	}
+	return f.c.cfg.IgnoreRobots || f.c.robots.rules(context.WithoutCancel(f.c.ctx), u).allowed(u)
+}
+
 // MaxURLBytes bounds the URLs a crawl follows: longer ones are traps or
 // junk (servers and browsers refuse them far earlier), and the crawl state
 // could not key them.

@@ -112,6 +112,10 @@ type limitedBody struct {
 	io.Closer
 }
 
+// LocalHosts are the hosts (lower case) among these that are, or resolve
+// to, non-public addresses: a crawl of such a seed may stay there.
+func LocalHosts(ctx context.Context, hosts []string) map[string]bool { return localHosts(ctx, hosts) }
+
 // localHosts are the seed hosts that are (or resolve to) non-public
 // addresses: such a seed is a local site, whose crawl may stay there.
 func localHosts(ctx context.Context, hosts []string) map[string]bool {

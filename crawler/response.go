@@ -283,6 +283,9 @@ func (c *Crawler) handleHTML(r *colly.Response, e *Entry, ct string, prov warc.P
 		return false
 	}
 	visit.Leaf = out.Stored || out.Unchanged
+	if out.Rendered {
+		c.stats.rendered.Add(1)
+	}
 	switch {
 	case out.Stored:
 		c.stats.stored.Add(1)

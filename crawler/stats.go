@@ -27,6 +27,7 @@ type Stats struct {
 	fetched     atomic.Int64
 	stored      atomic.Int64
 	revised     atomic.Int64 // stored as new versions of edited articles
+	rendered    atomic.Int64 // rendered in a browser
 	unchanged   atomic.Int64
 	notModified atomic.Int64 // 304 answers to conditional requests
 	queued      atomic.Int64 // in the frontier now
@@ -63,6 +64,7 @@ type Snapshot struct {
 	Fetched     int64         `json:"fetched"`
 	Stored      int64         `json:"stored"`
 	NewVersions int64         `json:"new_versions"` // of the stored, edits kept as new versions
+	Rendered    int64         `json:"rendered"`     // pages rendered in a browser (--render)
 	Unchanged   int64         `json:"unchanged"`
 	NotModified int64         `json:"not_modified"`
 	Queued      int64         `json:"queued"`
@@ -95,7 +97,7 @@ func (s *Stats) Snapshot() Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return Snapshot{
-		Fetched: s.fetched.Load(), Stored: s.stored.Load(), NewVersions: s.revised.Load(), Unchanged: s.unchanged.Load(), NotModified: s.notModified.Load(), Queued: s.queued.Load(),
+		Fetched: s.fetched.Load(), Stored: s.stored.Load(), NewVersions: s.revised.Load(), Rendered: s.rendered.Load(), Unchanged: s.unchanged.Load(), NotModified: s.notModified.Load(), Queued: s.queued.Load(),
 		Skipped: sorted(s.skipped), Errors: sorted(s.errors), Elapsed: time.Since(s.started),
 	}
 }

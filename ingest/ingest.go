@@ -12,6 +12,7 @@ package ingest
 import (
 	"context"
 	"errors"
+	"net/url"
 	"runtime"
 	"time"
 
@@ -46,7 +47,31 @@ type Pipeline struct {
 	// Since, when set, skips articles published before that day (records
 	// without a date are kept: they may be new).
 	Since time.Time
+	// Renderer, when set, renders pages in a browser: every HTML page
+	// (RenderAlways), or only application shells whose HTML and data hold
+	// no article (RenderAuto).
+	Renderer Renderer
+	Render   RenderMode
 }
+
+// Renderer renders a page in a browser and returns the document its
+// scripts built; every request the page makes must pass allow.
+type Renderer interface {
+	Render(ctx context.Context, pageURL string, allow func(*url.URL) bool) ([]byte, error)
+}
+
+// RenderMode says which pages a Renderer renders.
+type RenderMode int
+
+const (
+	RenderNever  RenderMode = iota // the fetched HTML only
+	RenderAuto                     // application shells that yield no article
+	RenderAlways                   // every HTML page
+)
+
+// SkipRenderFailed is a page a browser could not render (its time limit,
+// a crash), when nothing else of it was an article.
+const SkipRenderFailed = "render failed"
 
 // ErrOverBudget is a page whose extraction took longer than the budget.
 var ErrOverBudget = errors.New("extraction over its time budget")
@@ -128,9 +153,9 @@ func (p Pipeline) HandlePage(ctx context.Context, pg *crawler.Page, f crawler.Fr
 	if p.Off {
 		return crawler.Outcome{Skip: SkipNotExtracted}, nil
 	}
-	d := p.Decide(pg, f)
+	d := p.decide(ctx, pg, f)
 	if d.Record == nil {
-		return crawler.Outcome{Skip: d.Skip}, nil
+		return crawler.Outcome{Skip: d.Skip, Rendered: d.Rendered}, nil
 	}
 	var res index.PutResult
 	var err error
@@ -148,7 +173,9 @@ func (p Pipeline) HandlePage(ctx context.Context, pg *crawler.Page, f crawler.Fr
 	if err != nil {
 		return crawler.Outcome{}, err
 	}
-	return outcomeOf(res), nil
+	out := outcomeOf(res)
+	out.Rendered = d.Rendered
+	return out, nil
 }
 
 // outcomeOf is what a store's write of an article counts as.
@@ -176,14 +203,53 @@ type Decision struct {
 	// record is, so an article whose canonical page is missing (a 404, a
 	// redirect back to it) is not lost, and one that is stored wins.
 	Alias bool
+	// Rendered: the page was rendered in a browser.
+	Rendered bool
 }
 
 // Decide extracts a page and says what to store. f is asked to fetch the
 // canonical page of an alias; nil when there is nobody to ask (the alias
 // is then stored as any page).
 func (p Pipeline) Decide(pg *crawler.Page, f crawler.Frontier) Decision {
-	rec, err := p.extract(extract.Input{Body: pg.Body, URL: pg.FinalURL, ContentType: pg.ContentType,
-		ContentLanguage: pg.ContentLanguage, FetchedAt: pg.FetchedAt})
+	return p.decide(context.Background(), pg, f)
+}
+
+func (p Pipeline) decide(ctx context.Context, pg *crawler.Page, f crawler.Frontier) Decision {
+	in := extract.Input{Body: pg.Body, URL: pg.FinalURL, ContentType: pg.ContentType,
+		ContentLanguage: pg.ContentLanguage, FetchedAt: pg.FetchedAt}
+	rec, err := p.extract(in)
+	var rendered bool
+	if p.Renderer != nil && f != nil && (err == nil || errors.Is(err, extract.ErrEmpty)) && p.wantsRender(pg, rec) {
+		html, rerr := p.Renderer.Render(ctx, pg.FinalURL, f.Allowed)
+		switch {
+		case rerr != nil && (err != nil || !rec.IsArticle):
+			return Decision{Skip: SkipRenderFailed}
+		case rerr == nil:
+			in.Body, in.ContentType = html, "text/html; charset=utf-8"
+			if r2, err2 := p.extract(in); err2 == nil {
+				rec, err, rendered = r2, nil, true
+			}
+		}
+	}
+	d := p.judge(pg, f, rec, err)
+	d.Rendered = rendered
+	return d
+}
+
+// wantsRender: every page with RenderAlways; with RenderAuto, a page whose
+// HTML is an application shell and whose HTML and data gave no article.
+func (p Pipeline) wantsRender(pg *crawler.Page, rec *record.Record) bool {
+	switch p.Render {
+	case RenderAlways:
+		return true
+	case RenderAuto:
+		return (rec == nil || !rec.IsArticle || rec.WordCount < 50) && (rec == nil || rec.TextSource == "") && extract.AppShell(pg.Body)
+	}
+	return false
+}
+
+// judge says what to do with a page's record (or its extraction's error).
+func (p Pipeline) judge(pg *crawler.Page, f crawler.Frontier, rec *record.Record, err error) Decision {
 	switch {
 	case errors.Is(err, ErrOverBudget):
 		return Decision{Skip: SkipOverBudget}

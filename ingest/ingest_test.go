@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -68,7 +69,8 @@ type frontier struct {
 	asked   []string
 }
 
-func (f *frontier) Follow(raw string) bool { f.asked = append(f.asked, raw); return f.inScope }
+func (f *frontier) Follow(raw string) bool  { f.asked = append(f.asked, raw); return f.inScope }
+func (f *frontier) Allowed(u *url.URL) bool { return f.inScope }
 
 type stalling struct{ release chan struct{} }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -93,6 +94,9 @@ func (s *ReplaySummary) RecordsLine() string {
 // archived is the frontier of a replay: a canonical page "can be fetched"
 // when the archive holds it.
 type archived map[string]bool
+
+// Allowed: an archive's page asks for nothing live.
+func (a archived) Allowed(*url.URL) bool { return false }
 
 func (a archived) Follow(raw string) bool {
 	k, err := urlcanon.PageKey(raw)

@@ -143,6 +143,10 @@ func addCrawlFlags(f *config.Flags) {
 	f.Bind("header", "fetch.headers", "a request header for the crawled sites, \"Name: value\" (repeatable); never sent to other hosts, credential values (Authorization, Cookie) masked wherever shown and left out of WARC files")
 	f.Bind("cookies", "fetch.cookies", "a Netscape cookies.txt file (a browser's exported session, curl -c): each cookie sent only to its domain and path, never printed, left out of WARC files")
 	f.Bind("proxy", "fetch.proxy", "send every request through this proxy (http://, https:// or socks5://host:port; default: HTTPS_PROXY, HTTP_PROXY)")
+	f.Bind("render", "crawl.render", "render pages in a headless Chromium: never, auto (pages whose HTML is an application shell and yields no article) or always")
+	f.Bind("render-tabs", "crawl.render_tabs", "pages rendered at once (one browser)")
+	f.Bind("render-timeout", "crawl.render_timeout", "longest one page may take in the browser, load and scripts")
+	f.Bind("render-no-sandbox", "crawl.render_no_sandbox", "run Chromium without its sandbox (needed as root): a page that exploits the browser then runs with your rights")
 	f.Bind("rules", "extract.rules", "a YAML file of per-site CSS rules (body, remove, title, date, author by host), applied before the generic rules; the summary says which matched nothing")
 	f.Bind("ca-cert", "fetch.ca_cert", "PEM file of a certificate authority to trust besides the system's (an intranet site's private CA); verification stays on")
 	f.Bind("warc", "crawl.warc_dir", "keep every response in WARC/1.1 files in this directory (re-extract them later with 'presscrawl reextract')")
@@ -235,7 +239,16 @@ func runCrawl(ctx context.Context, opts *crawlOptions) error {
 	if err != nil {
 		return usageError(err)
 	}
-	c, err := crawler.New(opts.Crawler, state, pipeline(conf, store, rules))
+	browser, err := startBrowser(ctx, conf, opts.Seeds)
+	if err != nil {
+		return usageError(err)
+	}
+	p := pipeline(conf, store, rules)
+	if browser != nil {
+		defer browser.b.Close()
+		p.Renderer, p.Render = browser, renderMode(conf)
+	}
+	c, err := crawler.New(opts.Crawler, state, p)
 	if err != nil {
 		return usageError(err)
 	}
@@ -330,8 +343,12 @@ func crawlProgress(c *crawler.Crawler, conf config.Config, streams IOStreams) pr
 		Interrupted: "interrupted: finishing the pages in flight (Ctrl-C again to quit at once)",
 		Line: func() string {
 			s := c.Stats().Snapshot()
-			return fmt.Sprintf("fetched %d  stored %d  queued %d  skipped %d  errors %d  %.1f pages/s",
+			line := fmt.Sprintf("fetched %d  stored %d  queued %d  skipped %d  errors %d  %.1f pages/s",
 				s.Fetched, s.Stored, s.Queued, crawler.Total(s.Skipped), crawler.Total(s.Errors), s.PagesPerSecond())
+			if s.Rendered > 0 {
+				line += fmt.Sprintf("  rendered %d", s.Rendered)
+			}
+			return line
 		}}
 }
 
@@ -465,6 +482,9 @@ func printSummary(w io.Writer, s crawler.Snapshot, resumed, interrupted, stopped
 			items = append(items, fmt.Sprintf("%d %s", c.N, c.Reason))
 		}
 		fmt.Fprintf(w, "  %s: %s\n", part.name, strings.Join(items, "; "))
+	}
+	if s.Rendered > 0 {
+		fmt.Fprintf(w, "  rendered in a browser: %d pages\n", s.Rendered)
 	}
 	for _, seed := range s.Seeds {
 		if seed.Reason != "" {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/presscrawl/presscrawl/crawler"
@@ -18,6 +19,7 @@ import (
 	"github.com/presscrawl/presscrawl/index/remote"
 	"github.com/presscrawl/presscrawl/ingest"
 	"github.com/presscrawl/presscrawl/internal/config"
+	"github.com/presscrawl/presscrawl/render"
 )
 
 // This file is the composition root: the one place the configuration
@@ -210,4 +212,47 @@ func searchError(err error) error {
 		return usageError(err)
 	}
 	return failure(err)
+}
+
+// renderMode is the pipeline's rendering mode of crawl.render.
+func renderMode(conf config.Config) ingest.RenderMode {
+	switch conf.Crawl.Render {
+	case "auto":
+		return ingest.RenderAuto
+	case "always":
+		return ingest.RenderAlways
+	}
+	return ingest.RenderNever
+}
+
+// startBrowser starts the browser of --render auto|always, nil for never.
+// Its pages may reach private addresses only where the crawl's may: the
+// seeds' own local hosts, or anywhere with --allow-private.
+func startBrowser(ctx context.Context, conf config.Config, seeds []string) (*browserRenderer, error) {
+	if renderMode(conf) == ingest.RenderNever {
+		return nil, nil
+	}
+	b, err := render.Start(ctx, render.Options{Browser: conf.Crawl.RenderBrowser, Tabs: conf.Crawl.RenderTabs,
+		Timeout: conf.Crawl.RenderTimeout, NoSandbox: conf.Crawl.RenderNoSandbox, UserAgent: userAgent(conf)})
+	if err != nil {
+		return nil, fmt.Errorf("--render %s: %w", conf.Crawl.Render, err)
+	}
+	var hosts []string
+	for _, s := range seeds {
+		if u, err := url.Parse(s); err == nil {
+			hosts = append(hosts, u.Hostname())
+		}
+	}
+	local := crawler.LocalHosts(ctx, hosts)
+	return &browserRenderer{b: b, private: func(h string) bool { return conf.Crawl.AllowPrivate || local[strings.ToLower(h)] }}, nil
+}
+
+// browserRenderer is the browser as the pipeline's Renderer.
+type browserRenderer struct {
+	b       *render.Browser
+	private func(host string) bool
+}
+
+func (r *browserRenderer) Render(ctx context.Context, pageURL string, allow func(*url.URL) bool) ([]byte, error) {
+	return r.b.Render(ctx, pageURL, render.Guard{Allow: allow, Private: r.private})
 }

@@ -80,6 +80,13 @@ type Crawl struct {
 	// link to and what their sitemaps and feeds list), or auto (site when a
 	// seed is a site's home, else seeds).
 	Scope string `mapstructure:"scope"`
+	// Render: never, auto (application shells that yield no article) or
+	// always (every HTML page) in a headless Chromium.
+	Render          string        `mapstructure:"render"`
+	RenderTabs      int           `mapstructure:"render_tabs"`       // pages rendered at once
+	RenderTimeout   time.Duration `mapstructure:"render_timeout"`    // one page, load and scripts
+	RenderNoSandbox bool          `mapstructure:"render_no_sandbox"` // Chromium without its sandbox (as root)
+	RenderBrowser   string        `mapstructure:"render_browser"`    // Chromium's path; "": found on PATH
 }
 
 // Extract is how pages are extracted.
@@ -128,7 +135,7 @@ func Default() Config {
 		Fetch:   Fetch{Timeout: 15 * time.Second, MaxBodyBytes: 10 << 20, Headers: []string{}},
 		Crawl: Crawl{MaxDepth: 5, MaxPages: 0, Delay: time.Second, Parallelism: 4, Retries: 2,
 			Allow: []string{}, Deny: []string{}, ProgressInterval: 10 * time.Second, Extract: true, WARCMaxBytes: 1 << 30,
-			RedisWait: 2 * time.Minute, Scope: "auto"},
+			RedisWait: 2 * time.Minute, Scope: "auto", Render: "never", RenderTabs: 2, RenderTimeout: 20 * time.Second},
 		Extract: Extract{Format: "json", MaxPageBytes: 10 << 20, Timeout: 10 * time.Second},
 		Index:   Index{Backend: "local"},
 		ES:      ES{URL: "http://localhost:9200", Index: "articles", Wait: 2 * time.Minute, BulkWorkers: 2},
@@ -319,6 +326,17 @@ func (c Config) Validate() error {
 		if c.ES.CACert != "" {
 			bad("es.ca_fingerprint", "give es.ca_cert or es.ca_fingerprint, not both")
 		}
+	}
+	switch c.Crawl.Render {
+	case "never", "auto", "always":
+	default:
+		bad("crawl.render", "%q: want never, auto or always", c.Crawl.Render)
+	}
+	if c.Crawl.RenderTabs < 1 || c.Crawl.RenderTabs > 32 {
+		bad("crawl.render_tabs", "%d: from 1 to 32", c.Crawl.RenderTabs)
+	}
+	if c.Crawl.RenderTimeout < time.Second {
+		bad("crawl.render_timeout", "%s: at least 1s", c.Crawl.RenderTimeout)
 	}
 	switch c.Crawl.Scope {
 	case "auto", "site", "seeds":

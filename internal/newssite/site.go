@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"html"
 	"math/rand"
@@ -33,6 +34,10 @@ type Options struct {
 	English, Arabic int           // articles in each language
 	PerPage         int           // teasers on a section page (default 10)
 	SlowDelay       time.Duration // how long /slow-article/ takes (default 300ms)
+	// Shells serves the English articles as a JavaScript application
+	// would: an empty <div id="app"> that an inline script fills with the
+	// article (the head, with its metadata, as it is).
+	Shells bool
 }
 
 // Article is the ground truth of one article.
@@ -385,6 +390,9 @@ func (s *Site) serveArticle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := s.page(a)
+	if s.opts.Shells {
+		page = shellOf(page)
+	}
 	sum := sha256.Sum256([]byte(page))
 	etag := fmt.Sprintf(`"%x"`, sum[:8])
 	w.Header().Set("ETag", etag)
@@ -745,4 +753,17 @@ func arabicWord(n int) string {
 			return string(append(w, 'ض'))
 		}
 	}
+}
+
+// shellOf is page as an application shell: its body moved into a script
+// that writes it into an empty #app.
+func shellOf(page string) string {
+	i, j := strings.Index(page, "<body"), strings.LastIndex(page, "</body>")
+	if i < 0 || j < i {
+		return page
+	}
+	k := strings.Index(page[i:], ">") + i + 1
+	body, _ := json.Marshal(page[k:j])
+	script := strings.ReplaceAll(string(body), "</", `<\/`)
+	return page[:k] + `<div id="app"></div><script>document.getElementById("app").innerHTML = ` + script + `;</script>` + page[j:]
 }

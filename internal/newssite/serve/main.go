@@ -22,13 +22,14 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8089", "address to listen on")
 	en := flag.Int("english", 300, "English articles")
 	ar := flag.Int("arabic", 100, "Arabic articles")
+	shells := flag.Bool("shells", false, "serve the English articles as application shells (an empty #app an inline script fills): --render benchmarks")
 	pregen := flag.Bool("pregenerate", false, "render every article page before serving (benchmarks: the site must not be the bottleneck)")
 	flag.Parse()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatalf("listen %s: %v", *addr, err)
 	}
-	site := newssite.Start(newssite.Options{English: *en, Arabic: *ar})
+	site := newssite.Start(newssite.Options{English: *en, Arabic: *ar, Shells: *shells})
 	site.Close() // replace the test listener with the requested address
 	site.URL = "http://" + ln.Addr().String()
 	if *pregen {
