@@ -52,6 +52,11 @@ type Pipeline struct {
 	// no article (RenderAuto).
 	Renderer Renderer
 	Render   RenderMode
+	// Convert, when set, keeps a rendered page's document beside the
+	// response it was rendered from (a WARC conversion record; refersTo is
+	// the response record's id). Its failure stops the crawl, as a failed
+	// capture does.
+	Convert func(pageURL, refersTo string, at time.Time, html []byte) error
 }
 
 // Renderer renders a page in a browser and returns the document its
@@ -153,12 +158,14 @@ func (p Pipeline) HandlePage(ctx context.Context, pg *crawler.Page, f crawler.Fr
 	if p.Off {
 		return crawler.Outcome{Skip: SkipNotExtracted}, nil
 	}
-	d := p.decide(ctx, pg, f)
+	d, err := p.decide(ctx, pg, f)
+	if err != nil {
+		return crawler.Outcome{}, err
+	}
 	if d.Record == nil {
 		return crawler.Outcome{Skip: d.Skip, Rendered: d.Rendered}, nil
 	}
 	var res index.PutResult
-	var err error
 	if d.Alias {
 		as, ok := p.Store.(AliasStore)
 		if !ok {
@@ -211,10 +218,11 @@ type Decision struct {
 // canonical page of an alias; nil when there is nobody to ask (the alias
 // is then stored as any page).
 func (p Pipeline) Decide(pg *crawler.Page, f crawler.Frontier) Decision {
-	return p.decide(context.Background(), pg, f)
+	d, _ := p.decide(context.Background(), pg, f)
+	return d
 }
 
-func (p Pipeline) decide(ctx context.Context, pg *crawler.Page, f crawler.Frontier) Decision {
+func (p Pipeline) decide(ctx context.Context, pg *crawler.Page, f crawler.Frontier) (Decision, error) {
 	in := extract.Input{Body: pg.Body, URL: pg.FinalURL, ContentType: pg.ContentType,
 		ContentLanguage: pg.ContentLanguage, FetchedAt: pg.FetchedAt}
 	rec, err := p.extract(in)
@@ -223,8 +231,13 @@ func (p Pipeline) decide(ctx context.Context, pg *crawler.Page, f crawler.Fronti
 		html, rerr := p.Renderer.Render(ctx, pg.FinalURL, f.Allowed)
 		switch {
 		case rerr != nil && (err != nil || !rec.IsArticle):
-			return Decision{Skip: SkipRenderFailed}
+			return Decision{Skip: SkipRenderFailed}, nil
 		case rerr == nil:
+			if p.Convert != nil {
+				if cerr := p.Convert(pg.FinalURL, pg.WARCRecordID, time.Now().UTC(), html); cerr != nil {
+					return Decision{}, cerr
+				}
+			}
 			in.Body, in.ContentType = html, "text/html; charset=utf-8"
 			if r2, err2 := p.extract(in); err2 == nil {
 				rec, err, rendered = r2, nil, true
@@ -233,7 +246,7 @@ func (p Pipeline) decide(ctx context.Context, pg *crawler.Page, f crawler.Fronti
 	}
 	d := p.judge(pg, f, rec, err)
 	d.Rendered = rendered
-	return d
+	return d, nil
 }
 
 // wantsRender: every page with RenderAlways; with RenderAuto, a page whose

@@ -124,6 +124,39 @@ func (w *Writer) Capture(x *Exchange) (Provenance, error) {
 	return Provenance{File: res[0].FileName, RecordID: id}, nil
 }
 
+// Convert writes a conversion record: the document a browser built from a
+// response's page (--render), as HTML, referring to that response record
+// (refersTo, its WARC-Record-ID; "" when the response was not kept).
+func (w *Writer) Convert(targetURL, refersTo string, at time.Time, html []byte) (Provenance, error) {
+	rb := gowarc.NewRecordBuilder(gowarc.Conversion, gowarc.WithStrictValidation(), gowarc.WithAddMissingDigest(true))
+	rb.AddWarcHeader(gowarc.WarcTargetURI, targetURL)
+	rb.AddWarcHeaderTime(gowarc.WarcDate, at)
+	rb.AddWarcHeader(gowarc.ContentType, "text/html; charset=utf-8")
+	if refersTo != "" {
+		if !strings.HasPrefix(refersTo, "<") {
+			refersTo = "<" + refersTo + ">" // a WARC-Record-ID as the header writes it
+		}
+		rb.AddWarcHeader(gowarc.WarcRefersTo, refersTo)
+	}
+	if _, err := rb.Write(html); err != nil {
+		return Provenance{}, err
+	}
+	rec, _, err := rb.Build()
+	if err != nil {
+		return Provenance{}, fmt.Errorf("WARC conversion record of %s: %w", targetURL, err)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	id := rec.RecordId()
+	res := w.w.Write(rec)
+	for _, r := range res {
+		if r.Err != nil {
+			return Provenance{}, fmt.Errorf("write WARC in %s: %w", w.dir, r.Err)
+		}
+	}
+	return Provenance{File: res[0].FileName, RecordID: id}, nil
+}
+
 // Close finishes the current file.
 func (w *Writer) Close() error {
 	w.once.Do(func() {

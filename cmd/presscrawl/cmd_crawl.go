@@ -247,6 +247,12 @@ func runCrawl(ctx context.Context, opts *crawlOptions) error {
 	if browser != nil {
 		defer browser.b.Close()
 		p.Renderer, p.Render = browser, renderMode(conf)
+		if capture != nil { // the rendered document beside the response, as a conversion record
+			p.Convert = func(pageURL, refersTo string, at time.Time, html []byte) error {
+				_, err := capture.Convert(pageURL, refersTo, at, html)
+				return err
+			}
+		}
 	}
 	c, err := crawler.New(opts.Crawler, state, p)
 	if err != nil {

@@ -4,11 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"path/filepath"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
+
+	gowarc "github.com/nlnwa/gowarc/v3"
 
 	"github.com/presscrawl/presscrawl/render"
 )
@@ -76,6 +80,45 @@ func TestCrawlRendersApplicationShells(t *testing.T) {
 	for _, want := range []string{"The regional assembly voted on Thursday", "وافق المجلس الإقليمي يوم الخميس", `"language":"ar"`, `"published_at":"2026-12-03T10:00:00+01:00"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("export lacks %q:\n%.800s", want, out)
+		}
+	}
+	// With --warc, the rendered document is kept beside the response it
+	// was rendered from, as a conversion record referring to it.
+	warcs := t.TempDir()
+	code, _, stderr = runCtx(t, context.Background(), append(append(args[:len(args):len(args)], "--data-dir", t.TempDir(), "--warc", warcs), site.URL+"/")...)
+	if code != 0 {
+		t.Fatalf("--warc: exit %d\n%s", code, stderr)
+	}
+	responses, conversions := map[string]string{}, map[string]string{} // record id -> target; refers-to -> body
+	files, _ := filepath.Glob(filepath.Join(warcs, "*.warc*"))
+	for _, f := range files {
+		r, err := gowarc.NewWarcFileReader(f, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rec, err := range r.Records() {
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := rec.WarcRecord
+			switch w.Type() {
+			case gowarc.Response:
+				responses[w.WarcHeader().Get(gowarc.WarcRecordID)] = w.WarcHeader().Get(gowarc.WarcTargetURI)
+			case gowarc.Conversion:
+				rd, _ := w.Block().RawBytes()
+				b, _ := io.ReadAll(rd)
+				conversions[w.WarcHeader().Get(gowarc.WarcRefersTo)] = string(b)
+			}
+			rec.Close()
+		}
+		r.Close()
+	}
+	if len(conversions) != 2 {
+		t.Errorf("%d conversion records, want the 2 rendered pages", len(conversions))
+	}
+	for ref, body := range conversions {
+		if target := responses[ref]; !strings.Contains(target, "/2026/12/03/") || !strings.Contains(body, "<article>") {
+			t.Errorf("conversion of %q (response %q): %.200s", ref, target, body)
 		}
 	}
 	// A missing browser is an error that says how to install one.
