@@ -54,6 +54,9 @@ func standfirst(m *meta, doc *html.Node, order map[*html.Node]int) string {
 				return false
 			}
 		}
+		if n.DataAtom == atom.Figure || n.DataAtom == atom.Figcaption || n.DataAtom == atom.Img {
+			return false // a lead image's caption is no standfirst
+		}
 		for w := range classWords(n) {
 			if !leadWords[w] {
 				continue

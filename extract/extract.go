@@ -117,6 +117,7 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 	if ld == nil || pageURL == nil || !articleAddress(pageURL.EscapedPath()) {
 		cards, excerpts = teaserExcerpts(doc) // before clean drops the teasers' headings
 	}
+	images := pageImages(doc, base) // before cleaning drops their captions
 	var bs []block
 	var wire string
 	if len(sr.body) > 0 {
@@ -134,6 +135,9 @@ func (x Extractor) ExtractContext(ctx context.Context, in Input) (*record.Record
 	rec.Text = strings.Join(texts(bs), "\n\n")
 	rec.HTML = renderHTML(bs)
 	rec.WordCount = wordCount(rec.Text)
+	rec.Images = articleImages(images, rec.Text)
+
+	rec.Links = bodyLinks(rec.HTML, base)
 	if rec.Wire = stories.Wire(rec.Text); rec.Wire == "" {
 		rec.Wire = wire // a credit line the text's cleaning dropped ("(Reporting by ...)")
 	}

@@ -20,7 +20,7 @@ func IDForURL(canonicalURL string) string {
 // html is exported only when asked for by name.
 var Columns = []string{"id", "url", "canonical_url", "title", "published_at", "modified_at", "date_source", "language",
 	"site_name", "section", "authors", "tags", "word_count", "description", "text", "image", "fetched_at", "is_article",
-	"content_hash", "extractor", "warc_file", "warc_record_id", "archived_at", "archive_url", "story_id", "wire", "version", "versions", "first_fetched_at", "text_source", "access", "html"}
+	"content_hash", "extractor", "warc_file", "warc_record_id", "archived_at", "archive_url", "story_id", "wire", "version", "versions", "first_fetched_at", "text_source", "access", "images", "links", "html"}
 
 // DefaultColumns are the columns of an export that names none: all but
 // html.
@@ -54,6 +54,18 @@ func (r *Record) Column(name string) string {
 		return string(r.TextSource)
 	case "access":
 		return string(r.Access)
+	case "images": // their addresses, in order
+		srcs := make([]string, len(r.Images))
+		for i, im := range r.Images {
+			srcs[i] = im.Src
+		}
+		return strings.Join(srcs, "; ")
+	case "links": // their addresses, in order
+		hrefs := make([]string, len(r.Links))
+		for i, l := range r.Links {
+			hrefs[i] = l.Href
+		}
+		return strings.Join(hrefs, "; ")
 	case "language":
 		return r.Language
 	case "site_name":

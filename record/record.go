@@ -35,7 +35,12 @@ type Record struct {
 	TextSource TextSource `json:"text_source,omitempty"`
 	// Access says whether a reader can read the article without paying
 	// (AccessFree, AccessPaywall, AccessUnknown).
-	Access    Access     `json:"access,omitempty"`
+	Access Access `json:"access,omitempty"`
+	// Images are the article's own images, in order; Links the links
+	// inside its text. Absent when it has none (and in records stored
+	// before they were kept).
+	Images    []Image    `json:"images,omitempty"`
+	Links     []Link     `json:"links,omitempty"`
 	Extractor string     `json:"extractor"`
 	FetchedAt *time.Time `json:"fetched_at,omitempty"`
 	// Version is which version of the article this is: 1 for the first
@@ -102,6 +107,23 @@ const (
 	TextFromApollo   TextSource = "apollo"    // window.__APOLLO_STATE__
 	TextFromState    TextSource = "state"     // window.__PRELOADED_STATE__ or __INITIAL_STATE__ (Redux and others)
 )
+
+// Image is one of the article's images: its largest source, absolute; its
+// alt text, its caption and the photo credit taken out of the caption.
+type Image struct {
+	Src     string `json:"src"`
+	Alt     string `json:"alt,omitempty"`
+	Caption string `json:"caption,omitempty"`
+	Credit  string `json:"credit,omitempty"`
+}
+
+// Link is a link inside the article's text: its absolute address, its
+// anchor text, and whether it stays on the article's own site.
+type Link struct {
+	Href     string `json:"href"`
+	Text     string `json:"text,omitempty"`
+	Internal bool   `json:"internal"`
+}
 
 // Access is whether a reader can read the article without paying.
 type Access string

@@ -10,7 +10,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/presscrawl/presscrawl/index/local"
 	"github.com/presscrawl/presscrawl/internal/estest"
+	"github.com/presscrawl/presscrawl/record"
 )
 
 // nodeDo sends one request to the test node and returns its answer.
@@ -204,5 +206,39 @@ func TestLifecyclePolicyRequests(t *testing.T) {
 		}
 		srv.Close()
 		srv2.Close()
+	}
+}
+
+// The record's newer fields (access, text_source, images, links) fit the
+// strict mapping: delivered, found by an image's caption and credit.
+func TestNewFieldsDelivered(t *testing.T) {
+	c := connect(t)
+	l, err := local.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	r := testRecord(1)
+	r.Access, r.TextSource = record.AccessPaywall, record.TextFromJSONLD
+	r.Images = []record.Image{{Src: "https://news.example/img/quay.jpg", Alt: "The quay", Caption: "Fishing boats back at the reopened quay", Credit: "Photo: Jane Roe"}}
+	r.Links = []record.Link{{Href: "https://news.example/2024/other/", Text: "another story", Internal: true}}
+	if _, err := l.Put(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	d := &Deliverer{Client: c, Outbox: l}
+	if err := d.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`images.caption:"fishing boats"`, `images.credit:"Photo: Jane Roe"`, "access:paywall", "text_source:jsonld", "links.internal:true"} {
+		if _, total, err := c.Search(ctx, q, 3); err != nil || total != 1 {
+			t.Errorf("%s: %d hits, %v", q, total, err)
+		}
+	}
+	got, err := c.Get(ctx, r.ID)
+	if err != nil || got == nil || len(got.Images) != 1 || got.Images[0] != r.Images[0] || len(got.Links) != 1 || got.Links[0] != r.Links[0] {
+		t.Errorf("read back: %+v %v", got, err)
 	}
 }

@@ -40,7 +40,8 @@ import (
 //     template.
 //   - text_source (keyword): where the text came from when the page
 //     shipped its article as data; access (keyword): free, paywall or
-//     unknown (version 7);
+//     unknown; images (src, alt, caption, credit) and links (href, text,
+//     internal) as objects (version 7);
 //   - composed of presscrawl-<alias>@settings (shards, replicas, lifecycle:
 //     presscrawl's) and presscrawl-<alias>@custom (the user's, never
 //     overwritten), see lifecycle.go.
@@ -78,6 +79,14 @@ func Template(alias string) map[string]any {
 		"word_count": map[string]any{"type": "integer"}, "is_article": map[string]any{"type": "boolean"},
 		"warc_file": kw, "warc_record_id": kw, "archived_at": date, "archive_url": kw, "story_id": kw, "wire": lower,
 		"version": map[string]any{"type": "integer"}, "versions": map[string]any{"type": "integer"}, "first_fetched_at": date,
+		// the article's images and the links in its text: kept, and
+		// searchable by caption, credit and address
+		"images": map[string]any{"properties": map[string]any{
+			"src": map[string]any{"type": "keyword", "ignore_above": 2048}, "alt": folded, "caption": folded,
+			"credit": map[string]any{"type": "keyword", "ignore_above": 512}}},
+		"links": map[string]any{"properties": map[string]any{
+			"href": map[string]any{"type": "keyword", "ignore_above": 2048}, "text": map[string]any{"type": "text", "index": false},
+			"internal": map[string]any{"type": "boolean"}}},
 	}
 	return map[string]any{
 		"index_patterns": []string{alias + "-*"},
