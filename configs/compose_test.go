@@ -17,12 +17,7 @@ import (
 // and passes against one that answers, run by a shell as Docker runs a
 // CMD-SHELL check (an unquoted URL with & once made them always pass).
 func TestComposeHealthchecks(t *testing.T) {
-	if _, err := exec.LookPath("curl"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("curl is missing (.ci/run installs it)")
-		}
-		t.Skip("curl is not installed")
-	}
+	needCurl(t)
 	b, err := os.ReadFile("../docker-compose.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -83,12 +78,7 @@ func TestComposeHealthchecks(t *testing.T) {
 // that answer as a secured node (TLS, a password) and a ready Kibana do,
 // and fail otherwise.
 func TestComposeSecure(t *testing.T) {
-	if _, err := exec.LookPath("curl"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("curl is missing (.ci/run installs it)")
-		}
-		t.Skip("curl is not installed")
-	}
+	needCurl(t)
 	b, err := os.ReadFile("../docker-compose.secure.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -202,5 +192,17 @@ func TestComposeSecure(t *testing.T) {
 		if err := run(kbCheck, addr, ""); err == nil {
 			t.Errorf("kibana check passed against %s (starting or stopped)", addr)
 		}
+	}
+}
+
+// needCurl skips without curl (the healthchecks run it), except under
+// CI=true, where .ci/run installs it.
+func needCurl(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("curl"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("curl is missing (.ci/run installs it)")
+		}
+		t.Skip("curl is not installed")
 	}
 }

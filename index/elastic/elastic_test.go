@@ -1,7 +1,6 @@
 package elastic
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -660,20 +659,7 @@ func TestSetupKeepsUserTuning(t *testing.T) {
 	settings := tmpl["template"].(map[string]any)["settings"].(map[string]any)
 	settings["refresh_interval"] = "7s"
 	b, _ := json.Marshal(tmpl)
-	do := func(method, path string, body []byte) string {
-		req, _ := http.NewRequest(method, estest.URL(t)+path, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		out, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode/100 != 2 {
-			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, out)
-		}
-		return string(out)
-	}
+	do := func(method, path string, body []byte) string { return nodeDo(t, method, path, string(body)) }
 	do(http.MethodPut, "/_index_template/"+name, b)
 	do(http.MethodPut, "/"+c.Index()+"/_settings", []byte(`{"index":{"refresh_interval":"9s"}}`))
 	if err := c.Setup(ctx); err != nil {
