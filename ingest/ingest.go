@@ -74,6 +74,11 @@ const (
 	RenderAlways                   // every HTML page
 )
 
+// ErrRenderer is a Renderer that cannot render at all (the browser does
+// not start): the crawl stops, saying why, rather than count every page
+// that needs it as failed.
+var ErrRenderer = errors.New("the browser cannot render")
+
 // SkipRenderFailed is a page a browser could not render (its time limit,
 // a crash), when nothing else of it was an article.
 const SkipRenderFailed = "render failed"
@@ -230,6 +235,8 @@ func (p Pipeline) decide(ctx context.Context, pg *crawler.Page, f crawler.Fronti
 	if p.Renderer != nil && f != nil && (err == nil || errors.Is(err, extract.ErrEmpty)) && p.wantsRender(pg, rec) {
 		html, rerr := p.Renderer.Render(ctx, pg.FinalURL, f.Allowed)
 		switch {
+		case errors.Is(rerr, ErrRenderer):
+			return Decision{}, rerr
 		case rerr != nil && (err != nil || !rec.IsArticle):
 			return Decision{Skip: SkipRenderFailed}, nil
 		case rerr == nil:

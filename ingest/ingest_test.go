@@ -357,3 +357,59 @@ func TestPublishedBefore(t *testing.T) {
 		t.Error("with a time, 23:00 UTC the day before is before it")
 	}
 }
+
+// fakeRenderer renders every page as html, or fails with err.
+type fakeRenderer struct {
+	html  string
+	err   error
+	calls int
+}
+
+func (f *fakeRenderer) Render(_ context.Context, _ string, allow func(*url.URL) bool) ([]byte, error) {
+	f.calls++
+	if f.err != nil {
+		return nil, f.err
+	}
+	return []byte(f.html), nil
+}
+
+// --render auto renders only application shells that yield no article;
+// a page it cannot render is counted, a browser that cannot start stops
+// the crawl.
+func TestRenderDecisions(t *testing.T) {
+	ctx := context.Background()
+	shell := page("https://news.example/2024/05/06/council-plan/", `<html><body><div id="app"></div><script src="/app.js"></script></body></html>`)
+	static := page("https://news.example/2024/05/07/water-plan/", article("Water plan", "water", ""))
+	f := &frontier{inScope: true}
+	r := &fakeRenderer{html: article("Council plan", "council", "")}
+	p := Pipeline{Extractor: extract.Extractor{}, Store: &memStore{}, Renderer: r, Render: RenderAuto}
+	if out, err := p.HandlePage(ctx, static, f); err != nil || !out.Stored || out.Rendered || r.calls != 0 {
+		t.Errorf("a static article: %+v %v, %d renders", out, err, r.calls)
+	}
+	if out, err := p.HandlePage(ctx, shell, f); err != nil || !out.Stored || !out.Rendered || r.calls != 1 {
+		t.Errorf("a shell: %+v %v, %d renders", out, err, r.calls)
+	}
+	p.Render = RenderAlways
+	if out, err := p.HandlePage(ctx, static, f); err != nil || !out.Rendered || r.calls != 2 {
+		t.Errorf("always: %+v %v, %d renders", out, err, r.calls)
+	}
+	p.Render = RenderAuto
+	p.Renderer = &fakeRenderer{err: errors.New("over its time limit")}
+	if out, err := p.HandlePage(ctx, shell, f); err != nil || out.Skip != SkipRenderFailed || out.Rendered {
+		t.Errorf("a page the browser could not render: %+v %v", out, err)
+	}
+	p.Renderer = &fakeRenderer{err: fmt.Errorf("%w: Chromium did not start", ErrRenderer)}
+	if _, err := p.HandlePage(ctx, shell, f); !errors.Is(err, ErrRenderer) {
+		t.Errorf("a browser that cannot start: %v", err)
+	}
+	var converted []string
+	p.Renderer = &fakeRenderer{html: article("Council plan", "council", "")}
+	p.Convert = func(pageURL, refersTo string, _ time.Time, html []byte) error {
+		converted = append(converted, pageURL+" "+refersTo)
+		return nil
+	}
+	shell.WARCRecordID = "urn:uuid:1"
+	if _, err := p.HandlePage(ctx, shell, f); err != nil || len(converted) != 1 || converted[0] != shell.FinalURL+" urn:uuid:1" {
+		t.Errorf("conversion records: %v %v", converted, err)
+	}
+}

@@ -52,8 +52,8 @@ var ErrNoBrowser = errors.New("no Chromium found")
 // ErrSandbox is Chromium's sandbox unable to run (as root).
 var ErrSandbox = errors.New("Chromium's sandbox cannot run as root")
 
-// ErrBlocked is a request the page made that the crawl does not allow.
-var ErrBlocked = errors.New("blocked")
+// ErrLaunch is a browser that did not start.
+var ErrLaunch = errors.New("Chromium did not start")
 
 // Browser is one Chromium process; Render is safe for concurrent use.
 type Browser struct {
@@ -137,7 +137,7 @@ func (b *Browser) launch() error {
 			cancelBrowser()
 			cancelAlloc()
 			os.RemoveAll(dir)
-			b.startErr = fmt.Errorf("start Chromium (%s): %w (in a container or as root, --render-no-sandbox may be needed)", b.opts.Browser, err)
+			b.startErr = fmt.Errorf("%w (%s): %v (in a container or as root, --render-no-sandbox may be needed)", ErrLaunch, b.opts.Browser, err)
 			return
 		}
 		b.browser, b.dataDir = bctx, dir

@@ -254,5 +254,9 @@ type browserRenderer struct {
 }
 
 func (r *browserRenderer) Render(ctx context.Context, pageURL string, allow func(*url.URL) bool) ([]byte, error) {
-	return r.b.Render(ctx, pageURL, render.Guard{Allow: allow, Private: r.private})
+	html, err := r.b.Render(ctx, pageURL, render.Guard{Allow: allow, Private: r.private})
+	if errors.Is(err, render.ErrLaunch) {
+		return nil, fmt.Errorf("--render: %w: %w", ingest.ErrRenderer, err)
+	}
+	return html, err
 }
