@@ -83,13 +83,13 @@ func (c *Counter) AddCount(value string, n int) {
 // counts for each), or under NoValue.
 func (c *Counter) Add(r *record.Record) {
 	c.records++
-	vals := c.values(r)
+	vals := Values(c.field, r)
 	if len(vals) == 0 {
 		c.counts[NoValue]++
 		return
 	}
 	for _, v := range vals {
-		c.counts[v]++
+		c.AddCount(v, 1)
 	}
 	if c.field == "story" {
 		s := vals[0]
@@ -110,7 +110,10 @@ func siteOf(r *record.Record) string {
 	return host(r.URL)
 }
 
-func (c *Counter) values(r *record.Record) []string {
+// Values are the values of a record a count by field counts it under
+// (none: under NoValue); by month or year, the record's publication day,
+// which the count folds (AddCount).
+func Values(field string, r *record.Record) []string {
 	one := func(s string) []string {
 		if s = strings.TrimSpace(s); s == "" {
 			return nil
@@ -123,7 +126,7 @@ func (c *Counter) values(r *record.Record) []string {
 		}
 		return []string{r.PublishedAt.Time.Format(layout)}
 	}
-	switch c.field {
+	switch field {
 	case "site":
 		return one(siteOf(r))
 	case "story":
@@ -143,12 +146,8 @@ func (c *Counter) values(r *record.Record) []string {
 		return one(r.Section)
 	case "tag":
 		return r.Tags
-	case "day":
+	case "day", "month", "year":
 		return date("2006-01-02")
-	case "month":
-		return date("2006-01")
-	case "year":
-		return date("2006")
 	}
 	return nil
 }

@@ -50,7 +50,7 @@ const (
 	keywordAnalyzer = "presscrawl_keyword"
 	// searchMapping is the search index's mapping version: an index made by
 	// another is set aside and rebuilt from the records when opened.
-	searchMapping = "7"
+	searchMapping = "8"
 )
 
 var recordsBucket = []byte("records")

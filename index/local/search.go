@@ -9,6 +9,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/lang/ar"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
@@ -18,6 +19,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/presscrawl/presscrawl/facets"
 	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/internal/fold"
 	"github.com/presscrawl/presscrawl/record"
@@ -124,6 +126,14 @@ func docMapping(analyzer string) *mapping.DocumentMapping {
 		n.DocValues = false
 		doc.AddFieldMappingsAt(name, n)
 	}
+	// The facet fields: each record's values as counted (facets.Counter's
+	// values: the site name or the host, the publication day), case kept,
+	// with doc values, for Counts without reading the records.
+	for _, name := range facetFields {
+		f := kw(true)
+		f.Analyzer = keyword.Name
+		doc.AddFieldMappingsAt(name, f)
+	}
 	ia := bleve.NewBooleanFieldMapping()
 	ia.IncludeInAll = false
 	ia.DocValues = false
@@ -138,6 +148,11 @@ func searchDoc(r *record.Record) map[string]any {
 		"description": fold.Digits(r.Description), "site_name": r.SiteName, "language": r.Language, "section": r.Section,
 		"tags": r.Tags, "authors": r.Authors, "content_hash": r.ContentHash, "date_source": string(r.DateSource),
 		"word_count": r.WordCount, "is_article": r.IsArticle, "story_id": r.StoryID, "wire": r.Wire,
+	}
+	for by, field := range facetFields {
+		if vs := facets.Values(by, r); len(vs) > 0 {
+			d[field] = vs
+		}
 	}
 	if r.Access != "" {
 		d["access"] = string(r.Access)

@@ -1,0 +1,84 @@
+package local
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/presscrawl/presscrawl/facets"
+	"github.com/presscrawl/presscrawl/record"
+)
+
+// Counts from the search index's facet fields are the counts of reading
+// every record (the scan they replace), for every field, with and without
+// a query and a top: values, their order, (none), the stories' titles and
+// sites.
+func TestCountsFromFacetFieldsAreTheScansCounts(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	l, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var words []string
+	for w := range 60 {
+		words = append(words, fmt.Sprintf("w%d", w*w%97))
+	}
+	wire := "The agency reported that the ministers met in Amman " + strings.Join(words, " ")
+	for i := range 40 {
+		lang, text := "en", fmt.Sprintf("Story number %d about trade, prices and the harbour %d.", i, i*7)
+		if i%3 == 0 {
+			lang, text = "ar", fmt.Sprintf("وصل وزير الخارجية العراقي إلى طهران %d للمفاوضات %d", i, i*3)
+		}
+		if i%5 == 0 {
+			text = wire // the same story on several sites
+		}
+		r := testRecord(i, lang, text)
+		r.URL = fmt.Sprintf("https://site%d.example/%d", i%4, i)
+		r.SiteName = []string{"Arab Press", "Courier", "", "Al-Madina"}[i%4] // "": counted by host
+		r.Section = []string{"Politics", "", "Gulf"}[i%3]
+		r.Authors = [][]string{{"Layla Haddad"}, {"Omar Khalil", "Layla Haddad"}, {}}[i%3]
+		r.Tags = [][]string{{"Iran"}, {"Iran", "Iraq"}, nil, {"water"}}[i%4]
+		if i%7 == 0 {
+			r.PublishedAt = nil
+		}
+		if i%6 == 0 {
+			r.Wire = "Reuters"
+		}
+		if i%8 == 0 {
+			r.Access = record.AccessPaywall
+		}
+		if _, err := l.Put(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Close(); err != nil { // every record indexed
+		t.Fatal(err)
+	}
+	if l, err = Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, by := range facets.Fields {
+		for _, q := range []string{"", "language:ar", "Iran -language:ar"} {
+			for _, top := range []int{0, 2} {
+				got, n, err := l.Counts(ctx, by, q, top)
+				if err != nil {
+					t.Fatalf("%s %q: %v", by, q, err)
+				}
+				want, wn, err := countBy(ctx, l.Each, by, q, top)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n != wn || !reflect.DeepEqual(got, want) {
+					t.Errorf("by %s, query %q, top %d:\n got %d %v\nwant %d %v", by, q, top, n, got, wn, want)
+				}
+			}
+		}
+	}
+	if c, _, _ := l.Counts(ctx, "story", "", 1); len(c) != 1 || c[0].Count < 8 || c[0].Sites < 2 || c[0].Title == "" {
+		t.Errorf("the largest story: %+v, want the wire story's 8 copies on several sites, with its title", c)
+	}
+}
