@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/presscrawl/presscrawl/index"
 	"github.com/presscrawl/presscrawl/index/local"
 	"github.com/presscrawl/presscrawl/record"
 )
@@ -23,15 +24,15 @@ var hostileCells = []string{
 
 func TestNeutraliseRoundTrips(t *testing.T) {
 	for _, c := range hostileCells {
-		n := neutralise(c)
-		if formulaLike(n) {
+		n := index.Neutralise(c)
+		if index.FormulaLike(n) {
 			t.Errorf("%q escaped as %q: still a formula", c, n)
 		}
-		if got := unneutralise(n); got != c {
+		if got := index.Unneutralise(n); got != c {
 			t.Errorf("%q -> %q -> %q", c, n, got)
 		}
 	}
-	if neutralise("plain title") != "plain title" || neutralise("a = b") != "a = b" {
+	if index.Neutralise("plain title") != "plain title" || index.Neutralise("a = b") != "a = b" {
 		t.Error("a cell that is no formula was changed")
 	}
 }
@@ -41,9 +42,9 @@ func FuzzNeutralise(f *testing.F) {
 		f.Add(c)
 	}
 	f.Fuzz(func(t *testing.T, c string) {
-		n := neutralise(c)
-		if formulaLike(n) || unneutralise(n) != c {
-			t.Fatalf("%q -> %q -> %q", c, n, unneutralise(n))
+		n := index.Neutralise(c)
+		if index.FormulaLike(n) || index.Unneutralise(n) != c {
+			t.Fatalf("%q -> %q -> %q", c, n, index.Unneutralise(n))
 		}
 	})
 }
@@ -75,7 +76,7 @@ func TestExportNeutralisesFormulas(t *testing.T) {
 	}
 	for _, row := range rows[1:] {
 		for _, cell := range row {
-			if formulaLike(cell) {
+			if index.FormulaLike(cell) {
 				t.Errorf("--bom export: cell %q is a formula", cell)
 			}
 		}
@@ -83,7 +84,7 @@ func TestExportNeutralisesFormulas(t *testing.T) {
 	keptRows, _ := csv.NewReader(strings.NewReader(strings.TrimPrefix(kept, "\uFEFF"))).ReadAll()
 	formulas := 0
 	for _, row := range keptRows[1:] {
-		if formulaLike(row[1]) {
+		if index.FormulaLike(row[1]) {
 			formulas++
 		}
 	}
