@@ -375,15 +375,18 @@ func reportCrawl(ctx context.Context, opts *crawlOptions, r crawlReport) error {
 	snap := withFlagNames(r.snap)
 	printSummary(streams.ErrOut, snap, r.resumed, interrupted, r.runErr != nil)
 	printRuleMisses(streams.ErrOut, r.rules)
+	seeds := make([]string, len(opts.Seeds))
+	for i, u := range opts.Seeds {
+		seeds[i] = urlcanon.Redact(u)
+	}
+	summary := crawlSummary{snap, r.resumed, interrupted, r.runErr != nil, seeds, time.Now().UTC()}
+	if err := writeLastCrawl(opts.Config.DataDir, summary); err != nil {
+		streams.Notice("%v", err) // the crawl's records are safe; only the web face's overview lacks it
+	}
 	if opts.JSON {
 		enc := json.NewEncoder(streams.Out)
 		enc.SetEscapeHTML(false)
-		if err := enc.Encode(struct {
-			crawler.Snapshot
-			Resumed     bool `json:"resumed"`
-			Interrupted bool `json:"interrupted"`
-			Stopped     bool `json:"stopped_by_error"`
-		}{snap, r.resumed, interrupted, r.runErr != nil}); err != nil {
+		if err := enc.Encode(summary); err != nil {
 			return failure(fmt.Errorf("write: %w", err))
 		}
 	}
@@ -398,6 +401,38 @@ func reportCrawl(ctx context.Context, opts *crawlOptions, r crawlReport) error {
 		return err
 	}
 	return r.deliveryErr
+}
+
+// crawlSummary is a crawl's summary as JSON: --json's object, and the
+// data dir's last-crawl.json (serve's overview shows it).
+type crawlSummary struct {
+	crawler.Snapshot
+	Resumed     bool      `json:"resumed"`
+	Interrupted bool      `json:"interrupted"`
+	Stopped     bool      `json:"stopped_by_error"`
+	SeedURLs    []string  `json:"seed_urls"`
+	EndedAt     time.Time `json:"ended_at"`
+}
+
+// lastCrawlFile is the last crawl's summary, in the data dir.
+const lastCrawlFile = "last-crawl.json"
+
+// writeLastCrawl keeps the summary in the data dir, replaced whole (a
+// reader never sees half of it).
+func writeLastCrawl(dir string, s crawlSummary) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, lastCrawlFile)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("keep the crawl's summary: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("keep the crawl's summary: %w", err)
+	}
+	return nil
 }
 
 // seedsOnly decides the scope: auto crawls whole sites when a seed is a

@@ -71,7 +71,7 @@ article page and stores clean article records for research.`,
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
 	root.PersistentFlags().String("config", "", "config file (default ./presscrawl.yaml, then $XDG_CONFIG_HOME/presscrawl/presscrawl.yaml)")
-	root.AddCommand(newVersionCmd(streams), newExtractCmd(streams, nil), newCrawlCmd(streams, nil), newSearchCmd(streams, nil), newExportCmd(streams, nil), newStatsCmd(streams, nil), newConfigCmd(streams), newReextractCmd(streams, nil), newIndexCmd(streams), newKibanaCmd(streams, nil), newShowCmd(streams, nil), newHistoryCmd(streams, nil), newDiffCmd(streams, nil), newWaybackCmd(streams, nil))
+	root.AddCommand(newVersionCmd(streams), newExtractCmd(streams, nil), newCrawlCmd(streams, nil), newSearchCmd(streams, nil), newExportCmd(streams, nil), newStatsCmd(streams, nil), newConfigCmd(streams), newReextractCmd(streams, nil), newIndexCmd(streams), newKibanaCmd(streams, nil), newShowCmd(streams, nil), newHistoryCmd(streams, nil), newDiffCmd(streams, nil), newWaybackCmd(streams, nil), newServeCmd(streams, nil))
 	return root
 }
 

@@ -34,6 +34,16 @@ type Config struct {
 	Extract   Extract `mapstructure:"extract"`
 	Index     Index   `mapstructure:"index"`
 	ES        ES      `mapstructure:"es"`
+	Serve     Serve   `mapstructure:"serve"`
+}
+
+// Serve is the web face (presscrawl serve).
+type Serve struct {
+	// Addr is the address listened on: loopback unless given otherwise.
+	Addr string `mapstructure:"addr"`
+	// Token is required of every request when set (and generated when the
+	// address is not loopback and none is given).
+	Token string `mapstructure:"token"` // secret
 }
 
 // Fetch is how pages are fetched.
@@ -139,6 +149,7 @@ func Default() Config {
 		Extract: Extract{Format: "json", MaxPageBytes: 10 << 20, Timeout: 10 * time.Second},
 		Index:   Index{Backend: "local"},
 		ES:      ES{URL: "http://localhost:9200", Index: "articles", Wait: 2 * time.Minute, BulkWorkers: 2},
+		Serve:   Serve{Addr: "127.0.0.1:8080"},
 	}
 }
 
@@ -153,7 +164,7 @@ const (
 // Secret keys are masked wherever configuration is shown; URL keys may
 // hold a password in their userinfo, which is masked.
 var (
-	Secret = map[string]bool{"crawl.redis_password": true, "es.password": true, "es.api_key": true}
+	Secret = map[string]bool{"crawl.redis_password": true, "es.password": true, "es.api_key": true, "serve.token": true}
 	URLKey = map[string]bool{"crawl.redis": true, "es.url": true, "fetch.proxy": true}
 )
 

@@ -1,0 +1,372 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"regexp"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/presscrawl/presscrawl/facets"
+	"github.com/presscrawl/presscrawl/index"
+	"github.com/presscrawl/presscrawl/record"
+)
+
+// facetShown is a facet of the search page: the count by (facets.Fields)
+// and the field a click filters on.
+type facetShown struct {
+	By, Field, Label string
+	Top              int
+}
+
+var facetsShown = []facetShown{
+	{"site", "site_name", "Site", 10}, {"language", "language", "Language", 10}, {"section", "section", "Section", 10},
+	{"author", "authors", "Author", 10}, {"wire", "wire", "Wire agency", 10}, {"story", "story_id", "Story (same text on several sites)", 8},
+}
+
+type facetValue struct {
+	Label  string
+	Count  int
+	Link   string
+	Active bool
+	Dir    string
+}
+
+type facetView struct {
+	Label  string
+	Values []facetValue
+}
+
+type hitView struct {
+	ID, Title, URL, Site, Date, Lang, Dir string
+	Snippet                               template.HTML
+	Versions                              int
+}
+
+type chip struct{ Clause, Remove string }
+
+type searchView struct {
+	Page page
+	P          params
+	Error      string
+	Total      uint64
+	Hits       []hitView
+	Facets     []facetView
+	Hist       *histogram
+	Intervals  map[string]string
+	Filters    []chip
+	Prev, Next string
+	From, To   int
+	Sorts      []sortChoice
+	CSV, JSONL string
+	Elapsed    string
+}
+
+type sortChoice struct {
+	Value, Label string
+	Selected     bool
+}
+
+// searchPage is the search page: the form, the facets, the histogram and a
+// page of results; a query the index cannot read is shown, with the form.
+func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
+	t0 := time.Now()
+	v := searchView{Page: s.page("Search")}
+	p, err := parseParams(r.URL.Query(), pageSize)
+	if p.Sort == "" {
+		p.Sort = "relevance"
+	}
+	v.P = p
+	for _, c := range [][2]string{{"relevance", "best first"}, {"-date", "newest first"}, {"date", "oldest first"}} {
+		v.Sorts = append(v.Sorts, sortChoice{c[0], c[1], c[0] == p.Sort})
+	}
+	status := http.StatusOK
+	if err == nil {
+		err = s.fillSearch(r.Context(), &v, p)
+	}
+	if err != nil {
+		status = statusOf(err)
+		v.Error = err.Error()
+	}
+	v.Elapsed = time.Since(t0).Round(time.Millisecond).String()
+	s.render(w, status, "search", v)
+}
+
+// fillSearch runs the page's reads, side by side: the hits, every facet
+// and the histogram.
+func (s *Server) fillSearch(ctx context.Context, v *searchView, p params) error {
+	q, o := p.query(), p.options()
+	dated := o.Query(q) // the histogram and facets count within the days asked
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		firstEr error
+		hits    []index.Hit
+		counts  = make([][]facets.Count, len(facetsShown))
+		days    []facets.Count
+		edited  uint64
+	)
+	fail := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if firstEr == nil {
+			firstEr = err
+		}
+	}
+	wg.Go(func() {
+		var err error
+		if hits, v.Total, err = s.o.Reader.SearchWith(ctx, q, o); err != nil {
+			fail(err)
+		}
+	})
+	for i, f := range facetsShown {
+		wg.Go(func() {
+			c, _, err := s.o.Reader.Counts(ctx, f.By, dated, f.Top)
+			if err != nil {
+				fail(err)
+			}
+			counts[i] = c
+		})
+	}
+	wg.Go(func() {
+		var err error
+		if days, _, err = s.o.Reader.Counts(ctx, "day", dated, 0); err != nil {
+			fail(err)
+		}
+	})
+	wg.Go(func() {
+		if _, n, err := s.o.Reader.SearchWith(ctx, dated+" +versions:>1", index.SearchOptions{Limit: 1}); err == nil {
+			edited = n
+		}
+	})
+	wg.Wait()
+	if firstEr != nil {
+		return firstEr
+	}
+	re := matcher(queryWords(p.Q))
+	for _, h := range hits {
+		v.Hits = append(v.Hits, hitOf(h.Record, re))
+	}
+	active := map[string]bool{}
+	for _, f := range p.Filters {
+		active[f] = true
+		v.Filters = append(v.Filters, chip{f, p.with(func(c *params) { c.Filters = without(c.Filters, f) }).link()})
+	}
+	for i, f := range facetsShown {
+		fv := facetView{Label: f.Label}
+		for _, c := range counts[i] {
+			if c.Value == facets.NoValue {
+				continue
+			}
+			clause := filterFor(f.Field, c.Value)
+			label := c.Value
+			if f.By == "story" {
+				if c.Count < 2 {
+					continue // a story of one record is no story
+				}
+				label = fmt.Sprintf("%s (%d sites)", c.Title, c.Sites)
+			}
+			link := p.with(func(c *params) { c.Filters = append(c.Filters, clause) }).link()
+			if active[clause] {
+				link = p.with(func(c *params) { c.Filters = without(c.Filters, clause) }).link()
+			}
+			fv.Values = append(fv.Values, facetValue{Label: label, Count: c.Count, Link: link, Active: active[clause], Dir: "auto"})
+		}
+		if len(fv.Values) > 0 {
+			v.Facets = append(v.Facets, fv)
+		}
+	}
+	if edited > 0 {
+		fv := facetView{Label: "Edited after publication"}
+		for _, e := range []struct {
+			clause, label string
+			n         uint64
+		}{{"versions:>1", "edited (several versions kept)", edited}, {"-versions:>1", "never edited", v.Total - min(edited, v.Total)}} {
+			link := p.with(func(c *params) { c.Filters = append(without(c.Filters, "-versions:>1", "versions:>1"), e.clause) }).link()
+			fv.Values = append(fv.Values, facetValue{Label: e.label, Count: int(e.n), Link: link, Active: active[e.clause], Dir: "ltr"})
+		}
+		v.Facets = append(v.Facets, fv)
+	}
+	v.Hist = newHistogram(days, p.Interval, func(since, until string) string {
+		return p.with(func(c *params) { c.Since, c.Until = since, until }).link()
+	})
+	v.Intervals = map[string]string{}
+	for _, iv := range []string{"day", "week", "month"} {
+		if iv != v.Hist.Interval {
+			v.Intervals[iv] = p.with(func(c *params) { c.Interval = iv }).link()
+		}
+	}
+	if p.Offset > 0 {
+		v.Prev = p.with(func(c *params) { c.Offset = max(p.Offset-p.Limit, 0) }).link()
+	}
+	if uint64(p.Offset+len(hits)) < v.Total {
+		v.Next = p.with(func(c *params) { c.Offset = p.Offset + p.Limit }).link()
+	}
+	v.From, v.To = p.Offset+1, p.Offset+len(hits)
+	ev := p.values()
+	ev.Del("offset")
+	ev.Del("interval")
+	ev.Set("format", "csv")
+	v.CSV = "/export?" + ev.Encode()
+	ev.Set("format", "jsonl")
+	v.JSONL = "/export?" + ev.Encode()
+	return nil
+}
+
+func without(list []string, drop ...string) []string {
+	var out []string
+	for _, s := range list {
+		keep := true
+		for _, d := range drop {
+			keep = keep && s != d
+		}
+		if keep {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func hitOf(r *record.Record, re *regexp.Regexp) hitView {
+	h := hitView{ID: r.ID, Title: r.Title, URL: r.URL, Site: siteName(r), Lang: r.Language, Dir: direction(r.Language), Versions: r.Versions}
+	if h.Title == "" {
+		h.Title = r.URL
+	}
+	if r.PublishedAt != nil {
+		h.Date = r.PublishedAt.Time.Format("2006-01-02")
+	}
+	text := r.Text
+	if text == "" {
+		text = r.Description
+	}
+	h.Snippet = snippet(text, re)
+	return h
+}
+
+// siteName is the record's site, or its host.
+func siteName(r *record.Record) string {
+	if vs := facets.Values("site", r); len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
+}
+
+// searchHit is a hit as /api/search gives it.
+type searchHit struct {
+	ID      string         `json:"id"`
+	Score   float64        `json:"score"`
+	Snippet string         `json:"snippet"`
+	Record  *record.Record `json:"record"`
+}
+
+// apiSearch is /api/search: a page of hits, with the total, as JSON.
+func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
+	p, err := parseParams(r.URL.Query(), pageSize)
+	if err != nil {
+		apiError(w, statusOf(err), err)
+		return
+	}
+	hits, total, err := s.o.Reader.SearchWith(r.Context(), p.query(), p.options())
+	if err != nil {
+		apiError(w, statusOf(err), err)
+		return
+	}
+	re := matcher(queryWords(p.Q))
+	out := make([]searchHit, len(hits))
+	for i, h := range hits {
+		text := h.Record.Text
+		if text == "" {
+			text = h.Record.Description
+		}
+		out[i] = searchHit{ID: h.Record.ID, Score: h.Score, Snippet: plainSnippet(text, re), Record: h.Record}
+	}
+	writeJSON(w, map[string]any{"query": p.query(), "total": total, "offset": p.Offset, "limit": p.Limit, "hits": out})
+}
+
+// apiStats is /api/stats: the counts of the records a query finds by a
+// field, as JSON.
+func (s *Server) apiStats(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	by := v.Get("by")
+	if by == "" {
+		by = "site"
+	}
+	if _, err := facets.New(by); err != nil {
+		apiError(w, http.StatusBadRequest, fmt.Errorf("by: %w", err))
+		return
+	}
+	top := 0
+	if t := v.Get("top"); t != "" {
+		n, err := strconv.Atoi(t)
+		if err != nil || n < 0 {
+			apiError(w, http.StatusBadRequest, fmt.Errorf("top %q: 0 (all) or more", t))
+			return
+		}
+		top = n
+	}
+	p, err := parseParams(v, 1)
+	if err != nil {
+		apiError(w, statusOf(err), err)
+		return
+	}
+	q := p.options().Query(p.query())
+	counts, records, err := s.o.Reader.Counts(r.Context(), by, q, top)
+	if err != nil {
+		apiError(w, statusOf(err), err)
+		return
+	}
+	if counts == nil {
+		counts = []facets.Count{}
+	}
+	writeJSON(w, map[string]any{"by": by, "query": q, "records": records, "counts": counts})
+}
+
+// export is the current search's records as a file: CSV (with a BOM and
+// formulas neutralised: for spreadsheets), TSV or JSON Lines.
+func (s *Server) export(w http.ResponseWriter, r *http.Request) {
+	p, err := parseParams(r.URL.Query(), 1)
+	format := r.URL.Query().Get("format")
+	if err == nil && format != "csv" && format != "tsv" && format != "jsonl" {
+		err = fmt.Errorf("%w: format %q: csv, tsv or jsonl", errBadRequest, format)
+	}
+	if err != nil {
+		s.errorPage(w, r, statusOf(err), err)
+		return
+	}
+	q := p.options().Query(p.query())
+	// an export outlives the request timeout: it streams
+	ctx := context.WithoutCancel(r.Context())
+	ctx, cancel := context.WithTimeout(ctx, time.Hour)
+	defer cancel()
+	stop := context.AfterFunc(r.Context(), func() {
+		if errors.Is(r.Context().Err(), context.Canceled) { // the client went away
+			cancel()
+		}
+	})
+	defer stop()
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(time.Hour))
+	types := map[string]string{"csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8", "jsonl": "application/jsonl; charset=utf-8"}
+	w.Header().Set("Content-Type", types[format])
+	w.Header().Set("Content-Disposition", `attachment; filename="presscrawl-export.`+format+`"`)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if format == "csv" {
+		bw.WriteString("\uFEFF")
+	}
+	write, err := index.RecordWriter(bw, format, nil, format != "jsonl")
+	if err == nil {
+		err = s.o.Reader.Each(ctx, q, write)
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
+		// the header is gone: the end of the file says it
+		fmt.Fprintf(bw, "\n# export stopped: %v\n", err)
+		bw.Flush()
+	}
+}
