@@ -29,7 +29,7 @@ var wireText = func() string {
 
 type fixture struct {
 	*httptest.Server
-	idx                                    *local.Index
+	idx                                   *local.Index
 	arabic, hostile, edited, wireA, wireB string // record ids
 }
 

@@ -38,7 +38,7 @@ type countTable struct {
 type summaryRow struct{ Key, Value string }
 
 type overviewView struct {
-	Page page
+	Page      page
 	Records   int
 	Tables    []countTable
 	Months    *histogram
@@ -135,7 +135,7 @@ func (s *Server) lastCrawl() ([]summaryRow, string) {
 }
 
 type errorView struct {
-	Page page
+	Page    page
 	Status  int
 	Message string
 }

@@ -66,7 +66,7 @@ type versionView struct {
 }
 
 type recordView struct {
-	Page page
+	Page       page
 	R          *record.Record
 	Lang, Dir  string
 	Paragraphs []string

@@ -51,7 +51,7 @@ type hitView struct {
 type chip struct{ Clause, Remove string }
 
 type searchView struct {
-	Page page
+	Page       page
 	P          params
 	Error      string
 	Total      uint64
@@ -185,7 +185,7 @@ func (s *Server) fillSearch(ctx context.Context, v *searchView, p params) error 
 		fv := facetView{Label: "Edited after publication"}
 		for _, e := range []struct {
 			clause, label string
-			n         uint64
+			n             uint64
 		}{{"versions:>1", "edited (several versions kept)", edited}, {"-versions:>1", "never edited", v.Total - min(edited, v.Total)}} {
 			link := p.with(func(c *params) { c.Filters = append(without(c.Filters, "-versions:>1", "versions:>1"), e.clause) }).link()
 			fv.Values = append(fv.Values, facetValue{Label: e.label, Count: int(e.n), Link: link, Active: active[e.clause], Dir: "ltr"})
