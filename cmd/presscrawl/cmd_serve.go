@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -29,6 +30,9 @@ type serveOptions struct {
 	Open   openFunc // the index to serve
 	// Ready, when set, is told the address served (tests).
 	Ready func(url string)
+	// Idle is how long the data dir stays open after the last request
+	// (0: idleClose).
+	Idle time.Duration
 }
 
 func newServeCmd(streams IOStreams, runF func(context.Context, *serveOptions) error) *cobra.Command {
@@ -79,7 +83,7 @@ const idleClose = 10 * time.Second
 // runServe serves the web face until ctx ends.
 func runServe(ctx context.Context, opts *serveOptions) error {
 	conf := opts.Config
-	idle := idleClose
+	idle := cmp.Or(opts.Idle, idleClose)
 	if toArchive(conf) {
 		idle = 0 // nothing to give back
 	}
