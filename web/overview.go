@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"net/http"
 	"sort"
-	"sync"
 
 	"github.com/presscrawl/presscrawl/facets"
 )
@@ -51,39 +50,26 @@ type overviewView struct {
 func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) {
 	v := overviewView{Page: s.page("Overview")}
 	bys := []struct{ by, field, label string }{{"site", "site_name", "Sites"}, {"language", "language", "Languages"}}
-	tables := make([]countTable, len(bys))
-	var days []facets.Count
-	var wg sync.WaitGroup
-	errs := make([]error, len(bys)+1)
-	for i, b := range bys {
-		wg.Go(func() {
-			counts, n, err := s.o.Reader.Counts(r.Context(), b.by, "", 50)
-			errs[i] = err
-			t := countTable{Label: b.label}
-			for _, c := range counts {
-				row := countRow{Label: c.Value, Count: c.Count, Dir: "auto"}
-				if c.Value != facets.NoValue {
-					row.Link = params{Filters: []string{filterFor(b.field, c.Value)}}.link()
-				}
-				t.Rows = append(t.Rows, row)
-				t.Max = max(t.Max, c.Count)
-			}
-			tables[i] = t
-			if i == 0 {
-				v.Records = n
-			}
-		})
-	}
-	wg.Go(func() {
-		var err error
-		days, _, err = s.o.Reader.Counts(r.Context(), "day", "", 0)
-		errs[len(bys)] = err
-	})
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	all, n, err := CountEach(r.Context(), s.o.Reader, map[string]int{"site": 50, "language": 50, "day": 0}, "")
+	if err != nil {
 		s.errorPage(w, r, statusOf(err), err)
 		return
 	}
+	v.Records = n
+	var tables []countTable
+	for _, b := range bys {
+		t := countTable{Label: b.label}
+		for _, c := range all[b.by] {
+			row := countRow{Label: c.Value, Count: c.Count, Dir: "auto"}
+			if c.Value != facets.NoValue {
+				row.Link = params{Filters: []string{filterFor(b.field, c.Value)}}.link()
+			}
+			t.Rows = append(t.Rows, row)
+			t.Max = max(t.Max, c.Count)
+		}
+		tables = append(tables, t)
+	}
+	days := all["day"]
 	v.Tables = tables
 	v.Months = newHistogram(days, "month", func(since, until string) string {
 		return params{Since: since, Until: until}.link()

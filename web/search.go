@@ -124,20 +124,20 @@ func (s *Server) fillSearch(ctx context.Context, v *searchView, p params) error 
 			fail(err)
 		}
 	})
-	for i, f := range facetsShown {
-		wg.Go(func() {
-			c, _, err := s.o.Reader.Counts(ctx, f.By, dated, f.Top)
-			if err != nil {
-				fail(err)
-			}
-			counts[i] = c
-		})
-	}
 	wg.Go(func() {
-		var err error
-		if days, _, err = s.o.Reader.Counts(ctx, "day", dated, 0); err != nil {
-			fail(err)
+		tops := map[string]int{"day": 0}
+		for _, f := range facetsShown {
+			tops[f.By] = f.Top
 		}
+		all, _, err := CountEach(ctx, s.o.Reader, tops, dated)
+		if err != nil {
+			fail(err)
+			return
+		}
+		for i, f := range facetsShown {
+			counts[i] = all[f.By]
+		}
+		days = all["day"]
 	})
 	wg.Go(func() {
 		if _, n, err := s.o.Reader.SearchWith(ctx, dated+" +versions:>1", index.SearchOptions{Limit: 1}); err == nil {
@@ -216,6 +216,40 @@ func (s *Server) fillSearch(ctx context.Context, v *searchView, p params) error 
 	ev.Set("format", "jsonl")
 	v.JSONL = "/export?" + ev.Encode()
 	return nil
+}
+
+// eachCounter is a Reader that counts by several fields in one pass over
+// the records (the local index: one search for every facet).
+type eachCounter interface {
+	CountsEach(ctx context.Context, tops map[string]int, query string) (map[string][]facets.Count, int, error)
+}
+
+// CountEach counts by several fields: in one pass when the reader can
+// (CountsEach), else field by field, side by side.
+func CountEach(ctx context.Context, r index.Reader, tops map[string]int, query string) (map[string][]facets.Count, int, error) {
+	if ec, ok := r.(eachCounter); ok {
+		return ec.CountsEach(ctx, tops, query)
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		out  = map[string][]facets.Count{}
+		n    int
+		errs []error
+	)
+	for by, top := range tops {
+		wg.Go(func() {
+			c, records, err := r.Counts(ctx, by, query, top)
+			mu.Lock()
+			defer mu.Unlock()
+			out[by], n = c, records
+			if err != nil {
+				errs = append(errs, err)
+			}
+		})
+	}
+	wg.Wait()
+	return out, n, errors.Join(errs...)
 }
 
 func without(list []string, drop ...string) []string {

@@ -274,6 +274,20 @@ func (r *reopening) Counts(ctx context.Context, by, q string, top int) ([]facets
 	return out.counts, out.n, err
 }
 
+// CountsEach counts by several fields in one pass when the index can (the
+// local one), else field by field (web.CountEach).
+func (r *reopening) CountsEach(ctx context.Context, tops map[string]int, q string) (map[string][]facets.Count, int, error) {
+	type res struct {
+		counts map[string][]facets.Count
+		n      int
+	}
+	out, err := use(ctx, r, func(rd index.Reader) (res, error) {
+		c, n, err := web.CountEach(ctx, rd, tops, q)
+		return res{c, n}, err
+	})
+	return out.counts, out.n, err
+}
+
 func (r *reopening) Versions(ctx context.Context, id string) ([]*record.Record, error) {
 	return use(ctx, r, func(rd index.Reader) ([]*record.Record, error) { return rd.Versions(ctx, id) })
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/presscrawl/presscrawl/facets"
 	"github.com/presscrawl/presscrawl/record"
 )
@@ -78,7 +80,67 @@ func TestCountsFromFacetFieldsAreTheScansCounts(t *testing.T) {
 			}
 		}
 	}
+	tops := map[string]int{}
+	for i, by := range facets.Fields {
+		tops[by] = i % 3 // 0 (all), 1, 2
+	}
+	each, n, err := l.CountsEach(ctx, tops, "Iran")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for by, top := range tops {
+		one, n1, _ := l.Counts(ctx, by, "Iran", top)
+		if n != n1 || !reflect.DeepEqual(each[by], one) {
+			t.Errorf("by %s at once: %d %v, alone %d %v", by, n, each[by], n1, one)
+		}
+	}
 	if c, _, _ := l.Counts(ctx, "story", "", 1); len(c) != 1 || c[0].Count < 8 || c[0].Sites < 2 || c[0].Title == "" {
 		t.Errorf("the largest story: %+v, want the wire story's 8 copies on several sites, with its title", c)
 	}
+}
+
+// The number of records is kept by the writes (new, changed, unchanged,
+// revised, in batches), equal to counting them; a data dir from before it
+// was kept gets it when opened.
+func TestRecordCountKept(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	l, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted := func() uint64 {
+		var n int
+		l.st.view(func(tx *bolt.Tx) error { n = tx.Bucket(recordsBucket).Stats().KeyN; return nil })
+		return uint64(n)
+	}
+	check := func(when string) {
+		t.Helper()
+		if n, err := l.Count(); err != nil || n != counted() {
+			t.Errorf("%s: count %d (%v), %d records", when, n, err, counted())
+		}
+	}
+	check("empty")
+	for i := range 5 {
+		l.Put(ctx, testRecord(i, "en", fmt.Sprintf("text %d", i)))
+	}
+	l.Put(ctx, testRecord(1, "en", "text 1"))          // unchanged
+	l.Put(ctx, testRecord(2, "en", "other text 2"))    // revised
+	l.PutNew(ctx, testRecord(3, "en", "newer text 3")) // kept as it was
+	l.PutAll(ctx, []*record.Record{testRecord(7, "ar", "نص"), testRecord(4, "en", "text 4"), testRecord(8, "en", "x")})
+	check("after the writes")
+	if n, _ := l.Count(); n != 7 {
+		t.Errorf("count %d, want 7", n)
+	}
+	// a data dir from before: no count kept
+	if err := l.st.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(metaBucket).Delete(countKey) }); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	if l, err = Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	l.Put(ctx, testRecord(9, "en", "nine"))
+	check("reopened, from before the count")
 }

@@ -52,64 +52,99 @@ func facetField(by string) string {
 // read; 100,000 records in tens of milliseconds where reading them took
 // seconds), the titles of the largest stories from their records.
 func (l *Index) Counts(ctx context.Context, by, query string, top int) ([]facets.Count, int, error) {
-	counter, err := facets.New(by)
-	if err != nil {
-		return nil, 0, err
+	counts, n, err := l.CountsEach(ctx, map[string]int{by: top}, query)
+	return counts[by], n, err
+}
+
+// CountsEach is Counts by several fields at once (tops: each field's top),
+// in one pass over the records the query finds: the search page's facets.
+func (l *Index) CountsEach(ctx context.Context, tops map[string]int, query string) (map[string][]facets.Count, int, error) {
+	counters := map[string]*facets.Counter{}
+	for by := range tops {
+		c, err := facets.New(by)
+		if err != nil {
+			return nil, 0, err
+		}
+		counters[by] = c
 	}
 	q, err := buildQuery(query)
 	if err != nil {
 		return nil, 0, fmt.Errorf("query %s: %w: %v", index.ShowQuery(query), index.ErrBadQuery, err)
 	}
-	counts, missing, total, err := l.facet(ctx, facetField(by), q)
+	fields := map[string]string{}
+	for by := range tops {
+		fields[by] = facetField(by)
+	}
+	results, total, err := l.facets(ctx, fields, q)
 	if err != nil {
 		return nil, 0, fmt.Errorf("count %q: %w", query, err)
 	}
-	if by == "story" {
-		// the stories shown: each one's first title and its sites
-		slices.SortFunc(counts, func(a, b search.TermFacet) int { return cmp.Or(b.Count-a.Count, cmp.Compare(a.Term, b.Term)) })
-		if top > 0 && len(counts) > top {
-			counts = counts[:top]
-		}
-		for _, c := range counts {
-			title, sites, err := l.story(ctx, c.Term, q)
-			if err != nil {
-				return nil, 0, err
+	out := map[string][]facets.Count{}
+	for by, top := range tops {
+		counter, res := counters[by], results[by]
+		counts := res.terms
+		if by == "story" {
+			// the stories shown: each one's first title and its sites
+			slices.SortFunc(counts, func(a, b search.TermFacet) int { return cmp.Or(b.Count-a.Count, cmp.Compare(a.Term, b.Term)) })
+			if top > 0 && len(counts) > top {
+				counts = counts[:top]
 			}
-			counter.AddStory(c.Term, c.Count, title, sites)
+			for _, c := range counts {
+				title, sites, err := l.story(ctx, c.Term, q)
+				if err != nil {
+					return nil, 0, err
+				}
+				counter.AddStory(c.Term, c.Count, title, sites)
+			}
+		} else {
+			for _, c := range counts {
+				counter.AddCount(c.Term, c.Count)
+			}
 		}
-	} else {
-		for _, c := range counts {
-			counter.AddCount(c.Term, c.Count)
-		}
+		counter.AddCount(facets.NoValue, res.missing)
+		out[by] = counter.Counts(top)
 	}
-	counter.AddCount(facets.NoValue, missing)
-	return counter.Counts(top), total, nil
+	return out, total, nil
 }
 
 // maxFacetTerms bounds the values one count returns (every author of an
 // archive is far fewer).
 const maxFacetTerms = 1 << 20
 
-// facet counts the values of a facet field among the records a query
-// finds: every value, the records holding none, and the records found.
-func (l *Index) facet(ctx context.Context, field string, q query.Query) ([]search.TermFacet, int, int, error) {
+// facetResult is one field's values among the records a query finds,
+// and the number of records holding none.
+type facetResult struct {
+	terms   []search.TermFacet
+	missing int
+}
+
+// facets counts the values of facet fields (by name) among the records q
+// finds, in one search, with the number of records found.
+func (l *Index) facets(ctx context.Context, fields map[string]string, q query.Query) (map[string]facetResult, int, error) {
 	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
-	req.AddFacet("f", bleve.NewFacetRequest(field, maxFacetTerms))
+	for name, field := range fields {
+		req.AddFacet(name, bleve.NewFacetRequest(field, maxFacetTerms))
+	}
 	res, err := l.search.SearchInContext(ctx, req)
 	if err != nil {
-		return nil, 0, 0, fmt.Errorf("%w: %v", index.ErrBadQuery, err)
+		return nil, 0, fmt.Errorf("%w: %v", index.ErrBadQuery, err)
 	}
-	f := res.Facets["f"]
-	if f == nil {
-		return nil, int(res.Total), int(res.Total), nil
-	}
-	var out []search.TermFacet
-	if f.Terms != nil {
-		for _, t := range f.Terms.Terms() {
-			out = append(out, *t)
+	out := map[string]facetResult{}
+	for name := range fields {
+		f := res.Facets[name]
+		if f == nil {
+			continue
 		}
+		var r facetResult
+		if f.Terms != nil {
+			for _, t := range f.Terms.Terms() {
+				r.terms = append(r.terms, *t)
+			}
+		}
+		r.missing = f.Missing
+		out[name] = r
 	}
-	return out, f.Missing, int(res.Total), nil
+	return out, int(res.Total), nil
 }
 
 var errFound = errors.New("found")
@@ -121,10 +156,11 @@ func (l *Index) story(ctx context.Context, id string, q query.Query) (string, in
 	of := facetFields["story"] + `:"` + id + `"`
 	member := bleve.NewTermQuery(id)
 	member.SetField(facetFields["story"])
-	sites, _, _, err := l.facet(ctx, facetFields["site"], bleve.NewConjunctionQuery(q, member))
+	res, _, err := l.facets(ctx, map[string]string{"site": facetFields["site"]}, bleve.NewConjunctionQuery(q, member))
 	if err != nil {
 		return "", 0, err
 	}
+	sites := res["site"].terms
 	r, err := l.st.get(id)
 	if err != nil {
 		return "", 0, err
