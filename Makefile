@@ -4,7 +4,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build test lint unit devset-score test-opensearch3 devset bench crawlbench renderbench archivebench extractbench extractmem demo es-up es-down
+.PHONY: all build test lint unit devset-score test-opensearch3 devset bench crawlbench renderbench servebench archivebench extractbench extractmem demo es-up es-down
 
 all: build
 
@@ -66,6 +66,12 @@ crawlbench:
 ## site that needs no rendering; needs chromium and GNU time
 renderbench:
 	scripts/renderbench.sh 300 5000 3
+
+## servebench: presscrawl serve over 100,000 synthetic records: p50/p95 of
+## /api/search and of the search page, one client and 20 at once, and the
+## server's memory idle and under the load
+servebench:
+	scripts/servebench.sh
 
 ## archivebench: a crawl of 10,000 synthetic articles into the local index
 ## alone and with delivery to the archive (ES_URL, or a node started here)

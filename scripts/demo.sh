@@ -28,6 +28,7 @@ Try next:
   ./presscrawl search --sort -date 'المحادثات'            # Arabic, newest first
   ./presscrawl show ID                                    # one whole record (ID from the first column)
   ./presscrawl stats --by month                           # records per month of publication
+  ./presscrawl serve                                      # browse them: http://127.0.0.1:8080/
   ./presscrawl export --format csv --bom > articles.csv   # for pandas, R, Stata, Excel
   ./presscrawl crawl https://news-site.example/           # a real site: politely, robots.txt obeyed
 NEXT

@@ -114,7 +114,7 @@ func TestInABrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`article.record`)),
 	)
 	style := func(prop string) string {
-		return value(t, ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector("article.record .text p"))["` + prop + `"]`))
+		return value(t, ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector("article.record .text p"))["`+prop+`"]`))
 	}
 	dir, align, font := style("direction"), style("textAlign"), style("fontFamily")
 	title := value(t, ctx, chromedp.Text(chromedp.CSS(`article.record h1`)))

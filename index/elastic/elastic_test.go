@@ -311,7 +311,8 @@ func TestCountsAndExportMatchLocal(t *testing.T) {
 	}
 	count(t, c)
 	for _, by := range facets.Fields {
-		for _, q := range []string{"", "language:ar"} {
+		// OR beside a required term: one of the alternatives, and the term (1 record)
+		for _, q := range []string{"", "language:ar", `title:"Story 7" OR title:"Story 11" +section:gulf`} {
 			want, _ := facets.New(by)
 			var hits []index.Hit
 			if q == "" {

@@ -57,10 +57,16 @@ func stringQuery(q string) map[string]any {
 			op = "OR"
 		}
 	}
-	return map[string]any{"query_string": map[string]any{
+	qs := map[string]any{
 		"query": q, "fields": queryFields, "default_operator": op, "lenient": true,
 		"analyze_wildcard": false, "allow_leading_wildcard": false,
-	}}
+	}
+	if op == "OR" {
+		// one of the alternatives at least, beside the required terms too
+		// (as on the local index): a OR b +language:ar is (a OR b) in Arabic
+		qs["minimum_should_match"] = "1"
+	}
+	return map[string]any{"query_string": qs}
 }
 
 type searchHits struct {

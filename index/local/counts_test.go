@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2/search/query"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/presscrawl/presscrawl/facets"
@@ -143,4 +144,25 @@ func TestRecordCountKept(t *testing.T) {
 	defer l.Close()
 	l.Put(ctx, testRecord(9, "en", "nine"))
 	check("reopened, from before the count")
+}
+
+// A query word is searched once per distinct analysis: the Arabic
+// analyzer leaves English words as the folded one does, the English one
+// Arabic words.
+func TestQueryAnalysesDeduplicated(t *testing.T) {
+	folded, en, ar := analyzedAs(foldedAnalyzer, "minister said"), analyzedAs("en", "minister said"), analyzedAs("ar", "minister said")
+	if folded == "" || folded != ar || folded == en {
+		t.Errorf("minister said: folded %q, en %q, ar %q", folded, en, ar)
+	}
+	if analyzedAs(foldedAnalyzer, "طهران") != analyzedAs("en", "طهران") {
+		t.Error("an Arabic word: the English analyzer should leave it as folded")
+	}
+	q, err := buildQuery(`"minister said"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := q.(*query.BooleanQuery).Must.(*query.ConjunctionQuery).Conjuncts[0].(*query.DisjunctionQuery)
+	if len(d.Disjuncts) != 6 { // 3 fields × (folded, en)
+		t.Errorf("%d phrase queries, want 6", len(d.Disjuncts))
+	}
 }

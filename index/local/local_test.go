@@ -94,6 +94,8 @@ func TestPutAndSearch(t *testing.T) {
 		{`-text:negotiate`, 2},
 		{`"markets were calm"`, 1},
 		{`markets OR breakthrough`, 2},
+		{`markets OR breakthrough +language:en`, 2}, // one of them at least, in English: not every English record
+		{`markets OR verhandlungen +language:en`, 1},
 		{`markets AND breakthrough`, 0},
 		{`language:en NOT markets`, 1},
 		{`published_at:>="2024-01-03"`, 3},

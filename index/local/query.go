@@ -2,8 +2,10 @@ package local
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/lang/ar"
@@ -90,7 +92,9 @@ func buildQuery(q string) (query.Query, error) {
 		must = append(must, bleve.NewMatchAllQuery())
 	}
 	bq := query.NewBooleanQuery(must, should, mustNot)
-	if len(should) > 0 && len(must) == 0 {
+	if len(should) > 0 {
+		// one of the alternatives at least, beside the required terms too:
+		// a OR b +language:ar is (a OR b) in Arabic, not every Arabic record
 		bq.SetMinShould(1)
 	}
 	return bq, nil
@@ -136,13 +140,13 @@ func perAnalyzer(q query.Query) query.Query {
 			q.Disjuncts[i] = perAnalyzer(q.Disjuncts[i])
 		}
 	case *query.MatchQuery:
-		return eachAnalysis(q, q.FieldVal, q.Analyzer, func(field, analyzer string) query.Query {
+		return eachAnalysis(q, q.Match, q.FieldVal, q.Analyzer, func(field, analyzer string) query.Query {
 			c := *q
 			c.FieldVal, c.Analyzer = field, analyzer
 			return &c
 		})
 	case *query.MatchPhraseQuery:
-		return eachAnalysis(q, q.FieldVal, q.Analyzer, func(field, analyzer string) query.Query {
+		return eachAnalysis(q, q.MatchPhrase, q.FieldVal, q.Analyzer, func(field, analyzer string) query.Query {
 			c := *q
 			c.FieldVal, c.Analyzer = field, analyzer
 			return &c
@@ -152,19 +156,48 @@ func perAnalyzer(q query.Query) query.Query {
 }
 
 // eachAnalysis is the disjunction of q made for each field and analyzer
-// its field and analyzer stand for (textOf), or q itself.
-func eachAnalysis(q query.Query, field, analyzer string, with func(field, analyzer string) query.Query) query.Query {
+// its field and analyzer stand for (textOf), or q itself. Analyzers that
+// make the same terms of the text at the same positions (English words
+// unchanged by the Arabic analyzer, Arabic ones by the English) would
+// search the same terms again: one of them is kept.
+func eachAnalysis(q query.Query, text, field, analyzer string, with func(field, analyzer string) query.Query) query.Query {
 	fields, analyzers, ok := textOf(field, analyzer)
 	if !ok {
 		return q
 	}
+	var distinct []string
+	seen := map[string]bool{}
+	for _, a := range analyzers {
+		key := analyzedAs(a, text)
+		if key == "" || !seen[key] {
+			seen[key] = true
+			distinct = append(distinct, a)
+		}
+	}
 	var ds []query.Query
 	for _, f := range fields {
-		for _, a := range analyzers {
+		for _, a := range distinct {
 			ds = append(ds, with(f, a))
 		}
 	}
 	return bleve.NewDisjunctionQuery(ds...)
+}
+
+// queryMapping is the mapping whose analyzers the queries use.
+var queryMapping = sync.OnceValue(newMapping)
+
+// analyzedAs is what an analyzer makes of a text: its terms with their
+// positions; "" when the analyzer is not known.
+func analyzedAs(analyzer, text string) string {
+	a := queryMapping().AnalyzerNamed(analyzer)
+	if a == nil {
+		return ""
+	}
+	var sb strings.Builder
+	for _, t := range a.Analyze([]byte(text)) {
+		fmt.Fprintf(&sb, "%d:%s\x00", t.Position, t.Term)
+	}
+	return "=" + sb.String()
 }
 
 // textOf says which fields and analyzers a match in field stands for: all

@@ -27,6 +27,8 @@ var queries = []url.Values{
 	{"q": {"minister"}},
 	{"q": {"border security"}},
 	{"q": {`"water prices"`}},
+	{"q": {`"minister said"`}},
+	{"q": {"talks"}, "sort": {"-date"}},
 	{"q": {"الوزير"}},
 	{"q": {"المحادثات الطاقة"}},
 	{"q": {"election OR vote"}},
@@ -69,12 +71,21 @@ func main() {
 	}
 	for _, kind := range []struct{ name, path string }{{"/api/search", "/api/search?"}, {"search page (/)", "/?"}} {
 		var ds []time.Duration
+		each := make([][]time.Duration, len(queries))
 		for range *rounds {
-			for _, q := range queries {
-				ds = append(ds, get(kind.path+q.Encode()))
+			for i, q := range queries {
+				d := get(kind.path + q.Encode())
+				ds = append(ds, d)
+				each[i] = append(each[i], d)
 			}
 		}
 		fmt.Printf("%-18s 1 client:   %s\n", kind.name, summary(ds))
+		for i, q := range queries {
+			slices.Sort(each[i])
+			if p50 := each[i][len(each[i])/2]; p50 > 50*time.Millisecond {
+				fmt.Printf("    p50 %v: %s\n", p50.Round(time.Millisecond), q.Encode())
+			}
+		}
 	}
 	fmt.Printf("server idle after:   %s\n", memory(*pid))
 	for _, kind := range []struct{ name, path string }{{"/api/search", "/api/search?"}, {"search page (/)", "/?"}} {
@@ -101,7 +112,9 @@ func main() {
 
 func summary(ds []time.Duration) string {
 	slices.Sort(ds)
-	at := func(p float64) time.Duration { return ds[min(int(p*float64(len(ds))), len(ds)-1)].Round(100 * time.Microsecond) }
+	at := func(p float64) time.Duration {
+		return ds[min(int(p*float64(len(ds))), len(ds)-1)].Round(100 * time.Microsecond)
+	}
 	return fmt.Sprintf("n=%d p50 %v p95 %v p99 %v max %v", len(ds), at(0.50), at(0.95), at(0.99), ds[len(ds)-1].Round(time.Millisecond))
 }
 
@@ -114,15 +127,13 @@ func memory(pid int) string {
 	if err != nil {
 		return err.Error()
 	}
-	var rss, hwm string
+	v := map[string]string{}
 	for _, l := range strings.Split(string(b), "\n") {
-		f := strings.Fields(l)
-		if len(f) >= 2 && f[0] == "VmRSS:" {
-			rss = f[1]
-		}
-		if len(f) >= 2 && f[0] == "VmHWM:" {
-			hwm = f[1]
+		if f := strings.Fields(l); len(f) >= 2 {
+			v[strings.TrimSuffix(f[0], ":")] = f[1]
 		}
 	}
-	return fmt.Sprintf("RSS %s KB (peak %s KB)", rss, hwm)
+	// RssFile: pages of the index's files mapped in (the page cache,
+	// reclaimable); RssAnon: the process's own memory
+	return fmt.Sprintf("RSS %s KB (anon %s KB, files %s KB), peak %s KB", v["VmRSS"], v["RssAnon"], v["RssFile"], v["VmHWM"])
 }
