@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	encsv "encoding/csv"
 	"encoding/json"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 func decode(t *testing.T, body string, v any) {
@@ -278,5 +280,36 @@ func TestExport(t *testing.T) {
 	}
 	if code, _, _ := f.get(t, "/export?format=xlsx"); code != 400 {
 		t.Errorf("xlsx: %d, want 400", code)
+	}
+}
+
+// The facets of a search are counted once for its pages, and again when
+// the search finds another number of records (a crawl added some).
+func TestFacetsCountedAgainWhenTheIndexChanges(t *testing.T) {
+	f := newFixture(t, Options{})
+	courier := regexp.MustCompile(`<span dir="auto">Courier</span> <span class="n">(\d+)</span>`)
+	n := func(page string) string {
+		m := courier.FindStringSubmatch(page)
+		if m == nil {
+			return ""
+		}
+		return m[1]
+	}
+	if got := n(f.body(t, "/?q=tehran")); got != "2" {
+		t.Fatalf("Courier: %s, want 2", got)
+	}
+	if got := n(f.body(t, "/?q=tehran&offset=20")); got != "2" {
+		t.Errorf("the second page: Courier %s, want 2 (its facets as counted)", got)
+	}
+	if _, err := f.idx.Put(context.Background(), mk("https://courier.example/2020/12/24/more/", "en", "More Tehran talks", "Tehran again.", "Courier", "2020-12-24")); err != nil {
+		t.Fatal(err)
+	}
+	var got apiHits
+	for i := 0; i < 100 && got.Total != 5; i++ { // the search index takes it within a second
+		time.Sleep(50 * time.Millisecond)
+		decode(t, f.body(t, "/api/search?q=tehran"), &got)
+	}
+	if got := n(f.body(t, "/?q=tehran")); got != "3" {
+		t.Errorf("after a new Courier record: %s, want 3", got)
 	}
 }

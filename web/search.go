@@ -104,50 +104,37 @@ func (s *Server) fillSearch(ctx context.Context, v *searchView, p params) error 
 	dated := o.Query(q) // the histogram and facets count within the days asked
 	var (
 		wg      sync.WaitGroup
-		mu      sync.Mutex
-		firstEr error
 		hits    []index.Hit
-		counts  = make([][]facets.Count, len(facetsShown))
-		days    []facets.Count
-		edited  uint64
+		err     error
+		fresh   *facetEntry
+		freshEr error
 	)
-	fail := func(err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if firstEr == nil {
-			firstEr = err
-		}
+	cached := s.cache.get(dated)
+	wg.Go(func() { hits, v.Total, err = s.o.Reader.SearchWith(ctx, q, o) })
+	if cached == nil {
+		wg.Go(func() { fresh, freshEr = s.countFacets(ctx, dated) })
 	}
-	wg.Go(func() {
-		var err error
-		if hits, v.Total, err = s.o.Reader.SearchWith(ctx, q, o); err != nil {
-			fail(err)
-		}
-	})
-	wg.Go(func() {
-		tops := map[string]int{"day": 0}
-		for _, f := range facetsShown {
-			tops[f.By] = f.Top
-		}
-		all, _, err := CountEach(ctx, s.o.Reader, tops, dated)
-		if err != nil {
-			fail(err)
-			return
-		}
-		for i, f := range facetsShown {
-			counts[i] = all[f.By]
-		}
-		days = all["day"]
-	})
-	wg.Go(func() {
-		if _, n, err := s.o.Reader.SearchWith(ctx, dated+" +versions:>1", index.SearchOptions{Limit: 1}); err == nil {
-			edited = n
-		}
-	})
 	wg.Wait()
-	if firstEr != nil {
-		return firstEr
+	if err != nil {
+		return err
 	}
+	if cached != nil && cached.total != v.Total { // the index changed since
+		cached = nil
+		fresh, freshEr = s.countFacets(ctx, dated)
+	}
+	if cached == nil {
+		if freshEr != nil {
+			return freshEr
+		}
+		fresh.total = v.Total
+		s.cache.put(dated, fresh)
+		cached = fresh
+	}
+	counts := make([][]facets.Count, len(facetsShown))
+	for i, f := range facetsShown {
+		counts[i] = cached.counts[f.By]
+	}
+	days, edited := cached.counts["day"], cached.edited
 	re := matcher(queryWords(p.Q))
 	for _, h := range hits {
 		v.Hits = append(v.Hits, hitOf(h.Record, re))
@@ -216,6 +203,75 @@ func (s *Server) fillSearch(ctx context.Context, v *searchView, p params) error 
 	ev.Set("format", "jsonl")
 	v.JSONL = "/export?" + ev.Encode()
 	return nil
+}
+
+// countFacets counts the page's facets and histogram of the records a
+// query finds, and the edited ones among them.
+func (s *Server) countFacets(ctx context.Context, query string) (*facetEntry, error) {
+	tops := map[string]int{"day": 0}
+	for _, f := range facetsShown {
+		tops[f.By] = f.Top
+	}
+	e := &facetEntry{}
+	var wg sync.WaitGroup
+	var err error
+	wg.Go(func() { e.counts, _, err = CountEach(ctx, s.o.Reader, tops, query) })
+	wg.Go(func() {
+		if _, n, err := s.o.Reader.SearchWith(ctx, query+" +versions:>1", index.SearchOptions{Limit: 1}); err == nil {
+			e.edited = n
+		}
+	})
+	wg.Wait()
+	return e, err
+}
+
+// facetEntry is a search's facets as counted.
+type facetEntry struct {
+	at     time.Time
+	total  uint64 // the records the search found then
+	counts map[string][]facets.Count
+	edited uint64
+}
+
+// facetCache keeps the facets of recent searches for a minute: paging
+// through the results, going back, the first page of everyone count them
+// once. An entry is used only while the search finds as many records as
+// when it was counted (a crawl adding records makes it count again).
+type facetCache struct {
+	mu    sync.Mutex
+	m     map[string]*facetEntry
+	order []string
+}
+
+const (
+	facetTTL     = time.Minute
+	facetEntries = 128
+)
+
+func (c *facetCache) get(q string) *facetEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.m[q]; e != nil && time.Since(e.at) < facetTTL {
+		return e
+	}
+	return nil
+}
+
+func (c *facetCache) put(q string, e *facetEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]*facetEntry{}
+	}
+	e.at = time.Now()
+	if _, ok := c.m[q]; !ok {
+		c.order = append(c.order, q)
+	}
+	c.m[q] = e
+	for len(c.order) > facetEntries {
+		delete(c.m, c.order[0])
+		c.order = c.order[1:]
+	}
 }
 
 // eachCounter is a Reader that counts by several fields in one pass over

@@ -53,6 +53,7 @@ type Server struct {
 	o     Options
 	mux   *http.ServeMux
 	hosts map[string]bool // the Host headers accepted; nil: any (token required)
+	cache facetCache
 }
 
 // New makes the web face of o.Reader.
