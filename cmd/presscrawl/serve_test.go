@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/presscrawl/presscrawl/index/local"
 	"github.com/presscrawl/presscrawl/internal/config"
+	"github.com/presscrawl/presscrawl/internal/estest"
 	"github.com/presscrawl/presscrawl/internal/newssite"
 )
 
@@ -158,4 +161,82 @@ func TestServeRefusesBadSetup(t *testing.T) {
 	if code, _, stderr := runCtx(t, context.Background(), "serve", "--data-dir", t.TempDir(), "--addr", "127.0.0.1:0"); code != 1 || !strings.Contains(stderr, "holds no index") {
 		t.Errorf("an empty data dir: exit %d %q", code, stderr)
 	}
+}
+
+// startServe runs serve with conf on a free port until the test ends.
+func startServe(t *testing.T, conf config.Config) string {
+	t.Helper()
+	conf.Serve.Addr = "127.0.0.1:0"
+	var errOut syncBuffer
+	streams := IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: &errOut}
+	ready := make(chan string, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() {
+		served <- runServe(ctx, &serveOptions{IO: streams, Config: conf, Open: readerOpener(streams), Ready: func(u string) { ready <- u }})
+	}()
+	t.Cleanup(func() { cancel(); <-served })
+	select {
+	case u := <-ready:
+		return u
+	case err := <-served:
+		t.Fatalf("serve: %v\n%s", err, errOut.String())
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	return ""
+}
+
+// serve over the archive answers as serve over the data dir that fed it.
+func TestServeTheArchive(t *testing.T) {
+	es, alias := estest.URL(t), estest.Alias(t)
+	site := newssite.Start(newssite.Options{English: 40, Arabic: 20})
+	defer site.Close()
+	dir := t.TempDir()
+	if code, _, stderr := runCtx(t, context.Background(), "crawl", "--data-dir", dir, "--delay", "0", "--progress-interval", "0",
+		"--index", "elasticsearch", "--es-url", es, "--es-index", alias, site.URL+"/"); code != 0 {
+		t.Fatalf("crawl: exit %d\n%s", code, stderr)
+	}
+	conf := config.Default()
+	conf.DataDir = dir
+	fromLocal := startServe(t, conf)
+	conf.Index.Backend, conf.ES.URL, conf.ES.Index = "elasticsearch", es, alias
+	fromArchive := startServe(t, conf)
+	for _, path := range []string{"api/search?q=language:ar&sort=-date&limit=7", "api/search?q=report&sort=date&offset=3&limit=5",
+		"api/stats?by=language", "api/stats?by=month&q=language:en", "api/search?q=report&f=" + url.QueryEscape(`language:"ar"`)} {
+		var a, l map[string]any
+		ca, cl := getJSON(t, fromArchive+path, &a), getJSON(t, fromLocal+path, &l)
+		if ca != 200 || cl != 200 || fmt.Sprint(ids(a)) != fmt.Sprint(ids(l)) || a["total"] != l["total"] || fmt.Sprint(a["counts"]) != fmt.Sprint(l["counts"]) {
+			t.Errorf("%s: archive %d %v %v, local %d %v %v", path, ca, a["total"], ids(a), cl, l["total"], ids(l))
+		}
+		if strings.Contains(path, "search") && len(ids(a)) == 0 || strings.Contains(path, "stats") && a["records"] == float64(0) {
+			t.Errorf("%s: nothing found, nothing compared", path)
+		}
+	}
+	var arabic map[string]any
+	getJSON(t, fromArchive+"api/search?q=language:ar&limit=1", &arabic)
+	id := ids(arabic)[0]
+	for _, page := range []string{"", "?q=report", "overview", "records/" + id} {
+		res, err := http.Get(fromArchive + page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || (strings.HasPrefix(page, "records/") && !strings.Contains(string(b), `dir="rtl"`)) {
+			t.Errorf("/%s over the archive: %d\n%.300s", page, res.StatusCode, b)
+		}
+	}
+}
+
+// ids are the ids of an /api/search answer's hits, in order.
+func ids(v map[string]any) []string {
+	var out []string
+	hits, _ := v["hits"].([]any)
+	for _, h := range hits {
+		if m, ok := h.(map[string]any); ok {
+			out = append(out, fmt.Sprint(m["id"]))
+		}
+	}
+	return out
 }
