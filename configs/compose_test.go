@@ -2,6 +2,7 @@ package configs
 
 import (
 	"encoding/pem"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -50,7 +52,7 @@ func TestComposeHealthchecks(t *testing.T) {
 			}
 		}
 		hc := svc.Healthcheck
-		if hc == nil {
+		if hc == nil || name == "redis" { // Redis's: TestComposeCrawlers
 			continue
 		}
 		if len(hc.Test) != 2 || hc.Test[0] != "CMD-SHELL" {
@@ -204,5 +206,79 @@ func needCurl(t *testing.T) {
 			t.Fatal("curl is missing (.ci/run installs it)")
 		}
 		t.Skip("curl is not installed")
+	}
+}
+
+// The "crawlers" profile: a persistent Redis whose healthcheck passes
+// against a real redis-server and fails without one, and two crawler
+// services sharing the crawl through it, each with a data dir of its own,
+// delivering to the archive.
+func TestComposeCrawlers(t *testing.T) {
+	b, err := os.ReadFile("../docker-compose.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var compose struct {
+		Services map[string]struct {
+			Profiles    []string `yaml:"profiles"`
+			Command     []string `yaml:"command"`
+			Environment []string `yaml:"environment"`
+			Volumes     []string `yaml:"volumes"`
+			Healthcheck *struct {
+				Test []string `yaml:"test"`
+			} `yaml:"healthcheck"`
+			DependsOn map[string]struct {
+				Condition string `yaml:"condition"`
+			} `yaml:"depends_on"`
+		} `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(b, &compose); err != nil {
+		t.Fatalf("docker-compose.yml: %v", err)
+	}
+	r, ok := compose.Services["redis"]
+	if !ok || !strings.Contains(strings.Join(r.Command, " "), "--appendonly yes") || r.Healthcheck == nil {
+		t.Fatalf("redis service: %+v", r)
+	}
+	volumes := map[string]bool{}
+	for _, name := range []string{"crawler-1", "crawler-2"} {
+		c, ok := compose.Services[name]
+		cmd := strings.Join(c.Command, " ")
+		if !ok || !strings.HasPrefix(cmd, "crawl --redis redis://redis:6379/0") || !strings.Contains(strings.Join(c.Environment, " "), "PRESSCRAWL_INDEX_BACKEND=elasticsearch") ||
+			c.DependsOn["redis"].Condition != "service_healthy" || len(c.Profiles) != 1 || c.Profiles[0] != "crawlers" || len(c.Volumes) != 1 {
+			t.Errorf("%s: %+v", name, c)
+			continue
+		}
+		volumes[c.Volumes[0]] = true
+	}
+	if len(volumes) != 2 {
+		t.Errorf("the crawlers share a data dir volume: %v (each needs its own)", volumes)
+	}
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("redis-server is not installed")
+		}
+		t.Skip("redis-server not installed")
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	check := strings.Replace(r.Healthcheck.Test[1], "redis-cli", fmt.Sprintf("redis-cli -p %d", port), 1)
+	if err := exec.Command("sh", "-c", check).Run(); err == nil {
+		t.Errorf("%q passes with no Redis", check)
+	}
+	srv := exec.Command("redis-server", "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--dir", t.TempDir())
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { srv.Process.Kill(); srv.Wait() }()
+	var err2 error
+	for range 100 {
+		if err2 = exec.Command("sh", "-c", check).Run(); err2 == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err2 != nil {
+		t.Errorf("%q fails against a running Redis: %v", check, err2)
 	}
 }

@@ -3,6 +3,7 @@ package crawler
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -72,7 +73,22 @@ const heartbeatTTL = 15 * time.Second
 // overrides the URL's) for the crawl called name (processes sharing a
 // crawl use the same name).
 func OpenRedisState(ctx context.Context, rawURL, password, name string) (*RedisState, error) {
-	return openRedisState(ctx, rawURL, password, name, heartbeatTTL)
+	return openRedisState(ctx, RedisConn{URL: rawURL, Password: password}, name, heartbeatTTL)
+}
+
+// RedisConn is how to reach a Redis server: its URL (redis:// or, with
+// TLS, rediss://; an ACL user and password in it: rediss://user:pw@host:port/db),
+// a password that overrides the URL's, and the authorities that may sign a
+// rediss:// server's certificate besides the system's.
+type RedisConn struct {
+	URL      string
+	Password string
+	RootCAs  *x509.CertPool
+}
+
+// OpenRedisStateWith is OpenRedisState for a RedisConn.
+func OpenRedisStateWith(ctx context.Context, c RedisConn, name string) (*RedisState, error) {
+	return openRedisState(ctx, c, name, heartbeatTTL)
 }
 
 // quiet drops go-redis's own log lines (dial retries and the like): every
@@ -83,14 +99,18 @@ func (quiet) Printf(context.Context, string, ...any) {}
 
 var quietOnce sync.Once
 
-func openRedisState(ctx context.Context, rawURL, password, name string, ttl time.Duration) (*RedisState, error) {
+func openRedisState(ctx context.Context, c RedisConn, name string, ttl time.Duration) (*RedisState, error) {
 	quietOnce.Do(func() { redis.SetLogger(quiet{}) })
+	rawURL := c.URL
 	opt, err := redis.ParseURL(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("redis address %s: %w", RedactURL(rawURL), err)
 	}
-	if password != "" {
-		opt.Password = password
+	if c.Password != "" {
+		opt.Password = c.Password
+	}
+	if opt.TLSConfig != nil && c.RootCAs != nil {
+		opt.TLSConfig.RootCAs = c.RootCAs
 	}
 	// Retries are ours (do): go-redis's own would run a script twice after
 	// a lost reply.

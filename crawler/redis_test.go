@@ -189,7 +189,7 @@ func TestRedisDeadProcessPagesTakenOver(t *testing.T) {
 	srv, hits, _ := tree(50)
 	defer srv.Close()
 	ctx := context.Background()
-	dead, err := openRedisState(ctx, url, "", t.Name(), 300*time.Millisecond)
+	dead, err := openRedisState(ctx, RedisConn{URL: url}, t.Name(), 300*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,7 +372,7 @@ func TestRedisOutageLongerThanWaitStopsThenResumes(t *testing.T) {
 	ctx := context.Background()
 	// A short heartbeat: the stopped process's pages go back to the queue
 	// 600 ms after it stops beating, not 15 s.
-	st, err := openRedisState(ctx, rs.URL, "", t.Name(), 600*time.Millisecond)
+	st, err := openRedisState(ctx, RedisConn{URL: rs.URL}, t.Name(), 600*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,7 +394,7 @@ func TestRedisOutageLongerThanWaitStopsThenResumes(t *testing.T) {
 	}
 
 	rs.Restart()
-	st2, err := openRedisState(ctx, rs.URL, "", t.Name(), 600*time.Millisecond)
+	st2, err := openRedisState(ctx, RedisConn{URL: rs.URL}, t.Name(), 600*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -458,5 +458,62 @@ func TestRedisOutageInterrupted(t *testing.T) {
 	}
 	if err == nil || !strings.Contains(err.Error(), "interrupted while waiting") {
 		t.Errorf("crawl error %v, want one saying it stopped waiting for Redis", err)
+	}
+}
+
+// A Redis that speaks TLS only, with its default user off and an ACL user
+// for the crawl's keys: the crawl state works through rediss:// with the
+// user in the URL and the server's authority given; without the
+// authority, with a wrong password, or as a user the server refuses, the
+// error says why.
+func TestRedisTLSAndACLUser(t *testing.T) {
+	rs := redistest.StartSecure(t)
+	pool, err := CertPool(rs.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	srv, hits, _ := tree(30)
+	defer srv.Close()
+	cfg := DefaultConfig()
+	cfg.Delay, cfg.MaxDepth = 0, 100
+	states := make([]*RedisState, 2)
+	recs := make([]*recorder, 2)
+	var wg sync.WaitGroup
+	for i := range states {
+		st, err := OpenRedisStateWith(ctx, RedisConn{URL: rs.URL, RootCAs: pool}, t.Name())
+		if err != nil {
+			t.Fatalf("rediss:// as the ACL user: %v\n%s", err, rs.Log())
+		}
+		defer st.Close()
+		recs[i] = &recorder{}
+		c, err := New(cfg, st, recs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() {
+			if _, _, err := c.Run(ctx, []string{srv.URL + "/"}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	for path, n := range hits() {
+		if n != 1 && path != "/robots.txt" { // each process reads robots.txt
+			t.Errorf("%s fetched %d times through the TLS Redis, want once", path, n)
+		}
+	}
+	if len(hits()) < 30 {
+		t.Errorf("%d pages fetched, want the site's 31", len(hits()))
+	}
+	for name, c := range map[string]RedisConn{
+		"certificate": {URL: rs.URL}, // the test's authority is not the system's
+		"WRONGPASS":   {URL: rs.URL, Password: "wrong", RootCAs: pool},
+		"WRONGPASS ":  {URL: strings.Replace(rs.URL, redistest.User+":", "default:", 1), RootCAs: pool}, // the default user is off
+	} {
+		_, err := OpenRedisStateWith(ctx, c, t.Name())
+		if err == nil || !strings.Contains(err.Error(), strings.TrimSpace(name)) || strings.Contains(err.Error(), redistest.Password) {
+			t.Errorf("%s: %v, want an error naming %q without the password", name, err, strings.TrimSpace(name))
+		}
 	}
 }

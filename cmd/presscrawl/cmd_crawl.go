@@ -154,6 +154,7 @@ func addCrawlFlags(f *config.Flags) {
 	f.Bind("every", "crawl.every", "repeat the crawl at this period (1h, 30m), incrementally, one summary per run with the new versions of edited articles, until Ctrl-C (0: crawl once)")
 	f.Bind("recrawl-after", "crawl.recrawl_after", "in a crawl after a complete one, do not fetch again articles fetched less than this long ago (0: ask the server whether each changed)")
 	f.Bind("redis", "crawl.redis", "share the crawl state through Redis (redis://host:6379/0): several processes, on several machines, crawl together; the password comes from PRESSCRAWL_CRAWL_REDIS_PASSWORD or the config file")
+	f.Bind("redis-ca-cert", "crawl.redis_ca_cert", "PEM file of the authority that signed a rediss:// (TLS) server's certificate, besides the system's")
 	f.Bind("redis-wait", "crawl.redis_wait", "how long the crawl waits for an unreachable Redis (restarted, cut off) before it stops")
 	f.Bind("scope", "crawl.scope", "site: the seeds' whole sites (robots.txt sitemaps, links to --max-depth); seeds: the seeds, the pages they link to and the pages their sitemaps and feeds list; auto: site when a seed is a site's home page, else seeds")
 	f.Bind("since", "crawl.since", "only articles published on or after this day (YYYY-MM-DD): sitemap and feed entries dated before it are not fetched, and articles published before it are not stored")
@@ -311,7 +312,15 @@ func openCrawlState(ctx context.Context, conf config.Config, seeds []string, str
 	if name == "" {
 		name = crawlName(seeds)
 	}
-	rs, err := crawler.OpenRedisState(ctx, rurl, conf.Crawl.RedisPassword, name)
+	rc := crawler.RedisConn{URL: rurl, Password: conf.Crawl.RedisPassword}
+	if ca := conf.Crawl.RedisCACert; ca != "" {
+		pool, err := crawler.CertPool(ca)
+		if err != nil {
+			return nil, fmt.Errorf("--redis-ca-cert: %w", err)
+		}
+		rc.RootCAs = pool
+	}
+	rs, err := crawler.OpenRedisStateWith(ctx, rc, name)
 	if err != nil {
 		return nil, fmt.Errorf("--redis: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -284,5 +285,47 @@ func TestSecretsMasked(t *testing.T) {
 	if code != 1 || strings.Contains(out+stderr, "s3cret-pw") || strings.Contains(out+stderr, "url-pw") ||
 		!strings.Contains(stderr, "redis://:xxxxx@127.0.0.1:1/0") {
 		t.Errorf("unreachable Redis: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// Two crawls share a crawl through a TLS-only Redis as an ACL user (the
+// user in the URL, its password from the environment, the server's
+// authority from --redis-ca-cert): every article stored once between them,
+// and the password shown nowhere.
+func TestCrawlThroughTLSRedisAsACLUser(t *testing.T) {
+	rs := redistest.StartSecure(t)
+	site := newssite.Start(newssite.Options{English: 60, Arabic: 20})
+	defer site.Close()
+	t.Setenv("PRESSCRAWL_CRAWL_REDIS_PASSWORD", redistest.Password)
+	noPassword := strings.Replace(rs.URL, ":"+redistest.Password+"@", "@", 1)
+	dirs := []string{t.TempDir(), t.TempDir()}
+	codes := make([]int, 2)
+	errOuts := make([]string, 2)
+	var wg sync.WaitGroup
+	for i, d := range dirs {
+		wg.Go(func() {
+			codes[i], _, errOuts[i] = runCtx(t, context.Background(), "crawl", "--redis", noPassword, "--redis-ca-cert", rs.CAFile,
+				"--data-dir", d, "--delay", "0", "--progress-interval", "0", site.URL+"/")
+		})
+	}
+	wg.Wait()
+	stored := 0
+	for i, d := range dirs {
+		if codes[i] != 0 || strings.Contains(errOuts[i], redistest.Password) {
+			t.Fatalf("process %d: exit %d\n%s\n%s", i, codes[i], errOuts[i], rs.Log())
+		}
+		l, err := local.Open(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, _ := l.Count()
+		stored += int(n)
+		l.Close()
+	}
+	if stored != len(site.Articles) {
+		t.Errorf("%d records stored between the two, want each of the %d articles once", stored, len(site.Articles))
+	}
+	if code, _, stderr := runCtx(t, context.Background(), "crawl", "--redis", noPassword, "--data-dir", t.TempDir(), site.URL+"/"); code == 0 || !strings.Contains(stderr, "certificate") {
+		t.Errorf("without --redis-ca-cert: exit %d %q, want the certificate refused", code, stderr)
 	}
 }

@@ -81,6 +81,7 @@ type Crawl struct {
 	WARCMaxBytes      int64         `mapstructure:"warc_max_bytes"`
 	Redis             string        `mapstructure:"redis"`          // "": state in the data dir
 	RedisPassword     string        `mapstructure:"redis_password"` // secret
+	RedisCACert       string        `mapstructure:"redis_ca_cert"`  // PEM authority of a rediss:// server
 	RedisWait         time.Duration `mapstructure:"redis_wait"`
 	Name              string        `mapstructure:"name"` // "": from the seeds
 	// Since: only articles published on or after this day (YYYY-MM-DD) or
