@@ -46,6 +46,11 @@ type Config struct {
 	// RootCAs, when set, are the certificate authorities trusted (see
 	// CertPool); nil trusts the system's.
 	RootCAs *x509.CertPool
+	// Resolve sends the hosts it names to the address it gives instead of
+	// asking DNS (curl's --resolve): test names, a staging server, many
+	// sites on one machine. Its hosts count as local (the user said where
+	// they are). See ParseResolve.
+	Resolve Resolver
 	// Capture, when set, keeps every response fetched (WARC).
 	Capture Capturer
 	// RecrawlAfter, in a crawl after a complete one, leaves pages fetched
@@ -246,13 +251,19 @@ func (c *Crawler) Run(ctx context.Context, seeds []string) (Snapshot, bool, erro
 	for _, u := range seedURLs {
 		hosts = append(hosts, u.Hostname())
 	}
-	local := localHosts(runCtx, hosts)
+	var unmapped []string
+	for _, h := range hosts {
+		if _, ok := c.cfg.Resolve.Lookup(h); !ok {
+			unmapped = append(unmapped, h)
+		}
+	}
+	local := localHosts(runCtx, unmapped)
 	proxy := http.ProxyFromEnvironment
 	if c.cfg.Proxy != nil {
 		proxy = http.ProxyURL(c.cfg.Proxy)
 		local[strings.ToLower(c.cfg.Proxy.Hostname())] = true // the proxy itself may be local; what it is asked for is checked below
 	}
-	c.transport = guardedTransport(c.cfg.AllowPrivate, local, c.cfg.Parallelism, c.cfg.RootCAs)
+	c.transport = guardedTransport(c.cfg.AllowPrivate, local, c.cfg.Parallelism, c.cfg.RootCAs, c.cfg.Resolve)
 	c.transport.Proxy = proxy
 	var guarded http.RoundTripper = proxiedGuard{next: c.transport, proxy: proxy, allowAll: c.cfg.AllowPrivate, local: local,
 		resolve: net.DefaultResolver.LookupIPAddr}

@@ -37,7 +37,7 @@ func privateIP(ip net.IP) bool {
 // per site, so one local seed among public ones leaves the guard on for
 // the others. The check runs on the address being dialled, after DNS, so a
 // public name that resolves to a private address is refused too.
-func guardedTransport(allowAll bool, local map[string]bool, maxPerHost int, roots *x509.CertPool) *http.Transport {
+func guardedTransport(allowAll bool, local map[string]bool, maxPerHost int, roots *x509.CertPool, resolve Resolver) *http.Transport {
 	open := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 	guarded := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second,
 		Control: func(network, address string, _ syscall.RawConn) error {
@@ -52,7 +52,10 @@ func guardedTransport(allowAll bool, local map[string]bool, maxPerHost int, root
 		}}
 	dial := func(ctx context.Context, network, address string) (net.Conn, error) {
 		// address is the URL's host:port, before DNS.
-		host, _, _ := net.SplitHostPort(address)
+		host, port, _ := net.SplitHostPort(address)
+		if to, ok := resolve.Lookup(host); ok {
+			return open.DialContext(ctx, network, net.JoinHostPort(to, port))
+		}
 		if allowAll || local[strings.ToLower(host)] {
 			return open.DialContext(ctx, network, address)
 		}

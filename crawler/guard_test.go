@@ -13,7 +13,7 @@ import (
 func TestGuardedTransport(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
-	_, err := (&http.Client{Transport: guardedTransport(false, nil, 1, nil)}).Get(srv.URL)
+	_, err := (&http.Client{Transport: guardedTransport(false, nil, 1, nil, Resolver{})}).Get(srv.URL)
 	if !errors.Is(err, ErrPrivateAddress) {
 		t.Errorf("public crawl reached loopback: err = %v", err)
 	}
@@ -23,7 +23,7 @@ func TestGuardedTransport(t *testing.T) {
 	if errorReason(err) != "refused: private address" {
 		t.Errorf("reason %q", errorReason(err))
 	}
-	resp, err := (&http.Client{Transport: guardedTransport(true, nil, 1, nil)}).Get(srv.URL)
+	resp, err := (&http.Client{Transport: guardedTransport(true, nil, 1, nil, Resolver{})}).Get(srv.URL)
 	if err != nil {
 		t.Fatalf("allowed crawl: %v", err)
 	}
@@ -54,7 +54,7 @@ func TestLocalHosts(t *testing.T) {
 func TestGuardPerSite(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
-	client := &http.Client{Transport: guardedTransport(false, map[string]bool{"127.0.0.1": true}, 1, nil)}
+	client := &http.Client{Transport: guardedTransport(false, map[string]bool{"127.0.0.1": true}, 1, nil, Resolver{})}
 	resp, err := client.Get(srv.URL)
 	if err != nil {
 		t.Fatalf("the local seed's own host: %v", err)

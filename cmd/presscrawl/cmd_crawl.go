@@ -154,6 +154,7 @@ func addCrawlFlags(f *config.Flags) {
 	f.Bind("every", "crawl.every", "repeat the crawl at this period (1h, 30m), incrementally, one summary per run with the new versions of edited articles, until Ctrl-C (0: crawl once)")
 	f.Bind("recrawl-after", "crawl.recrawl_after", "in a crawl after a complete one, do not fetch again articles fetched less than this long ago (0: ask the server whether each changed)")
 	f.Bind("redis", "crawl.redis", "share the crawl state through Redis (redis://host:6379/0): several processes, on several machines, crawl together; the password comes from PRESSCRAWL_CRAWL_REDIS_PASSWORD or the config file")
+	f.Bind("resolve", "crawl.resolve", "send a host to an address instead of asking DNS: HOST=IP, *.suffix=IP for every name under it (curl's --resolve); repeatable")
 	f.Bind("redis-ca-cert", "crawl.redis_ca_cert", "PEM file of the authority that signed a rediss:// (TLS) server's certificate, besides the system's")
 	f.Bind("redis-wait", "crawl.redis_wait", "how long the crawl waits for an unreachable Redis (restarted, cut off) before it stops")
 	f.Bind("scope", "crawl.scope", "site: the seeds' whole sites (robots.txt sitemaps, links to --max-depth); seeds: the seeds, the pages they link to and the pages their sitemaps and feeds list; auto: site when a seed is a site's home page, else seeds")

@@ -47,6 +47,11 @@ func crawlerConfig(conf config.Config, seeds []string) (crawler.Config, error) {
 		}
 		cfg.RootCAs = pool
 	}
+	rs, err := crawler.ParseResolve(conf.Crawl.Resolve)
+	if err != nil {
+		return cfg, fmt.Errorf("--resolve: %w", err)
+	}
+	cfg.Resolve = rs
 	h, err := crawler.ParseHeaders(conf.Fetch.Headers)
 	if err != nil {
 		return cfg, fmt.Errorf("--header: %w", err)

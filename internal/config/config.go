@@ -73,6 +73,9 @@ type Crawl struct {
 	Deny              []string      `mapstructure:"deny"`
 	IgnoreRobots      bool          `mapstructure:"ignore_robots"`
 	AllowPrivate      bool          `mapstructure:"allow_private"`
+	// Resolve sends hosts to addresses instead of DNS: HOST=IP entries,
+	// *.suffix for every name under it (curl's --resolve).
+	Resolve []string `mapstructure:"resolve"`
 	ProgressInterval  time.Duration `mapstructure:"progress_interval"` // 0: no progress lines
 	Extract           bool          `mapstructure:"extract"`           // false: capture only
 	RecrawlAfter      time.Duration `mapstructure:"recrawl_after"`
@@ -145,7 +148,7 @@ func Default() Config {
 		DataDir: "./presscrawl-data",
 		Fetch:   Fetch{Timeout: 15 * time.Second, MaxBodyBytes: 10 << 20, Headers: []string{}},
 		Crawl: Crawl{MaxDepth: 5, MaxPages: 0, Delay: time.Second, Parallelism: 4, Retries: 2,
-			Allow: []string{}, Deny: []string{}, ProgressInterval: 10 * time.Second, Extract: true, WARCMaxBytes: 1 << 30,
+			Allow: []string{}, Deny: []string{}, Resolve: []string{}, ProgressInterval: 10 * time.Second, Extract: true, WARCMaxBytes: 1 << 30,
 			RedisWait: 2 * time.Minute, Scope: "auto", Render: "never", RenderTabs: 2, RenderTimeout: 20 * time.Second},
 		Extract: Extract{Format: "json", MaxPageBytes: 10 << 20, Timeout: 10 * time.Second},
 		Index:   Index{Backend: "local"},
