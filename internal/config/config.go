@@ -75,18 +75,18 @@ type Crawl struct {
 	AllowPrivate      bool          `mapstructure:"allow_private"`
 	// Resolve sends hosts to addresses instead of DNS: HOST=IP entries,
 	// *.suffix for every name under it (curl's --resolve).
-	Resolve []string `mapstructure:"resolve"`
-	ProgressInterval  time.Duration `mapstructure:"progress_interval"` // 0: no progress lines
-	Extract           bool          `mapstructure:"extract"`           // false: capture only
-	RecrawlAfter      time.Duration `mapstructure:"recrawl_after"`
-	Every             time.Duration `mapstructure:"every"`    // 0: crawl once
-	WARCDir           string        `mapstructure:"warc_dir"` // "": no WARC capture
-	WARCMaxBytes      int64         `mapstructure:"warc_max_bytes"`
-	Redis             string        `mapstructure:"redis"`          // "": state in the data dir
-	RedisPassword     string        `mapstructure:"redis_password"` // secret
-	RedisCACert       string        `mapstructure:"redis_ca_cert"`  // PEM authority of a rediss:// server
-	RedisWait         time.Duration `mapstructure:"redis_wait"`
-	Name              string        `mapstructure:"name"` // "": from the seeds
+	Resolve          []string      `mapstructure:"resolve"`
+	ProgressInterval time.Duration `mapstructure:"progress_interval"` // 0: no progress lines
+	Extract          bool          `mapstructure:"extract"`           // false: capture only
+	RecrawlAfter     time.Duration `mapstructure:"recrawl_after"`
+	Every            time.Duration `mapstructure:"every"`    // 0: crawl once
+	WARCDir          string        `mapstructure:"warc_dir"` // "": no WARC capture
+	WARCMaxBytes     int64         `mapstructure:"warc_max_bytes"`
+	Redis            string        `mapstructure:"redis"`          // "": state in the data dir
+	RedisPassword    string        `mapstructure:"redis_password"` // secret
+	RedisCACert      string        `mapstructure:"redis_ca_cert"`  // PEM authority of a rediss:// server
+	RedisWait        time.Duration `mapstructure:"redis_wait"`
+	Name             string        `mapstructure:"name"` // "": from the seeds
 	// Since: only articles published on or after this day (YYYY-MM-DD) or
 	// time (RFC 3339); "" for all.
 	Since string `mapstructure:"since"`

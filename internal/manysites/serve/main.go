@@ -83,7 +83,9 @@ func report(reqs []manysites.Request, delay time.Duration, par int) {
 	fmt.Printf("requests %d over %d hosts in %.1fs (%.0f/s)\n", len(reqs), len(byHost), el.Seconds(), float64(len(reqs))/el.Seconds())
 	fmt.Printf("politeness: %d times a host got more than %d requests within %v; closest two requests to one host %v\n", over, par, delay, closest.Round(time.Millisecond))
 	if len(firsts) > 0 {
-		at := func(p float64) time.Duration { return firsts[min(int(p*float64(len(firsts))), len(firsts)-1)].Round(100 * time.Millisecond) }
+		at := func(p float64) time.Duration {
+			return firsts[min(int(p*float64(len(firsts))), len(firsts)-1)].Round(100 * time.Millisecond)
+		}
 		fmt.Printf("each site's first article asked for after: min %v, p50 %v, p90 %v, max %v (%d sites)\n", at(0), at(0.5), at(0.9), firsts[len(firsts)-1].Round(100*time.Millisecond), len(firsts))
 	}
 }
