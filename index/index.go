@@ -210,3 +210,29 @@ func ShowQuery(q string) string {
 	}
 	return fmt.Sprintf("%q… (%d bytes)", q[:cut], len(q))
 }
+
+// SplitTerms splits a query on spaces outside double quotes: its terms,
+// phrases whole.
+func SplitTerms(q string) []string {
+	var out []string
+	var cur strings.Builder
+	quoted := false
+	for _, r := range q {
+		switch {
+		case r == '"':
+			quoted = !quoted
+			cur.WriteRune(r)
+		case r == ' ' && !quoted:
+			if cur.Len() > 0 {
+				out = append(out, cur.String())
+				cur.Reset()
+			}
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	return out
+}

@@ -32,7 +32,7 @@ func browserCtx(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
 	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second) // a busy 2-core machine
+	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute) // a busy 2-core machine
 	t.Cleanup(cancel3)
 	return ctx
 }
@@ -76,7 +76,15 @@ func TestInABrowser(t *testing.T) {
 	f := newFixture(t, Options{})
 	ctx := browserCtx(t)
 	shot := func(name string) {
-		buf := value(t, ctx, chromedp.FullScreenshot(90))
+		// an artifact, not an assertion: a capture that a busy machine's
+		// compositor does not answer in time is said, not failed
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		buf, err := chromedp.Run(sctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Logf("screenshot %s not taken: %v", name, err)
+			return
+		}
 		p := filepath.Join(artifacts(t), name)
 		if err := os.WriteFile(p, buf, 0o644); err != nil {
 			t.Fatal(err)
@@ -88,7 +96,9 @@ func TestInABrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#q`)),
 		chromedp.SendKeys(chromedp.CSS(`#q`), "tehran"),
 		chromedp.Submit(chromedp.CSS(`#q`)),
-		chromedp.WaitVisible(chromedp.CSS(`ol.hits`)),
+		// the page the search answers (the first page has results too;
+		// its box's value attribute is the server's, not what was typed)
+		chromedp.WaitVisible(chromedp.CSS(`input#q[value="tehran"]`)),
 	)
 	count := value(t, ctx, chromedp.Text(chromedp.CSS(`p.count`)))
 	facets := value(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("section.facet").length`))

@@ -5,8 +5,9 @@ import (
 	"html/template"
 	"regexp"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/presscrawl/presscrawl/index"
 )
 
 // textFields are the fields whose words a snippet marks.
@@ -17,7 +18,7 @@ var textFields = map[string]bool{"text": true, "title": true, "description": tru
 // fields, wildcards and operators dropped.
 func queryWords(q string) []string {
 	var out []string
-	for _, t := range splitTerms(q) {
+	for _, t := range index.SplitTerms(q) {
 		if t == "AND" || t == "OR" || t == "NOT" || strings.HasPrefix(t, "-") {
 			continue
 		}
@@ -32,31 +33,6 @@ func queryWords(q string) []string {
 		if t = strings.TrimSpace(t); t != "" {
 			out = append(out, t)
 		}
-	}
-	return out
-}
-
-// splitTerms splits a query on spaces outside double quotes.
-func splitTerms(q string) []string {
-	var out []string
-	var cur strings.Builder
-	quoted := false
-	for _, r := range q {
-		switch {
-		case r == '"':
-			quoted = !quoted
-			cur.WriteRune(r)
-		case unicode.IsSpace(r) && !quoted:
-			if cur.Len() > 0 {
-				out = append(out, cur.String())
-				cur.Reset()
-			}
-		default:
-			cur.WriteRune(r)
-		}
-	}
-	if cur.Len() > 0 {
-		out = append(out, cur.String())
 	}
 	return out
 }

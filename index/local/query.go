@@ -39,7 +39,7 @@ func buildQuery(q string) (query.Query, error) {
 	if strings.Count(q, `"`)%2 == 1 {
 		return nil, errors.New(`a quote (") is not closed`)
 	}
-	fields := splitQuery(fold.Digits(q))
+	fields := index.SplitTerms(fold.Digits(q))
 	for _, f := range fields {
 		if !strings.HasPrefix(strings.TrimLeft(f, "+-"), `"`) && strings.ContainsAny(f, "()") && !strings.Contains(f, `:"`) {
 			return nil, errors.New("the local index's syntax has no parentheses (quote a term to search for one)")

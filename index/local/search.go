@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -386,31 +385,6 @@ func (l *Index) SearchWith(ctx context.Context, query string, o index.SearchOpti
 		}
 	}
 	return hits, res.Total, nil
-}
-
-// splitQuery splits on spaces outside double quotes.
-func splitQuery(q string) []string {
-	var out []string
-	var cur strings.Builder
-	quoted := false
-	for _, r := range q {
-		switch {
-		case r == '"':
-			quoted = !quoted
-			cur.WriteRune(r)
-		case r == ' ' && !quoted:
-			if cur.Len() > 0 {
-				out = append(out, cur.String())
-				cur.Reset()
-			}
-		default:
-			cur.WriteRune(r)
-		}
-	}
-	if cur.Len() > 0 {
-		out = append(out, cur.String())
-	}
-	return out
 }
 
 // EachMatch calls fn for every record a query finds, in id order, a page
